@@ -1,0 +1,28 @@
+/* atomic-file.h: write a file so that a crash or a full disk never leaves a half-written one.
+ * Data goes to a temporary file beside the target; commit fsyncs it, renames it over the target
+ * and fsyncs the directory.  Until commit succeeds the old file, if any, is untouched. */
+#ifndef FER_ATOMIC_FILE_H
+#define FER_ATOMIC_FILE_H
+
+#include <stddef.h>
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *path;
+  char *temp_path;
+  int fd;
+} FerAtomicFile;
+
+gboolean fer_atomic_file_open (FerAtomicFile *file, const char *path, GError **error);
+gboolean fer_atomic_file_write (FerAtomicFile *file, const void *data, size_t size,
+    GError **error);
+/* On failure the temporary file is removed and the target left as it was. */
+gboolean fer_atomic_file_commit (FerAtomicFile *file, GError **error);
+/* Drops the temporary file; safe after a failed write or commit. */
+void fer_atomic_file_abort (FerAtomicFile *file);
+
+G_END_DECLS
+
+#endif /* FER_ATOMIC_FILE_H */

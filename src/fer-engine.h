@@ -1,0 +1,13 @@
+/* fer-engine.h: everything the engine offers, for tools and the plugin. */
+#ifndef FER_ENGINE_H
+#define FER_ENGINE_H
+
+#include "fer-error.h"
+#include "fer-rng.h"
+#include "simpleconv3.h"
+#include "cross-entropy.h"
+#include "sgd.h"
+#include "safetensors.h"
+#include "model-file.h"
+
+#endif /* FER_ENGINE_H */

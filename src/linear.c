@@ -1,0 +1,38 @@
+#include "linear.h"
+
+#include <string.h>
+
+void
+FER_FN (fer_linear_forward) (fer_real *out, const fer_real *in, const fer_real *weight,
+    const fer_real *bias, int batch, int in_features, int out_features)
+{
+  for (int n = 0; n < batch; n++)
+    memcpy (out + (size_t) n * out_features, bias, out_features * sizeof *out);
+  if (batch == 1)
+    /* One image is a matrix-vector product; GEMV skips GEMM's packing of the weights. */
+    fer_gemv (CblasRowMajor, CblasNoTrans, out_features, in_features, 1, weight, in_features,
+        in, 1, 1, out, 1);
+  else
+    fer_gemm (CblasRowMajor, CblasNoTrans, CblasTrans, batch, out_features, in_features,
+        1, in, in_features, weight, in_features, 1, out, out_features);
+}
+
+void
+FER_FN (fer_linear_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
+    const fer_real *dout, const fer_real *in, const fer_real *weight, int batch,
+    int in_features, int out_features)
+{
+  /* dweight[O][I] += dout[N][O]^T . in[N][I] */
+  fer_gemm (CblasRowMajor, CblasTrans, CblasNoTrans, out_features, in_features, batch,
+      1, dout, out_features, in, in_features, 1, dweight, in_features);
+  for (int o = 0; o < out_features; o++) {
+    double sum = 0;
+    for (int n = 0; n < batch; n++)
+      sum += dout[(size_t) n * out_features + o];
+    dbias[o] += (fer_real) sum;
+  }
+  /* din[N][I] += dout[N][O] . weight[O][I] */
+  if (din != NULL)
+    fer_gemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, in_features, out_features,
+        1, dout, out_features, weight, in_features, 1, din, in_features);
+}

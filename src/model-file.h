@@ -1,0 +1,56 @@
+/* model-file.h: simpleconv3 models as safetensors files.
+ *
+ * Tensor names are PyTorch's state_dict keys, so a state_dict saved with safetensors (or any
+ * writer of the format) loads as it is, and our files load in PyTorch.  __metadata__ describes
+ * the model; a file without it (a plain PyTorch export) gets the seed's defaults.
+ *
+ *   format          "gst-fer-model"        format_version  "1"
+ *   architecture    "simpleconv3"          num_classes     "4"
+ *   labels          JSON array of names    input_size      "48"
+ *   mean, std       JSON arrays of 3       crop            FER_MODEL_CROP_SEED
+ * Any other entry (training data, command, accuracy...) is kept in FerModelInfo.extra. */
+#ifndef FER_MODEL_FILE_H
+#define FER_MODEL_FILE_H
+
+#include <glib.h>
+#include "simpleconv3.h"
+
+G_BEGIN_DECLS
+
+#define FER_MODEL_FORMAT "gst-fer-model"
+#define FER_MODEL_FORMAT_VERSION 1
+#define FER_MODEL_ARCHITECTURE "simpleconv3"
+/* The seed's inference transform: Resize (shorter side 64), CenterCrop (48). */
+#define FER_MODEL_CROP_SEED "resize-shorter-64-center-crop-48"
+
+typedef struct {
+  int num_classes;
+  char **labels;         /* num_classes names, NULL-terminated */
+  int input_size;
+  float mean[3];
+  float std[3];
+  char *crop;
+  GHashTable *extra;     /* char * -> char *: other metadata, written back as it is */
+} FerModelInfo;
+
+/* The seed's description of a model of num_classes: labels none, pouting, smile, openmouth for
+ * four classes ("class0".. otherwise), input 48, mean = std = 0.5, the seed's crop. */
+FerModelInfo *fer_model_info_new (int num_classes);
+FerModelInfo *fer_model_info_copy (const FerModelInfo *info);
+void fer_model_info_free (FerModelInfo *info);
+/* Replaces the labels; FALSE (labels unchanged) unless there are exactly num_classes non-empty,
+ * distinct names. */
+gboolean fer_model_info_set_labels (FerModelInfo *info, const char *const *labels);
+
+/* Loads and validates a model: every simpleconv3 tensor present, with its exact shape and a
+ * floating-point dtype (F32, F16, BF16, F64), finite values, no unexpected tensors, metadata
+ * consistent with the tensors.  The model is returned in evaluation mode. */
+FerSimpleConv3 *fer_model_load (const char *path, FerModelInfo **info, GError **error);
+
+/* Writes the model as F32 safetensors with info as metadata, atomically. */
+gboolean fer_model_save (FerSimpleConv3 *model, const FerModelInfo *info, const char *path,
+    GError **error);
+
+G_END_DECLS
+
+#endif /* FER_MODEL_FILE_H */
