@@ -1,0 +1,426 @@
+/* Gradient checks by central differences, in double precision (the engine's double build):
+ * every layer's backward against numerical derivatives of a scalar loss, and the whole of
+ * simpleconv3 against the derivative of its cross-entropy.
+ *
+ * Layers are checked through L = sum (w * out) with a fixed random w, so dL/dout = w.  A check
+ * whose two step sizes disagree has straddled a ReLU kink, where no derivative exists: it is
+ * skipped and counted, and too many skips fail the test. */
+#include <math.h>
+#include <string.h>
+
+#include "batchnorm.h"
+#include "conv2d.h"
+#include "cross-entropy.h"
+#include "fer-rng.h"
+#include "flatten.h"
+#include "linear.h"
+#include "relu.h"
+#include "simpleconv3.h"
+#include "fer-test-util.h"
+
+#define RELATIVE_TOLERANCE 1e-6
+#define ABSOLUTE_TOLERANCE 1e-9
+
+/* Layers are small and smooth; the whole net has ~20000 ReLUs that any parameter of conv1 moves,
+ * so it takes a smaller step to straddle fewer kinks. */
+static double step = 1e-5;
+
+typedef double (*LossFn) (void *ctx);
+
+static FerRng rng;
+
+static double *
+random_array (size_t n, double scale)
+{
+  double *a = g_new (double, n);
+  for (size_t i = 0; i < n; i++)
+    a[i] = fer_rng_uniform_range (&rng, -scale, scale);
+  return a;
+}
+
+static double
+numeric_derivative (double *x, double step, LossFn loss, void *ctx)
+{
+  const double saved = *x;
+  *x = saved + step;
+  const double plus = loss (ctx);
+  *x = saved - step;
+  const double minus = loss (ctx);
+  *x = saved;
+  return (plus - minus) / (2 * step);
+}
+
+static gboolean
+close_enough (double a, double b)
+{
+  return fabs (a - b) <= ABSOLUTE_TOLERANCE + RELATIVE_TOLERANCE * fmax (fabs (a), fabs (b));
+}
+
+/* Checks analytic[i] against the numerical derivative for every i in indices (or all of
+ * 0..n-1 when indices is NULL).  Returns the number of checks skipped at kinks. */
+static int
+check_gradient (const char *what, double *x, const double *analytic, size_t n,
+    const size_t *indices, size_t n_indices, LossFn loss, void *ctx)
+{
+  int skipped = 0, failed = 0;
+  const size_t count = indices ? n_indices : n;
+  double worst = 0;
+  for (size_t k = 0; k < count; k++) {
+    const size_t i = indices ? indices[k] : k;
+    const double coarse = numeric_derivative (&x[i], step, loss, ctx);
+    const double fine = numeric_derivative (&x[i], step / 2, loss, ctx);
+    if (!close_enough (coarse, fine)) {
+      skipped++;
+      continue;
+    }
+    worst = fmax (worst, fabs (analytic[i] - fine) / fmax (fabs (fine), 1e-12));
+    if (!close_enough (analytic[i], fine) && failed++ < 5)
+      g_test_message ("%s[%zu]: analytic %.12g, numerical %.12g", what, i, analytic[i], fine);
+  }
+  g_test_message ("%s: %zu checked, %d at kinks, worst relative error %.2g", what, count,
+      skipped, worst);
+  if (failed > 0 || skipped > (int) (count / 10))
+    g_test_fail ();
+  return skipped;
+}
+
+static double
+weighted_sum (const double *out, const double *w, size_t n)
+{
+  double sum = 0;
+  for (size_t i = 0; i < n; i++)
+    sum += out[i] * w[i];
+  return sum;
+}
+
+/* conv2d */
+
+typedef struct {
+  FerConv2d conv;
+  int batch, height, width, out_h, out_w;
+  FerImageStrides strides;
+  double *in, *weight, *bias, *out, *col, *w;
+  size_t n_in, n_out;
+} ConvCase;
+
+static double
+conv_loss (void *ctx)
+{
+  ConvCase *c = ctx;
+  fer_conv2d_forward_f64 (c->out, c->col, c->in, c->strides, c->weight, c->bias, &c->conv,
+      c->batch, c->height, c->width);
+  return weighted_sum (c->out, c->w, c->n_out);
+}
+
+static void
+check_conv (FerConv2d conv, int batch, int size, gboolean channel_major)
+{
+  ConvCase c = { .conv = conv, .batch = batch, .height = size, .width = size + 1 };
+  c.out_h = fer_conv2d_output_size (c.height, conv.kernel, conv.stride, conv.padding);
+  c.out_w = fer_conv2d_output_size (c.width, conv.kernel, conv.stride, conv.padding);
+  c.strides = channel_major ? fer_strides_cnhw (batch, c.height, c.width)
+      : fer_strides_nchw (conv.in_channels, c.height, c.width);
+  c.n_in = (size_t) batch * conv.in_channels * c.height * c.width;
+  c.n_out = (size_t) batch * conv.out_channels * c.out_h * c.out_w;
+  const size_t patch = (size_t) conv.in_channels * conv.kernel * conv.kernel;
+  const size_t n_weight = conv.out_channels * patch;
+  c.in = random_array (c.n_in, 1);
+  c.weight = random_array (n_weight, 0.5);
+  c.bias = random_array (conv.out_channels, 0.5);
+  c.w = random_array (c.n_out, 1);
+  c.out = g_new (double, c.n_out);
+  c.col = g_new (double, patch * batch * c.out_h * c.out_w);
+  double *dcol = g_new (double, patch * batch * c.out_h * c.out_w);
+  double *din = g_new0 (double, c.n_in), *dweight = g_new0 (double, n_weight);
+  double *dbias = g_new0 (double, conv.out_channels);
+
+  conv_loss (&c);
+  fer_conv2d_backward_f64 (din, dweight, dbias, dcol, c.w, c.col, c.weight, c.strides, &c.conv,
+      batch, c.height, c.width);
+  check_gradient ("conv2d input", c.in, din, c.n_in, NULL, 0, conv_loss, &c);
+  check_gradient ("conv2d weight", c.weight, dweight, n_weight, NULL, 0, conv_loss, &c);
+  check_gradient ("conv2d bias", c.bias, dbias, conv.out_channels, NULL, 0, conv_loss, &c);
+
+  g_free (c.in); g_free (c.weight); g_free (c.bias); g_free (c.w); g_free (c.out);
+  g_free (c.col); g_free (dcol); g_free (din); g_free (dweight); g_free (dbias);
+}
+
+static void
+test_conv2d_seed_shape (void)
+{
+  /* The seed's convolutions: kernel 3, stride 2, no padding; input in PyTorch's layout. */
+  check_conv ((FerConv2d) { 3, 4, 3, 2, 0 }, 2, 9, FALSE);
+}
+
+static void
+test_conv2d_padding (void)
+{
+  check_conv ((FerConv2d) { 2, 3, 3, 1, 1 }, 3, 6, TRUE);
+  check_conv ((FerConv2d) { 3, 2, 5, 2, 2 }, 2, 8, FALSE);
+}
+
+/* batchnorm (training mode) */
+
+typedef struct {
+  int channels;
+  size_t count;
+  double *in, *gamma, *beta, *out, *mean, *invstd, *running_mean, *running_var, *w;
+} NormCase;
+
+static double
+norm_loss (void *ctx)
+{
+  NormCase *c = ctx;
+  fer_batchnorm_forward_train_f64 (c->out, c->mean, c->invstd, c->in, c->gamma, c->beta,
+      c->running_mean, c->running_var, c->channels, c->count, 0.1, 1e-5);
+  return weighted_sum (c->out, c->w, c->channels * c->count);
+}
+
+static void
+test_batchnorm (void)
+{
+  NormCase c = { .channels = 3, .count = 10 };
+  const size_t n = c.channels * c.count;
+  c.in = random_array (n, 2);
+  c.gamma = random_array (c.channels, 1.5);
+  c.beta = random_array (c.channels, 1);
+  c.w = random_array (n, 1);
+  c.out = g_new (double, n);
+  c.mean = g_new (double, c.channels);
+  c.invstd = g_new (double, c.channels);
+  c.running_mean = g_new0 (double, c.channels);
+  c.running_var = g_new0 (double, c.channels);
+  double *din = g_new0 (double, n), *dgamma = g_new0 (double, c.channels);
+  double *dbeta = g_new0 (double, c.channels);
+
+  norm_loss (&c);
+  fer_batchnorm_backward_f64 (din, dgamma, dbeta, c.w, c.in, c.mean, c.invstd, c.gamma,
+      c.channels, c.count);
+  check_gradient ("batchnorm input", c.in, din, n, NULL, 0, norm_loss, &c);
+  check_gradient ("batchnorm gamma", c.gamma, dgamma, c.channels, NULL, 0, norm_loss, &c);
+  check_gradient ("batchnorm beta", c.beta, dbeta, c.channels, NULL, 0, norm_loss, &c);
+
+  g_free (c.in); g_free (c.gamma); g_free (c.beta); g_free (c.w); g_free (c.out);
+  g_free (c.mean); g_free (c.invstd); g_free (c.running_mean); g_free (c.running_var);
+  g_free (din); g_free (dgamma); g_free (dbeta);
+}
+
+/* linear */
+
+typedef struct {
+  int batch, in_features, out_features;
+  double *in, *weight, *bias, *out, *w;
+} LinearCase;
+
+static double
+linear_loss (void *ctx)
+{
+  LinearCase *c = ctx;
+  fer_linear_forward_f64 (c->out, c->in, c->weight, c->bias, c->batch, c->in_features,
+      c->out_features);
+  return weighted_sum (c->out, c->w, (size_t) c->batch * c->out_features);
+}
+
+static void
+check_linear (int batch)
+{
+  LinearCase c = { .batch = batch, .in_features = 5, .out_features = 4 };
+  const size_t n_in = batch * c.in_features, n_out = batch * c.out_features;
+  const size_t n_weight = c.in_features * c.out_features;
+  c.in = random_array (n_in, 1);
+  c.weight = random_array (n_weight, 1);
+  c.bias = random_array (c.out_features, 1);
+  c.w = random_array (n_out, 1);
+  c.out = g_new (double, n_out);
+  double *din = g_new0 (double, n_in), *dweight = g_new0 (double, n_weight);
+  double *dbias = g_new0 (double, c.out_features);
+
+  linear_loss (&c);
+  fer_linear_backward_f64 (din, dweight, dbias, c.w, c.in, c.weight, batch, c.in_features,
+      c.out_features);
+  check_gradient ("linear input", c.in, din, n_in, NULL, 0, linear_loss, &c);
+  check_gradient ("linear weight", c.weight, dweight, n_weight, NULL, 0, linear_loss, &c);
+  check_gradient ("linear bias", c.bias, dbias, c.out_features, NULL, 0, linear_loss, &c);
+
+  g_free (c.in); g_free (c.weight); g_free (c.bias); g_free (c.w); g_free (c.out);
+  g_free (din); g_free (dweight); g_free (dbias);
+}
+
+static void
+test_linear (void)
+{
+  check_linear (3);
+  check_linear (1);   /* the GEMV path */
+}
+
+/* relu and flatten */
+
+typedef struct {
+  size_t n;
+  double *in, *work, *w;
+} ReluCase;
+
+static double
+relu_loss (void *ctx)
+{
+  ReluCase *c = ctx;
+  memcpy (c->work, c->in, c->n * sizeof (double));
+  fer_relu_forward_f64 (c->work, c->n);
+  return weighted_sum (c->work, c->w, c->n);
+}
+
+static void
+test_relu (void)
+{
+  ReluCase c = { .n = 40 };
+  c.in = random_array (c.n, 1);
+  for (size_t i = 0; i < c.n; i++)   /* away from the kink at 0 */
+    c.in[i] += c.in[i] >= 0 ? 0.1 : -0.1;
+  c.work = g_new (double, c.n);
+  c.w = random_array (c.n, 1);
+  double *grad = g_memdup2 (c.w, c.n * sizeof (double));
+  relu_loss (&c);
+  fer_relu_backward_f64 (grad, c.work, c.n);
+  check_gradient ("relu input", c.in, grad, c.n, NULL, 0, relu_loss, &c);
+  g_free (c.in); g_free (c.work); g_free (c.w); g_free (grad);
+}
+
+typedef struct {
+  int channels, batch, spatial;
+  double *in, *out, *w;
+} FlattenCase;
+
+static double
+flatten_loss (void *ctx)
+{
+  FlattenCase *c = ctx;
+  fer_flatten_forward_f64 (c->out, c->in, c->channels, c->batch, c->spatial);
+  return weighted_sum (c->out, c->w, (size_t) c->channels * c->batch * c->spatial);
+}
+
+static void
+test_flatten (void)
+{
+  FlattenCase c = { .channels = 3, .batch = 2, .spatial = 4 };
+  const size_t n = 24;
+  c.in = random_array (n, 1);
+  c.out = g_new (double, n);
+  c.w = random_array (n, 1);
+  double *din = g_new0 (double, n);
+  flatten_loss (&c);
+  fer_flatten_backward_f64 (din, c.w, c.channels, c.batch, c.spatial);
+  check_gradient ("flatten input", c.in, din, n, NULL, 0, flatten_loss, &c);
+  /* And the order is PyTorch's view (N, C*S): element (c, n, s) lands at (n, c, s). */
+  flatten_loss (&c);
+  g_assert_cmpfloat (c.out[(1 * 3 + 2) * 4 + 3], ==, c.in[(2 * 2 + 1) * 4 + 3]);
+  g_free (c.in); g_free (c.out); g_free (c.w); g_free (din);
+}
+
+/* cross-entropy */
+
+typedef struct {
+  int batch, classes;
+  double smoothing;
+  double *logits, *probs;
+  int *labels;
+} EntropyCase;
+
+static double
+entropy_loss (void *ctx)
+{
+  EntropyCase *c = ctx;
+  return fer_cross_entropy_forward_f64 (c->probs, c->logits, c->labels, c->batch, c->classes,
+      c->smoothing);
+}
+
+static void
+check_cross_entropy (double smoothing, double logit_scale)
+{
+  int labels[3] = { 2, 0, 3 };
+  EntropyCase c = { .batch = 3, .classes = 4, .smoothing = smoothing, .labels = labels };
+  c.logits = random_array (12, logit_scale);
+  c.probs = g_new (double, 12);
+  double *dlogits = g_new0 (double, 12);
+  entropy_loss (&c);
+  fer_cross_entropy_backward_f64 (dlogits, c.probs, labels, 3, 4, smoothing);
+  check_gradient ("cross-entropy logits", c.logits, dlogits, 12, NULL, 0, entropy_loss, &c);
+  g_free (c.logits); g_free (c.probs); g_free (dlogits);
+}
+
+static void
+test_cross_entropy (void)
+{
+  check_cross_entropy (0, 3);
+  check_cross_entropy (0.1, 3);
+  /* Large logits must neither overflow nor lose the gradient. */
+  int labels[1] = { 1 };
+  double logits[2] = { 1000, -1000 }, probs[2];
+  const double loss = fer_cross_entropy_forward_f64 (probs, logits, labels, 1, 2, 0);
+  g_assert_cmpfloat (fabs (loss - 2000), <, 1e-9);
+  g_assert_true (isnan (fer_cross_entropy_forward_f64 (probs, logits, (int[]) { 2 }, 1, 2, 0)));
+}
+
+/* the whole network */
+
+typedef struct {
+  FerSimpleConv3_f64 *model;
+  double *input;
+  int *labels;
+  int batch;
+} NetCase;
+
+static double
+net_loss (void *ctx)
+{
+  NetCase *c = ctx;
+  const int classes = c->model->layout.num_classes;
+  const double *logits = fer_simpleconv3_forward_f64 (c->model, c->input, c->batch);
+  double probs[64];
+  return fer_cross_entropy_forward_f64 (probs, logits, c->labels, c->batch, classes, 0);
+}
+
+static void
+test_simpleconv3 (void)
+{
+  int labels[3] = { 1, 3, 0 };
+  NetCase c = { .model = fer_simpleconv3_new_f64 (4), .labels = labels, .batch = 3 };
+  fer_simpleconv3_init_weights_f64 (c.model, 7);
+  c.input = random_array ((size_t) c.batch * 3 * 48 * 48, 1);
+  fer_simpleconv3_zero_grad_f64 (c.model);
+  fer_simpleconv3_forward_backward_f64 (c.model, c.input, labels, c.batch, 0);
+  step = 1e-6;
+
+  /* 40 elements of every parameter tensor, chosen at random (all 1.6 million would take an
+   * hour). */
+  for (int t = 0; t < FER_SIMPLECONV3_N_TENSORS; t++) {
+    const FerTensorSpec *spec = &c.model->layout.tensors[t];
+    if (spec->kind != FER_TENSOR_PARAMETER)
+      continue;
+    size_t indices[40];
+    const size_t n = MIN (G_N_ELEMENTS (indices), spec->numel);
+    for (size_t k = 0; k < n; k++)
+      indices[k] = spec->numel <= G_N_ELEMENTS (indices) ? k : fer_rng_below (&rng, spec->numel);
+    char *what = g_strconcat ("simpleconv3 ", spec->name, NULL);
+    check_gradient (what, fer_simpleconv3_tensor_f64 (c.model, t),
+        fer_simpleconv3_grad_f64 (c.model, t), spec->numel, indices, n, net_loss, &c);
+    g_free (what);
+  }
+  fer_simpleconv3_free_f64 (c.model);
+  g_free (c.input);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  fer_rng_init (&rng, 12345);
+  g_test_add_func ("/gradcheck/conv2d-seed-shape", test_conv2d_seed_shape);
+  g_test_add_func ("/gradcheck/conv2d-padding", test_conv2d_padding);
+  g_test_add_func ("/gradcheck/batchnorm", test_batchnorm);
+  g_test_add_func ("/gradcheck/linear", test_linear);
+  g_test_add_func ("/gradcheck/relu", test_relu);
+  g_test_add_func ("/gradcheck/flatten", test_flatten);
+  g_test_add_func ("/gradcheck/cross-entropy", test_cross_entropy);
+  g_test_add_func ("/gradcheck/simpleconv3", test_simpleconv3);
+  return g_test_run ();
+}
