@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Sets gst-fer up on Debian 12: installs the Debian packages it needs (only when some are
+# missing; as root, or through sudo), then configures and builds it in build/ (optimised).
+#
+# Usage: tools/setup.sh [--bench]
+#   --bench   also install python3-torch and python3-numpy, for the PyTorch side of
+#             tests/bench and for tests/golden/make_golden.py
+# Exit status: 0 when built, non-zero (with the failing step's message) otherwise.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+# What the build and tests use today, by Debian package.
+packages=(
+  meson ninja-build pkg-config gcc     # build tools
+  libglib2.0-dev libjson-glib-dev      # GLib, and json-glib for safetensors headers
+  libopenblas-dev                      # GEMM for the engine
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(python3-torch python3-numpy)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]]; then
+    missing+=("$p")
+  fi
+done
+
+if (( ${#missing[@]} > 0 )); then
+  echo "setup: installing ${missing[*]}"
+  if [[ $EUID -eq 0 ]]; then
+    as_root=()
+  elif command -v sudo >/dev/null; then
+    as_root=(sudo)
+  else
+    echo "setup: these Debian packages are missing: ${missing[*]}" >&2
+    echo "setup: run this script as root (or install sudo) so that it can install them" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -f build/build.ninja ]]; then
+  meson setup build --buildtype=release >/dev/null
+fi
+ninja -C build >/dev/null
+echo "setup: built gst-fer in build/"
