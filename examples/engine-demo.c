@@ -126,7 +126,7 @@ main (int argc, char **argv)
         ">= 2, --lr > 0\n");
     return 2;
   }
-  openblas_set_num_threads (threads);
+  fer_threads_set (threads);
 
   float *train = g_new (float, (size_t) train_count * IMAGE_SIZE);
   float *val = g_new (float, (size_t) val_count * IMAGE_SIZE);

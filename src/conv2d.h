@@ -46,12 +46,12 @@ fer_conv2d_output_size (int in, int kernel, int stride, int padding)
   return (in + 2 * padding - kernel) / stride + 1;
 }
 
-/* col[C*k*k][batch*OH*OW]; zero where the kernel reads padding. */
-void FER_FN (fer_im2col) (fer_real *col, const fer_real *in, FerImageStrides in_strides,
-    const FerConv2d *conv, int batch, int height, int width);
+/* col[C*k*k][images*OH*OW], rows col_stride apart; zero where the kernel reads padding. */
+void FER_FN (fer_im2col) (fer_real *col, size_t col_stride, const fer_real *in,
+    FerImageStrides in_strides, const FerConv2d *conv, int images, int height, int width);
 /* Adds col back into its image positions: din += col2im (dcol). */
-void FER_FN (fer_col2im_add) (fer_real *din, const fer_real *dcol, FerImageStrides din_strides,
-    const FerConv2d *conv, int batch, int height, int width);
+void FER_FN (fer_col2im_add) (fer_real *din, const fer_real *dcol, size_t col_stride,
+    FerImageStrides din_strides, const FerConv2d *conv, int images, int height, int width);
 
 /* out[OC][batch][OH][OW] = conv (in) + bias.  col is scratch of C*k*k * batch*OH*OW elements and
  * holds im2col (in) afterwards, which the backward pass reuses. */

@@ -4,6 +4,7 @@
 
 #include "fer-error.h"
 #include "fer-rng.h"
+#include "fer-threads.h"
 #include "simpleconv3.h"
 #include "cross-entropy.h"
 #include "sgd.h"

@@ -1,5 +1,7 @@
 #include "linear.h"
 
+#include "gemm.h"
+
 #include <string.h>
 
 void
@@ -10,10 +12,9 @@ FER_FN (fer_linear_forward) (fer_real *out, const fer_real *in, const fer_real *
     memcpy (out + (size_t) n * out_features, bias, out_features * sizeof *out);
   if (batch == 1)
     /* One image is a matrix-vector product; GEMV skips GEMM's packing of the weights. */
-    fer_gemv (CblasRowMajor, CblasNoTrans, out_features, in_features, 1, weight, in_features,
-        in, 1, 1, out, 1);
+    FER_FN (fer_gemv_parallel) (out_features, in_features, weight, in, out);
   else
-    fer_gemm (CblasRowMajor, CblasNoTrans, CblasTrans, batch, out_features, in_features,
+    FER_FN (fer_gemm_parallel) (CblasNoTrans, CblasTrans, batch, out_features, in_features,
         1, in, in_features, weight, in_features, 1, out, out_features);
 }
 
@@ -23,7 +24,7 @@ FER_FN (fer_linear_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
     int in_features, int out_features)
 {
   /* dweight[O][I] += dout[N][O]^T . in[N][I] */
-  fer_gemm (CblasRowMajor, CblasTrans, CblasNoTrans, out_features, in_features, batch,
+  FER_FN (fer_gemm_parallel) (CblasTrans, CblasNoTrans, out_features, in_features, batch,
       1, dout, out_features, in, in_features, 1, dweight, in_features);
   for (int o = 0; o < out_features; o++) {
     double sum = 0;
@@ -33,6 +34,6 @@ FER_FN (fer_linear_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
   }
   /* din[N][I] += dout[N][O] . weight[O][I] */
   if (din != NULL)
-    fer_gemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, in_features, out_features,
+    FER_FN (fer_gemm_parallel) (CblasNoTrans, CblasNoTrans, batch, in_features, out_features,
         1, dout, out_features, weight, in_features, 1, din, in_features);
 }

@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+#include "fer-parallel.h"
+
 FER_FN (FerSgd) *
 FER_FN (fer_sgd_new) (size_t n, const FerSgdOptions *options)
 {
@@ -37,16 +39,19 @@ FER_FN (fer_sgd_step) (FER_FN (FerSgd) *sgd, fer_real *params, const fer_real *g
   const fer_real momentum = (fer_real) sgd->options.momentum;
   const fer_real keep = (fer_real) (1 - sgd->options.dampening);
   const fer_real decay = (fer_real) sgd->options.weight_decay;
-  const gboolean first = sgd->steps == 0;
+  const gboolean first = sgd->steps == 0, nesterov = sgd->options.nesterov;
   fer_real *velocity = sgd->velocity;
+  const size_t n = sgd->n;
 
-  for (size_t i = 0; i < sgd->n; i++) {
-    fer_real g = grads[i];
-    if (decay != 0)
-      g += decay * params[i];
+  /* The flags are loop-invariant; selecting them per element keeps the loop branch-free, so it
+   * vectorises.  It is memory-bound (three arenas of 6 MB), hence split across threads. */
+  FER_PARALLEL_FOR (n)
+  for (size_t i = 0; i < n; i++) {
+    fer_real g = grads[i] + decay * params[i];
     if (momentum != 0) {
-      velocity[i] = first ? g : momentum * velocity[i] + keep * g;
-      g = sgd->options.nesterov ? g + momentum * velocity[i] : velocity[i];
+      const fer_real v = first ? g : momentum * velocity[i] + keep * g;
+      velocity[i] = v;
+      g = nesterov ? g + momentum * v : v;
     }
     params[i] -= step * g;
   }
