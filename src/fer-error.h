@@ -15,6 +15,8 @@ typedef enum {
   FER_ERROR_FORMAT,      /* a file is not what it claims to be (truncated, bad header, bad JSON) */
   FER_ERROR_MODEL,       /* a well-formed file that does not describe a usable model */
   FER_ERROR_ARGUMENT,    /* a value passed by the caller is out of range */
+  FER_ERROR_NOT_IMAGE,   /* a file in no image format we decode */
+  FER_ERROR_DATA,        /* a data set that cannot be used as it is (no classes, empty class...) */
 } FerErrorCode;
 
 G_END_DECLS

@@ -3,8 +3,8 @@
 # missing; as root, or through sudo), then configures and builds it in build/ (optimised).
 #
 # Usage: tools/setup.sh [--bench]
-#   --bench   also install python3-torch and python3-numpy, for the PyTorch side of
-#             tests/bench and for tests/golden/make_golden.py
+#   --bench   also install python3-torch, python3-torchvision, python3-pil and python3-numpy,
+#             for the PyTorch side of tests/bench and for the scripts in tests/golden
 # Exit status: 0 when built, non-zero (with the failing step's message) otherwise.
 set -euo pipefail
 
@@ -12,12 +12,13 @@ cd "$(dirname "$0")/.."
 
 # What the build and tests use today, by Debian package.
 packages=(
-  meson ninja-build pkg-config gcc     # build tools
+  meson ninja-build pkg-config gcc g++ # build tools
   libglib2.0-dev libjson-glib-dev      # GLib, and json-glib for safetensors headers
   libopenblas-dev                      # GEMM for the engine
+  libopencv-dev                        # image decoding (OpenCV's codecs)
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-torch python3-numpy)
+  packages+=(python3-torch python3-torchvision python3-pil python3-numpy)
 fi
 
 missing=()

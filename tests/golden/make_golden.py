@@ -57,7 +57,7 @@ class simpleconv3(nn.Module):
 
 
 DTYPES = {np.dtype(np.float32): "F32", np.dtype(np.float16): "F16",
-          np.dtype(np.float64): "F64", np.dtype(np.int64): "I64"}
+          np.dtype(np.float64): "F64", np.dtype(np.int64): "I64", np.dtype(np.uint8): "U8"}
 
 
 def save_safetensors(path, tensors, metadata=None):

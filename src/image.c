@@ -1,0 +1,36 @@
+#include "image.h"
+
+#include <stdlib.h>
+
+FerImage *
+fer_image_new (int width, int height)
+{
+  if (width <= 0 || height <= 0 || (size_t) width > G_MAXSIZE / 3 / (size_t) height)
+    return NULL;
+  FerImage *image = malloc (sizeof *image);
+  if (image == NULL)
+    return NULL;
+  image->width = width;
+  image->height = height;
+  image->pixels = calloc ((size_t) width * height, 3);
+  if (image->pixels == NULL) {
+    free (image);
+    return NULL;
+  }
+  return image;
+}
+
+void
+fer_image_free (FerImage *image)
+{
+  if (image == NULL)
+    return;
+  free (image->pixels);
+  free (image);
+}
+
+size_t
+fer_image_bytes (const FerImage *image)
+{
+  return (size_t) image->width * image->height * 3;
+}
