@@ -10,5 +10,10 @@
 #include "sgd.h"
 #include "safetensors.h"
 #include "model-file.h"
+#include "image.h"
+#include "image-folder.h"
+#include "dataset.h"
+#include "transforms.h"
+#include "evaluation.h"
 
 #endif /* FER_ENGINE_H */

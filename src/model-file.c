@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "fer-error.h"
-#include "safetensors.h"
 
 static const char *const seed_labels[] = { "none", "pouting", "smile", "openmouth", NULL };
 
@@ -268,11 +267,13 @@ check_tensor (const FerSafetensors *file, const FerTensorSpec *spec,
 }
 
 static gboolean
-read_tensors (FerSimpleConv3 *model, const FerSafetensors *file, GError **error)
+read_tensors (FerSimpleConv3 *model, const FerSafetensors *file, const char *const *also_allowed,
+    GError **error)
 {
   for (guint i = 0; i < file->tensors->len; i++) {
     const FerSafetensorsTensor *tensor = file->tensors->pdata[i];
-    if (fer_simpleconv3_layout_find (&model->layout, tensor->name) == NULL) {
+    if (fer_simpleconv3_layout_find (&model->layout, tensor->name) == NULL
+        && !(also_allowed && g_strv_contains (also_allowed, tensor->name))) {
       g_set_error (error, FER_ERROR, FER_ERROR_MODEL,
           "%s: unexpected tensor '%s': not part of simpleconv3", file->path, tensor->name);
       return FALSE;
@@ -312,24 +313,22 @@ read_tensors (FerSimpleConv3 *model, const FerSafetensors *file, GError **error)
 }
 
 FerSimpleConv3 *
-fer_model_load (const char *path, FerModelInfo **info, GError **error)
+fer_model_from_safetensors (const FerSafetensors *file, const char *const *also_allowed,
+    FerModelInfo **info, GError **error)
 {
-  FerSafetensors *file = fer_safetensors_load (path, error);
   FerSimpleConv3 *model = NULL;
   int num_classes;
 
-  if (file == NULL)
-    return NULL;
   if (!find_num_classes (file, &num_classes, error))
-    goto failed;
+    return NULL;
   model = fer_simpleconv3_new (num_classes);
   if (model == NULL) {
-    g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: out of memory", path);
-    goto failed;
+    g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: out of memory", file->path);
+    return NULL;
   }
-  if (!read_tensors (model, file, error))
+  if (!read_tensors (model, file, also_allowed, error))
     goto failed;
-  FerModelInfo *loaded = info_from_metadata (file->metadata, num_classes, path, error);
+  FerModelInfo *loaded = info_from_metadata (file->metadata, num_classes, file->path, error);
   if (loaded == NULL)
     goto failed;
   if (info)
@@ -337,14 +336,23 @@ fer_model_load (const char *path, FerModelInfo **info, GError **error)
   else
     fer_model_info_free (loaded);
   model->training = FALSE;
-  fer_safetensors_free (file);
   return model;
 
   /* ERRORS */
 failed:
   fer_simpleconv3_free (model);
-  fer_safetensors_free (file);
   return NULL;
+}
+
+FerSimpleConv3 *
+fer_model_load (const char *path, FerModelInfo **info, GError **error)
+{
+  FerSafetensors *file = fer_safetensors_load (path, error);
+  if (file == NULL)
+    return NULL;
+  FerSimpleConv3 *model = fer_model_from_safetensors (file, NULL, info, error);
+  fer_safetensors_free (file);
+  return model;
 }
 
 static char *
@@ -373,8 +381,8 @@ string_array_json (char **strings)
 }
 
 gboolean
-fer_model_save (FerSimpleConv3 *model, const FerModelInfo *info, const char *path,
-    GError **error)
+fer_model_add_to_writer (FerSimpleConv3 *model, const FerModelInfo *info,
+    FerSafetensorsWriter *writer, const char *path, GError **error)
 {
   if (info->num_classes != model->layout.num_classes
       || g_strv_length (info->labels) != (guint) info->num_classes) {
@@ -383,7 +391,6 @@ fer_model_save (FerSimpleConv3 *model, const FerModelInfo *info, const char *pat
         path, info->num_classes, g_strv_length (info->labels), model->layout.num_classes);
     return FALSE;
   }
-  FerSafetensorsWriter *writer = fer_safetensors_writer_new ();
   char *num_classes = g_strdup_printf ("%d", info->num_classes);
   char *version = g_strdup_printf ("%d", FER_MODEL_FORMAT_VERSION);
   char *input_size = g_strdup_printf ("%d", info->input_size);
@@ -416,14 +423,22 @@ fer_model_save (FerSimpleConv3 *model, const FerModelInfo *info, const char *pat
       fer_safetensors_writer_add (writer, spec->name, FER_DTYPE_F32, spec->ndim, spec->shape,
           fer_simpleconv3_tensor (model, i));
   }
-  gboolean ok = fer_safetensors_writer_save (writer, path, error);
-
-  fer_safetensors_writer_free (writer);
   g_free (num_classes);
   g_free (version);
   g_free (input_size);
   g_free (labels);
   g_free (mean);
   g_free (std);
+  return TRUE;
+}
+
+gboolean
+fer_model_save (FerSimpleConv3 *model, const FerModelInfo *info, const char *path,
+    GError **error)
+{
+  FerSafetensorsWriter *writer = fer_safetensors_writer_new ();
+  gboolean ok = fer_model_add_to_writer (model, info, writer, path, error)
+      && fer_safetensors_writer_save (writer, path, error);
+  fer_safetensors_writer_free (writer);
   return ok;
 }

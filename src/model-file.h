@@ -13,6 +13,7 @@
 #define FER_MODEL_FILE_H
 
 #include <glib.h>
+#include "safetensors.h"
 #include "simpleconv3.h"
 
 G_BEGIN_DECLS
@@ -50,6 +51,14 @@ FerSimpleConv3 *fer_model_load (const char *path, FerModelInfo **info, GError **
 /* Writes the model as F32 safetensors with info as metadata, atomically. */
 gboolean fer_model_save (FerSimpleConv3 *model, const FerModelInfo *info, const char *path,
     GError **error);
+
+/* The same two halves for files that hold more than a model (training checkpoints): read the
+ * model out of an open safetensors file whose other tensors are named in also_allowed (NULL for
+ * none), or add the model's tensors and metadata to a writer. */
+FerSimpleConv3 *fer_model_from_safetensors (const FerSafetensors *file,
+    const char *const *also_allowed, FerModelInfo **info, GError **error);
+gboolean fer_model_add_to_writer (FerSimpleConv3 *model, const FerModelInfo *info,
+    FerSafetensorsWriter *writer, const char *path, GError **error);
 
 G_END_DECLS
 
