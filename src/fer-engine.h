@@ -2,6 +2,7 @@
 #ifndef FER_ENGINE_H
 #define FER_ENGINE_H
 
+#include "atomic-file.h"
 #include "fer-error.h"
 #include "fer-rng.h"
 #include "fer-threads.h"

@@ -1,0 +1,171 @@
+#include "trainer.h"
+
+#include <math.h>
+#include <string.h>
+
+#define IMAGE (3 * FER_SIMPLECONV3_INPUT_SIZE * FER_SIMPLECONV3_INPUT_SIZE)
+
+FerTrainer *
+fer_trainer_new (const FerTrainOptions *options, int num_classes)
+{
+  FerTrainer *trainer = g_new0 (FerTrainer, 1);
+  trainer->options = *options;
+  trainer->model = fer_simpleconv3_new (num_classes);
+  const FerSgdOptions sgd = { .momentum = options->momentum,
+    .weight_decay = options->weight_decay, .nesterov = options->nesterov };
+  trainer->sgd = trainer->model ? fer_sgd_new (trainer->model->layout.n_params, &sgd) : NULL;
+  if (trainer->sgd == NULL) {
+    fer_trainer_free (trainer);
+    return NULL;
+  }
+  fer_simpleconv3_init_weights (trainer->model, options->seed);
+  fer_rng_init (&trainer->rng, options->seed ^ 0x5eed5eed5eedULL);
+  trainer->history = g_array_new (FALSE, TRUE, sizeof (FerEpochRecord));
+  return trainer;
+}
+
+void
+fer_trainer_free (FerTrainer *trainer)
+{
+  if (trainer == NULL)
+    return;
+  fer_simpleconv3_free (trainer->model);
+  fer_sgd_free (trainer->sgd);
+  if (trainer->history)
+    g_array_unref (trainer->history);
+  g_free (trainer);
+}
+
+double
+fer_trainer_lr (const FerTrainer *trainer, int epoch)
+{
+  const FerTrainOptions *o = &trainer->options;
+  if (o->schedule == FER_SCHEDULE_COSINE)
+    return o->lr * 0.5 * (1 + cos (G_PI * epoch / o->epochs));
+  return fer_step_lr (o->lr, epoch, o->step_size, o->gamma);
+}
+
+/* The epoch's shuffled order, a function of (seed, epoch) only. */
+static int *
+epoch_order (const FerTrainer *trainer, int count)
+{
+  FerRng rng;
+  fer_rng_init (&rng, trainer->options.seed * 1000003ULL + trainer->epoch + 1);
+  int *order = g_new (int, count);
+  for (int i = 0; i < count; i++)
+    order[i] = i;
+  for (int i = count - 1; i > 0; i--) {
+    const int j = (int) fer_rng_below (&rng, i + 1), t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order;
+}
+
+static int
+argmax (const float *row, int n)
+{
+  int best = 0;
+  for (int k = 1; k < n; k++)
+    if (row[k] > row[best])
+      best = k;
+  return best;
+}
+
+gboolean
+fer_trainer_train_epoch (FerTrainer *trainer, const FerDataset *train, FerBatchProgress progress,
+    gpointer user_data, volatile sig_atomic_t *stop)
+{
+  const int batch = trainer->options.batch_size, classes = trainer->model->layout.num_classes;
+  const int batches = (train->count + batch - 1) / batch;
+  const double lr = fer_trainer_lr (trainer, trainer->epoch);
+  int *order = epoch_order (trainer, train->count);
+  float *inputs = g_new (float, (size_t) batch * IMAGE);
+  int *labels = g_new (int, batch);
+  gboolean finished = TRUE;
+
+  trainer->model->training = TRUE;
+  for (int b = trainer->next_batch; b < batches; b++) {
+    const gint64 start = g_get_monotonic_time ();
+    const int first = b * batch, n = MIN (batch, train->count - first);
+    /* Batchnorm cannot normalise a single image; PyTorch would fail on it, we skip it. */
+    if (n >= 2) {
+      fer_augment_batch (inputs, train, order + first, n, &trainer->options.augment,
+          &trainer->rng);
+      for (int i = 0; i < n; i++)
+        labels[i] = train->labels[order[first + i]];
+      fer_simpleconv3_zero_grad (trainer->model);
+      const double loss = fer_simpleconv3_forward_backward (trainer->model, inputs, labels, n,
+          trainer->options.label_smoothing);
+      fer_sgd_step (trainer->sgd, trainer->model->params, trainer->model->grads, lr);
+      const float *logits = fer_simpleconv3_logits (trainer->model);
+      for (int i = 0; i < n; i++)
+        trainer->correct += argmax (logits + i * classes, classes) == labels[i];
+      trainer->loss_sum += loss * n;
+      trainer->seen += n;
+    }
+    trainer->next_batch = b + 1;
+    trainer->seconds += (g_get_monotonic_time () - start) / 1e6;
+    if (progress)
+      progress (trainer, b + 1, batches, user_data);
+    if (stop && *stop && b + 1 < batches) {
+      finished = FALSE;
+      break;
+    }
+  }
+  g_free (order);
+  g_free (inputs);
+  g_free (labels);
+  return finished;
+}
+
+void
+fer_trainer_evaluate (FerSimpleConv3 *model, const float *images, const int *labels, int n,
+    FerEvaluation *evaluation)
+{
+  const int chunk = 256, classes = model->layout.num_classes;
+  float *probs = g_new (float, (size_t) chunk * classes);
+  const gboolean was_training = model->training;
+  model->training = FALSE;
+  for (int first = 0; first < n; first += chunk) {
+    const int count = MIN (chunk, n - first);
+    const float *logits = fer_simpleconv3_forward (model, images + (size_t) first * IMAGE, count);
+    fer_softmax (probs, logits, count, classes);
+    for (int i = 0; i < count; i++) {
+      const int truth = labels[first + i];
+      const double p = probs[i * classes + truth];
+      fer_evaluation_add (evaluation, truth, argmax (logits + i * classes, classes),
+          -log (p > 1e-30 ? p : 1e-30));
+    }
+  }
+  model->training = was_training;
+  g_free (probs);
+}
+
+gboolean
+fer_trainer_finish_epoch (FerTrainer *trainer, const FerEvaluation *validation)
+{
+  FerEpochRecord record = {
+    .epoch = trainer->epoch + 1,
+    .lr = fer_trainer_lr (trainer, trainer->epoch),
+    .train_loss = trainer->seen ? trainer->loss_sum / trainer->seen : 0,
+    .train_accuracy = trainer->seen ? (double) trainer->correct / trainer->seen : 0,
+    .val_loss = fer_evaluation_mean_loss (validation),
+    .val_accuracy = fer_evaluation_accuracy (validation),
+    .val_balanced_accuracy = fer_evaluation_balanced_accuracy (validation),
+    .seconds = trainer->seconds,
+    .images_per_second = trainer->seconds > 0 ? trainer->seen / trainer->seconds : 0,
+  };
+  g_array_append_val (trainer->history, record);
+  const gboolean best = trainer->best_epoch == 0 || record.val_accuracy > trainer->best_val_accuracy;
+  if (best) {
+    trainer->best_val_accuracy = record.val_accuracy;
+    trainer->best_epoch = record.epoch;
+  }
+  trainer->epoch++;
+  trainer->next_batch = 0;
+  trainer->loss_sum = 0;
+  trainer->correct = trainer->seen = 0;
+  trainer->seconds = 0;
+  return best;
+}
