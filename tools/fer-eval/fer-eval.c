@@ -1,0 +1,304 @@
+/* fer-eval: how well a model classifies an ImageFolder.
+ *
+ *   fer-eval MODEL DATA_DIR [--json]
+ *
+ * DATA_DIR holds one folder per class.  A folder is matched to the model's class with the same
+ * folder name (recorded by fer-train), the same label, or, for the tutorial's digit folders, the
+ * same index.  Folders the model lacks are reported and skipped; model classes without a folder
+ * are reported.  Each image goes through the inference transform the plugin uses (Resize 64,
+ * CenterCrop 48), so the numbers are the ones PyTorch gives for the same model and images.
+ *
+ * Exit status: 0 evaluated, 1 failed (message on stderr), 2 bad usage. */
+#include <stdio.h>
+#include <string.h>
+#include <math.h>
+#include <json-glib/json-glib.h>
+
+#include "fer-engine.h"
+#include "progress.h"
+
+#define IMAGE (3 * FER_SIMPLECONV3_INPUT_SIZE * FER_SIMPLECONV3_INPUT_SIZE)
+#define CHUNK 256
+
+static gboolean json;
+static int threads;
+
+static GOptionEntry entries[] = {
+  { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print the results as JSON", NULL },
+  { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "N" },
+  { NULL }
+};
+
+/* The model class of a data folder, or -1. */
+static int
+model_class_of (const char *folder, const FerModelInfo *info)
+{
+  const char *recorded = g_hash_table_lookup (info->extra, "class_folders");
+  if (recorded) {
+    char **names = g_strsplit (recorded, ",", -1);
+    int found = -1;
+    for (int k = 0; names[k] && found < 0; k++)
+      if (strcmp (names[k], folder) == 0)
+        found = k;
+    g_strfreev (names);
+    if (found >= 0 && found < info->num_classes)
+      return found;
+  }
+  for (int k = 0; k < info->num_classes; k++)
+    if (strcmp (info->labels[k], folder) == 0)
+      return k;
+  gint64 index;
+  if (g_ascii_string_to_signed (folder, 10, 0, info->num_classes - 1, &index, NULL))
+    return (int) index;
+  return -1;
+}
+
+static int
+argmax (const float *row, int n)
+{
+  int best = 0;
+  for (int k = 1; k < n; k++)
+    if (row[k] > row[best])
+      best = k;
+  return best;
+}
+
+static void
+print_table (const FerEvaluation *e, const FerModelInfo *info, const char *model,
+    const char *data, int skipped)
+{
+  const int k = e->n_classes;
+  g_print ("model %s on %s: %" G_GINT64_FORMAT " images", model, data, e->total);
+  if (skipped)
+    g_print (" (%d files skipped)", skipped);
+  g_print ("\naccuracy %.2f%%  balanced accuracy %.2f%%  mean loss %.4f\n\n",
+      100 * fer_evaluation_accuracy (e), 100 * fer_evaluation_balanced_accuracy (e),
+      fer_evaluation_mean_loss (e));
+  g_print ("%-12s %9s %9s %9s %9s\n", "class", "precision", "recall", "f1", "images");
+  for (int c = 0; c < k; c++) {
+    if (fer_evaluation_support (e, c) == 0) {
+      g_print ("%-12s %9s %9s %9s %9d   (no images of this class)\n", info->labels[c], "-", "-",
+          "-", 0);
+      continue;
+    }
+    g_print ("%-12s %8.2f%% %8.2f%% %8.2f%% %9" G_GINT64_FORMAT "\n", info->labels[c],
+        100 * fer_evaluation_precision (e, c), 100 * fer_evaluation_recall (e, c),
+        100 * fer_evaluation_f1 (e, c), fer_evaluation_support (e, c));
+  }
+  g_print ("\nconfusion matrix (rows: true class, columns: predicted)\n%-12s", "");
+  for (int c = 0; c < k; c++)
+    g_print (" %10.10s", info->labels[c]);
+  g_print ("\n");
+  for (int t = 0; t < k; t++) {
+    g_print ("%-12s", info->labels[t]);
+    for (int p = 0; p < k; p++)
+      g_print (" %10" G_GINT64_FORMAT, e->confusion[t * k + p]);
+    g_print ("\n");
+  }
+}
+
+static void
+print_json (const FerEvaluation *e, const FerModelInfo *info, const char *model,
+    const char *data, GPtrArray *unmatched, GPtrArray *skipped)
+{
+  JsonBuilder *b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "model");
+  json_builder_add_string_value (b, model);
+  json_builder_set_member_name (b, "data");
+  json_builder_add_string_value (b, data);
+  json_builder_set_member_name (b, "images");
+  json_builder_add_int_value (b, e->total);
+  json_builder_set_member_name (b, "accuracy");
+  json_builder_add_double_value (b, fer_evaluation_accuracy (e));
+  json_builder_set_member_name (b, "balanced_accuracy");
+  json_builder_add_double_value (b, fer_evaluation_balanced_accuracy (e));
+  json_builder_set_member_name (b, "mean_loss");
+  json_builder_add_double_value (b, fer_evaluation_mean_loss (e));
+  json_builder_set_member_name (b, "classes");
+  json_builder_begin_array (b);
+  for (int c = 0; c < e->n_classes; c++) {
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "label");
+    json_builder_add_string_value (b, info->labels[c]);
+    json_builder_set_member_name (b, "images");
+    json_builder_add_int_value (b, fer_evaluation_support (e, c));
+    if (fer_evaluation_support (e, c) > 0) {
+      json_builder_set_member_name (b, "precision");
+      json_builder_add_double_value (b, fer_evaluation_precision (e, c));
+      json_builder_set_member_name (b, "recall");
+      json_builder_add_double_value (b, fer_evaluation_recall (e, c));
+      json_builder_set_member_name (b, "f1");
+      json_builder_add_double_value (b, fer_evaluation_f1 (e, c));
+    }
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "confusion");
+  json_builder_begin_array (b);
+  for (int t = 0; t < e->n_classes; t++) {
+    json_builder_begin_array (b);
+    for (int p = 0; p < e->n_classes; p++)
+      json_builder_add_int_value (b, e->confusion[t * e->n_classes + p]);
+    json_builder_end_array (b);
+  }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "unmatched_folders");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < unmatched->len; i++)
+    json_builder_add_string_value (b, unmatched->pdata[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "skipped_files");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < skipped->len; i++)
+    json_builder_add_string_value (b, skipped->pdata[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  JsonNode *root = json_builder_get_root (b);
+  char *text = json_to_string (root, TRUE);
+  g_print ("%s\n", text);
+  g_free (text);
+  json_node_unref (root);
+  g_object_unref (b);
+}
+
+int
+main (int argc, char **argv)
+{
+  GError *error = NULL;
+  GOptionContext *context = g_option_context_new ("MODEL DATA_DIR - evaluate a model on an ImageFolder");
+  g_option_context_set_summary (context,
+      "Classifies every image below DATA_DIR/<class>/ with MODEL (safetensors from fer-train or\n"
+      "exported from PyTorch) and prints accuracy, balanced accuracy, per-class precision,\n"
+      "recall and F1, and the confusion matrix.");
+  g_option_context_set_description (context, "Exit status: 0 evaluated, 1 failed, 2 bad usage.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error)) {
+    g_printerr ("fer-eval: %s (see --help)\n", error->message);
+    return 2;
+  }
+  g_option_context_free (context);
+  if (argc != 3 || threads < 0) {
+    g_printerr ("fer-eval: give MODEL and DATA_DIR (see --help)\n");
+    return 2;
+  }
+  const char *model_path = argv[1], *data_dir = argv[2];
+  if (threads > 0)
+    fer_threads_set (threads);
+
+  FerModelInfo *info = NULL;
+  FerSimpleConv3 *model = fer_model_load (model_path, &info, &error);
+  FerImageFolder *folder = model ? fer_image_folder_scan (data_dir, &error) : NULL;
+  if (folder == NULL) {
+    g_printerr ("fer-eval: %s\n", error->message);
+    return 1;
+  }
+
+  /* Map folders to model classes; keep the samples of matched folders. */
+  int *class_of_folder = g_new (int, folder->n_classes);
+  GPtrArray *unmatched = g_ptr_array_new ();
+  for (int f = 0; f < folder->n_classes; f++) {
+    class_of_folder[f] = model_class_of (folder->classes[f], info);
+    if (class_of_folder[f] < 0) {
+      g_ptr_array_add (unmatched, folder->classes[f]);
+      g_printerr ("fer-eval: folder '%s' matches no class of the model (%s): its images are "
+          "not counted\n", folder->classes[f], g_strjoinv (", ", info->labels));
+    }
+  }
+  GArray *samples = g_array_new (FALSE, FALSE, sizeof (FerSample));
+  for (guint i = 0; i < folder->samples->len; i++) {
+    FerSample s = g_array_index (folder->samples, FerSample, i);
+    if (class_of_folder[s.label] >= 0) {
+      s.label = class_of_folder[s.label];
+      g_array_append_val (samples, s);
+    }
+  }
+  for (int k = 0; k < info->num_classes; k++) {
+    gboolean present = FALSE;
+    for (int f = 0; f < folder->n_classes; f++)
+      present |= class_of_folder[f] == k;
+    if (!present)
+      g_printerr ("fer-eval: the model's class '%s' has no folder in %s: its recall is not "
+          "measured\n", info->labels[k], data_dir);
+  }
+  if (samples->len == 0) {
+    g_printerr ("fer-eval: no image of %s belongs to a class of the model\n", data_dir);
+    return 1;
+  }
+
+  /* Decode, preprocess and classify, a chunk at a time so memory stays small. */
+  FerEvaluation *evaluation = fer_evaluation_new (info->num_classes);
+  GPtrArray *skipped = g_ptr_array_new_with_free_func (g_free);
+  float *tensors = g_new (float, (size_t) CHUNK * IMAGE);
+  float *probs = g_new (float, (size_t) CHUNK * info->num_classes);
+  int *labels = g_new (int, CHUNK);
+  char **messages = g_new0 (char *, CHUNK);
+  gboolean *ok = g_new (gboolean, CHUNK);
+  FerProgress bar;
+  fer_progress_init (&bar);
+  for (guint first = 0; first < samples->len; first += CHUNK) {
+    const int n = MIN (CHUNK, (int) (samples->len - first));
+#pragma omp parallel
+    {
+      FerImage *scratch = NULL;
+#pragma omp for schedule (dynamic, 8)
+      for (int i = 0; i < n; i++) {
+        const FerSample *s = &g_array_index (samples, FerSample, first + i);
+        GError *load_error = NULL;
+        FerImage *image = fer_image_load (s->path, &load_error);
+        ok[i] = image != NULL;
+        if (image) {
+          fer_preprocess_center (tensors + (size_t) i * IMAGE, image, 64, info->input_size,
+              info->mean, info->std, &scratch);
+          fer_image_free (image);
+        } else {
+          messages[i] = g_strdup (load_error->message);
+          g_error_free (load_error);
+        }
+      }
+      fer_image_free (scratch);
+    }
+    /* Pack the decodable images together. */
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      if (!ok[i]) {
+        g_printerr ("fer-eval: skipped %s\n", messages[i]);
+        g_ptr_array_add (skipped, messages[i]);
+        messages[i] = NULL;
+        continue;
+      }
+      if (m != i)
+        memmove (tensors + (size_t) m * IMAGE, tensors + (size_t) i * IMAGE, IMAGE * sizeof (float));
+      labels[m++] = g_array_index (samples, FerSample, first + i).label;
+    }
+    if (m > 0) {
+      const float *logits = fer_simpleconv3_forward (model, tensors, m);
+      fer_softmax (probs, logits, m, info->num_classes);
+      for (int i = 0; i < m; i++) {
+        const double p = probs[i * info->num_classes + labels[i]];
+        fer_evaluation_add (evaluation, labels[i], argmax (logits + i * info->num_classes,
+                info->num_classes), -log (p > 1e-30 ? p : 1e-30));
+      }
+    }
+    char detail[64];
+    g_snprintf (detail, sizeof detail, "%u/%u images", first + n, samples->len);
+    fer_progress_update (&bar, "evaluating", first + n, samples->len, detail);
+  }
+  fer_progress_clear (&bar);
+
+  if (json)
+    print_json (evaluation, info, model_path, data_dir, unmatched, skipped);
+  else
+    print_table (evaluation, info, model_path, data_dir, skipped->len);
+
+  g_free (tensors); g_free (probs); g_free (labels); g_free (messages); g_free (ok);
+  g_ptr_array_unref (skipped);
+  g_ptr_array_unref (unmatched);
+  g_array_unref (samples);
+  g_free (class_of_folder);
+  fer_evaluation_free (evaluation);
+  fer_image_folder_free (folder);
+  fer_simpleconv3_free (model);
+  fer_model_info_free (info);
+  return 0;
+}
