@@ -166,6 +166,7 @@ int
 main (int argc, char **argv)
 {
   GError *error = NULL;
+  setvbuf (stdout, NULL, _IOLBF, 0);
   GOptionContext *context = g_option_context_new ("MODEL DATA_DIR - evaluate a model on an ImageFolder");
   g_option_context_set_summary (context,
       "Classifies every image below DATA_DIR/<class>/ with MODEL (safetensors from fer-train or\n"

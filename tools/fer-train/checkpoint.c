@@ -51,6 +51,22 @@ add_options (JsonBuilder *b, const FerTrainOptions *o)
   json_builder_end_object (b);
 }
 
+char *
+fer_train_options_to_json (const FerTrainOptions *options)
+{
+  JsonBuilder *b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_options (b, options);
+  json_builder_end_object (b);
+  JsonNode *root = json_builder_get_root (b);
+  JsonNode *inner = json_object_dup_member (json_node_get_object (root), "options");
+  char *json = json_to_string (inner, FALSE);
+  json_node_unref (inner);
+  json_node_unref (root);
+  g_object_unref (b);
+  return json;
+}
+
 static void
 add_history (JsonBuilder *b, GArray *history)
 {
@@ -275,6 +291,8 @@ fer_checkpoint_load (const char *path, FerModelInfo **info, GError **error)
 
   json_node_unref (root);
   fer_safetensors_free (file);
+  /* The state belongs to the checkpoint, not to the models the run goes on to write. */
+  g_hash_table_remove (model_info->extra, STATE_KEY);
   *info = model_info;
   return trainer;
 

@@ -8,6 +8,9 @@
 
 #include "trainer.h"
 
+/* The options as a JSON object (also recorded in models as "training_options"). */
+char *fer_train_options_to_json (const FerTrainOptions *options);
+
 gboolean fer_checkpoint_save (const FerTrainer *trainer, const FerModelInfo *info,
     const char *path, GError **error);
 

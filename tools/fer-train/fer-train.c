@@ -367,6 +367,10 @@ static gboolean
 save_outputs (FerTrainer *t, FerModelInfo *info, const Outputs *o, gboolean best, GError **error)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  /* The effective options, not the command line: a resumed run and an uninterrupted one, or
+   * two runs writing to different paths, then give identical files. */
+  g_hash_table_insert (info->extra, g_strdup ("training_options"),
+      fer_train_options_to_json (&t->options));
   g_hash_table_insert (info->extra, g_strdup ("val_accuracy"),
       g_strdup (g_ascii_dtostr (buffer, sizeof buffer, t->best_val_accuracy)));
   g_hash_table_insert (info->extra, g_strdup ("best_epoch"), g_strdup_printf ("%d", t->best_epoch));
@@ -394,7 +398,8 @@ int
 main (int argc, char **argv)
 {
   GError *error = NULL;
-  char *command = g_strjoinv (" ", argv);
+  /* Logs read by other programs see each epoch as it ends. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
   GOptionContext *context = g_option_context_new ("DATA_DIR - train simpleconv3 on an ImageFolder");
   g_option_context_set_summary (context,
       "Trains the seed's simpleconv3 on DATA_DIR: train/<class>/ and val/<class>/ folders, or\n"
@@ -467,7 +472,6 @@ main (int argc, char **argv)
     g_hash_table_insert (info->extra, g_strdup ("class_folders"),
         g_strjoinv (",", split.train_folder->classes));
     g_hash_table_insert (info->extra, g_strdup ("training_data"), g_strdup (data_dir));
-    g_hash_table_insert (info->extra, g_strdup ("training_command"), g_strdup (command));
     g_hash_table_insert (info->extra, g_strdup ("trained_by"), g_strdup ("fer-train " VERSION));
   } else if (info->num_classes != n_classes) {
     return fail (g_error_new (FER_ERROR, FER_ERROR_DATA,
@@ -571,6 +575,5 @@ main (int argc, char **argv)
   split_clear (&split);
   fer_trainer_free (trainer);
   fer_model_info_free (info);
-  g_free (command);
   return 0;
 }
