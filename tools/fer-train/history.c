@@ -95,7 +95,9 @@ series (GString *svg, const Panel *p, GArray *history, size_t field, const char 
     g_string_append_printf (svg, "%.1f,%.1f ", px (p, r->epoch, history->len), py (p, v));
   }
   g_string_append (svg, "'/>\n");
-  const double lx = p->x + p->width - 110, ly = p->y + 15 + 16 * legend_row;
+  /* Loss falls and accuracy rises: the legend goes where the curves are not. */
+  const double lx = p->x + p->width - 110;
+  const double ly = p->percent ? p->y + p->height - 40 + 16 * legend_row : p->y + 15 + 16 * legend_row;
   g_string_append_printf (svg, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='%s' "
       "stroke-width='2'/><text x='%.1f' y='%.1f' font-size='11'>%s</text>\n", lx, ly - 4,
       lx + 20, ly - 4, colour, lx + 25, ly, label);
