@@ -371,9 +371,11 @@ save_outputs (FerTrainer *t, FerModelInfo *info, const Outputs *o, gboolean best
    * two runs writing to different paths, then give identical files. */
   g_hash_table_insert (info->extra, g_strdup ("training_options"),
       fer_train_options_to_json (&t->options));
+  /* Both files hold this epoch's weights: they record this epoch and its own accuracy. */
+  const FerEpochRecord *r = &g_array_index (t->history, FerEpochRecord, t->history->len - 1);
+  g_hash_table_insert (info->extra, g_strdup ("epoch"), g_strdup_printf ("%d", r->epoch));
   g_hash_table_insert (info->extra, g_strdup ("val_accuracy"),
-      g_strdup (g_ascii_dtostr (buffer, sizeof buffer, t->best_val_accuracy)));
-  g_hash_table_insert (info->extra, g_strdup ("best_epoch"), g_strdup_printf ("%d", t->best_epoch));
+      g_strdup (g_ascii_dtostr (buffer, sizeof buffer, r->val_accuracy)));
   if (best && !fer_model_save (t->model, info, o->model, error))
     return FALSE;
   char *title = g_strdup_printf ("fer-train %s: best validation accuracy %.2f%% (epoch %d)",
