@@ -33,16 +33,6 @@ static GOptionEntry options[] = {
   { NULL }
 };
 
-static int
-argmax (const float *row, int n)
-{
-  int best = 0;
-  for (int k = 1; k < n; k++)
-    if (row[k] > row[best])
-      best = k;
-  return best;
-}
-
 /* Loss and accuracy of model on images, in evaluation mode. */
 static void
 evaluate (FerSimpleConv3 *model, const float *images, const int *labels, int count,
@@ -58,7 +48,7 @@ evaluate (FerSimpleConv3 *model, const float *images, const int *labels, int cou
     total += n * fer_cross_entropy_forward (probs, logits, labels + start, n,
         FER_SYNTHETIC_CLASSES, 0);
     for (int i = 0; i < n; i++)
-      correct += argmax (logits + i * FER_SYNTHETIC_CLASSES, FER_SYNTHETIC_CLASSES) == labels[start + i];
+      correct += fer_argmax (logits + i * FER_SYNTHETIC_CLASSES, FER_SYNTHETIC_CLASSES) == labels[start + i];
   }
   *loss = total / count;
   *accuracy = (double) correct / count;
@@ -95,7 +85,7 @@ train_epoch (FerSimpleConv3 *model, FerSgd *sgd, const float *images, const int 
     total += n * fer_simpleconv3_forward_backward (model, batch, batch_labels, n, 0);
     const float *logits = fer_simpleconv3_logits (model);
     for (int i = 0; i < n; i++)
-      correct += argmax (logits + i * FER_SYNTHETIC_CLASSES, FER_SYNTHETIC_CLASSES) == batch_labels[i];
+      correct += fer_argmax (logits + i * FER_SYNTHETIC_CLASSES, FER_SYNTHETIC_CLASSES) == batch_labels[i];
     seen += n;
     fer_sgd_step (sgd, model->params, model->grads, lr);
   }
@@ -178,7 +168,7 @@ main (int argc, char **argv)
   fer_softmax (probs, logits, shown, FER_SYNTHETIC_CLASSES);
   for (int i = 0; i < shown; i++) {
     const float *p = probs + i * FER_SYNTHETIC_CLASSES;
-    const int best = argmax (p, FER_SYNTHETIC_CLASSES);
+    const int best = fer_argmax (p, FER_SYNTHETIC_CLASSES);
     g_print ("  held-out image %d: drawn as %-9s -> %-9s %5.1f%%  [", i,
         loaded_info->labels[val_labels[i]], loaded_info->labels[best], 100 * p[best]);
     for (int k = 0; k < FER_SYNTHETIC_CLASSES; k++)

@@ -16,6 +16,16 @@ log_sum_exp (const fer_real *row, int classes)
   return max + log (sum);
 }
 
+int
+FER_FN (fer_argmax) (const fer_real *row, int n)
+{
+  int best = 0;
+  for (int k = 1; k < n; k++)
+    if (row[k] > row[best])
+      best = k;
+  return best;
+}
+
 void
 FER_FN (fer_softmax) (fer_real *probs, const fer_real *logits, int batch, int classes)
 {

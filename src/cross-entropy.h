@@ -6,6 +6,9 @@
 
 #include "fer-real.h"
 
+/* The index of the largest of row[0..n): the predicted class (the first, on ties). */
+int FER_FN (fer_argmax) (const fer_real *row, int n);
+
 /* probs[N][K] = softmax (logits[N][K]) row by row. */
 void FER_FN (fer_softmax) (fer_real *probs, const fer_real *logits, int batch, int classes);
 

@@ -1,5 +1,12 @@
 #include "evaluation.h"
 
+#include <math.h>
+
+#include "cross-entropy.h"
+
+#define IMAGE (3 * FER_SIMPLECONV3_INPUT_SIZE * FER_SIMPLECONV3_INPUT_SIZE)
+#define CHUNK 256
+
 FerEvaluation *
 fer_evaluation_new (int n_classes)
 {
@@ -90,4 +97,27 @@ fer_evaluation_balanced_accuracy (const FerEvaluation *e)
       classes++;
     }
   return classes ? sum / classes : 0;
+}
+
+void
+fer_evaluation_add_batch (FerEvaluation *e, FerSimpleConv3 *model, const float *images,
+    const int *labels, int n)
+{
+  const int classes = model->layout.num_classes;
+  float *probs = g_new (float, (size_t) CHUNK * classes);
+  const gboolean was_training = model->training;
+  model->training = FALSE;
+  for (int first = 0; first < n; first += CHUNK) {
+    const int count = MIN (CHUNK, n - first);
+    const float *logits = fer_simpleconv3_forward (model, images + (size_t) first * IMAGE, count);
+    fer_softmax (probs, logits, count, classes);
+    for (int i = 0; i < count; i++) {
+      const int truth = labels[first + i];
+      const double p = probs[i * classes + truth];
+      fer_evaluation_add (e, truth, fer_argmax (logits + i * classes, classes),
+          -log (p > 1e-30 ? p : 1e-30));
+    }
+  }
+  model->training = was_training;
+  g_free (probs);
 }

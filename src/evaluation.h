@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <glib.h>
+#include "simpleconv3.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,11 @@ typedef struct {
 FerEvaluation *fer_evaluation_new (int n_classes);
 void fer_evaluation_free (FerEvaluation *evaluation);
 void fer_evaluation_add (FerEvaluation *evaluation, int truth, int predicted, double loss);
+
+/* Classifies images[n][3][48][48] (preprocessed) with model in evaluation mode and adds each
+ * prediction and its cross-entropy against labels. */
+void fer_evaluation_add_batch (FerEvaluation *evaluation, FerSimpleConv3 *model,
+    const float *images, const int *labels, int n);
 
 double fer_evaluation_accuracy (const FerEvaluation *evaluation);
 double fer_evaluation_mean_loss (const FerEvaluation *evaluation);

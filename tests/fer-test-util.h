@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* Largest |got - want| over the largest |want|: an error relative to the tensor's scale, which
  * stays meaningful for elements near zero where an element-wise ratio does not. */
@@ -42,6 +43,16 @@ static inline char *
 fer_test_source_path (const char *relative)
 {
   return g_build_filename (FER_TEST_SOURCE_DIR, relative, NULL);
+}
+
+/* Removes a temporary folder a test made, with everything in it. */
+static inline void
+fer_test_remove_tree (const char *dir)
+{
+  char *command = g_strdup_printf ("rm -rf '%s'", dir);
+  if (system (command) != 0)
+    g_printerr ("could not remove %s\n", dir);
+  g_free (command);
 }
 
 #endif /* FER_TEST_UTIL_H */

@@ -512,10 +512,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model-file/nan-weight", test_nan_weight);
   int status = g_test_run ();
 
-  char *command = g_strdup_printf ("rm -rf '%s'", workdir);
-  if (system (command) != 0)
-    g_printerr ("could not remove %s\n", workdir);
-  g_free (command);
+  fer_test_remove_tree (workdir);
   g_free (workdir);
   return status;
 }

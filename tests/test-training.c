@@ -48,13 +48,8 @@ test_learns_glyphs (void)
   model->training = FALSE;
   const float *logits = fer_simpleconv3_forward (model, val_images, VAL);
   int correct = 0;
-  for (int i = 0; i < VAL; i++) {
-    int best = 0;
-    for (int k = 1; k < 4; k++)
-      if (logits[i * 4 + k] > logits[i * 4 + best])
-        best = k;
-    correct += best == val_labels[i];
-  }
+  for (int i = 0; i < VAL; i++)
+    correct += fer_argmax (logits + i * 4, 4) == val_labels[i];
   const double accuracy = (double) correct / VAL;
   g_test_message ("train loss %.4f -> %.4f, held-out accuracy %.1f%%", first, last,
       100 * accuracy);

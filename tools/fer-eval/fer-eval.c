@@ -53,16 +53,6 @@ model_class_of (const char *folder, const FerModelInfo *info)
   return -1;
 }
 
-static int
-argmax (const float *row, int n)
-{
-  int best = 0;
-  for (int k = 1; k < n; k++)
-    if (row[k] > row[best])
-      best = k;
-  return best;
-}
-
 static void
 print_table (const FerEvaluation *e, const FerModelInfo *info, const char *model,
     const char *data, int skipped)
@@ -231,7 +221,6 @@ main (int argc, char **argv)
   FerEvaluation *evaluation = fer_evaluation_new (info->num_classes);
   GPtrArray *skipped = g_ptr_array_new_with_free_func (g_free);
   float *tensors = g_new (float, (size_t) CHUNK * IMAGE);
-  float *probs = g_new (float, (size_t) CHUNK * info->num_classes);
   int *labels = g_new (int, CHUNK);
   char **messages = g_new0 (char *, CHUNK);
   gboolean *ok = g_new (gboolean, CHUNK);
@@ -272,15 +261,7 @@ main (int argc, char **argv)
         memmove (tensors + (size_t) m * IMAGE, tensors + (size_t) i * IMAGE, IMAGE * sizeof (float));
       labels[m++] = g_array_index (samples, FerSample, first + i).label;
     }
-    if (m > 0) {
-      const float *logits = fer_simpleconv3_forward (model, tensors, m);
-      fer_softmax (probs, logits, m, info->num_classes);
-      for (int i = 0; i < m; i++) {
-        const double p = probs[i * info->num_classes + labels[i]];
-        fer_evaluation_add (evaluation, labels[i], argmax (logits + i * info->num_classes,
-                info->num_classes), -log (p > 1e-30 ? p : 1e-30));
-      }
-    }
+    fer_evaluation_add_batch (evaluation, model, tensors, labels, m);
     char detail[64];
     g_snprintf (detail, sizeof detail, "%u/%u images", first + n, samples->len);
     fer_progress_update (&bar, "evaluating", first + n, samples->len, detail);
@@ -292,7 +273,7 @@ main (int argc, char **argv)
   else
     print_table (evaluation, info, model_path, data_dir, skipped->len);
 
-  g_free (tensors); g_free (probs); g_free (labels); g_free (messages); g_free (ok);
+  g_free (tensors); g_free (labels); g_free (messages); g_free (ok);
   g_ptr_array_unref (skipped);
   g_ptr_array_unref (unmatched);
   g_array_unref (samples);

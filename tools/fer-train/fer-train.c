@@ -549,7 +549,7 @@ main (int argc, char **argv)
     }
     fer_progress_clear (&bar.bar);
     FerEvaluation *evaluation = fer_evaluation_new (n_classes);
-    fer_trainer_evaluate (trainer->model, val_tensors, val->labels, val->count, evaluation);
+    fer_evaluation_add_batch (evaluation, trainer->model, val_tensors, val->labels, val->count);
     const gboolean best = fer_trainer_finish_epoch (trainer, evaluation);
     fer_evaluation_free (evaluation);
     const FerEpochRecord *r = &g_array_index (trainer->history, FerEpochRecord,

@@ -62,16 +62,6 @@ epoch_order (const FerTrainer *trainer, int count)
   return order;
 }
 
-static int
-argmax (const float *row, int n)
-{
-  int best = 0;
-  for (int k = 1; k < n; k++)
-    if (row[k] > row[best])
-      best = k;
-  return best;
-}
-
 gboolean
 fer_trainer_train_epoch (FerTrainer *trainer, const FerDataset *train, FerBatchProgress progress,
     gpointer user_data, volatile sig_atomic_t *stop)
@@ -100,7 +90,7 @@ fer_trainer_train_epoch (FerTrainer *trainer, const FerDataset *train, FerBatchP
       fer_sgd_step (trainer->sgd, trainer->model->params, trainer->model->grads, lr);
       const float *logits = fer_simpleconv3_logits (trainer->model);
       for (int i = 0; i < n; i++)
-        trainer->correct += argmax (logits + i * classes, classes) == labels[i];
+        trainer->correct += fer_argmax (logits + i * classes, classes) == labels[i];
       trainer->loss_sum += loss * n;
       trainer->seen += n;
     }
@@ -117,29 +107,6 @@ fer_trainer_train_epoch (FerTrainer *trainer, const FerDataset *train, FerBatchP
   g_free (inputs);
   g_free (labels);
   return finished;
-}
-
-void
-fer_trainer_evaluate (FerSimpleConv3 *model, const float *images, const int *labels, int n,
-    FerEvaluation *evaluation)
-{
-  const int chunk = 256, classes = model->layout.num_classes;
-  float *probs = g_new (float, (size_t) chunk * classes);
-  const gboolean was_training = model->training;
-  model->training = FALSE;
-  for (int first = 0; first < n; first += chunk) {
-    const int count = MIN (chunk, n - first);
-    const float *logits = fer_simpleconv3_forward (model, images + (size_t) first * IMAGE, count);
-    fer_softmax (probs, logits, count, classes);
-    for (int i = 0; i < count; i++) {
-      const int truth = labels[first + i];
-      const double p = probs[i * classes + truth];
-      fer_evaluation_add (evaluation, truth, argmax (logits + i * classes, classes),
-          -log (p > 1e-30 ? p : 1e-30));
-    }
-  }
-  model->training = was_training;
-  g_free (probs);
 }
 
 gboolean

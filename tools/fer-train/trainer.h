@@ -63,10 +63,6 @@ typedef void (*FerBatchProgress) (const FerTrainer *trainer, int batch, int batc
 gboolean fer_trainer_train_epoch (FerTrainer *trainer, const FerDataset *train,
     FerBatchProgress progress, gpointer user_data, volatile sig_atomic_t *stop);
 
-/* Evaluation-mode pass over preprocessed images ([n][3][48][48]) into evaluation. */
-void fer_trainer_evaluate (FerSimpleConv3 *model, const float *images, const int *labels, int n,
-    FerEvaluation *evaluation);
-
 /* Closes the current epoch: records it with its validation, moves to the next.  Returns TRUE
  * when this epoch is the best so far on validation accuracy. */
 gboolean fer_trainer_finish_epoch (FerTrainer *trainer, const FerEvaluation *validation);
