@@ -22,6 +22,7 @@
 
 #include "checkpoint.h"
 #include "history.h"
+#include "training-data.h"
 #include "progress.h"
 
 #define EXIT_USAGE 2
@@ -163,187 +164,6 @@ check_options (void)
   return NULL;
 }
 
-/* The data */
-
-typedef struct {
-  FerImageFolder *train_folder, *val_folder;   /* val_folder NULL: split from train_folder */
-  GArray *train_samples, *val_samples;         /* FerSample (paths borrowed from the folders) */
-} Split;
-
-static void
-split_clear (Split *s)
-{
-  fer_image_folder_free (s->train_folder);
-  fer_image_folder_free (s->val_folder);
-  if (s->train_samples)
-    g_array_unref (s->train_samples);
-  if (s->val_samples)
-    g_array_unref (s->val_samples);
-}
-
-/* Per class, a seeded shuffle puts round (n * share) images (at least one, and never all) in
- * validation: a stratified split. */
-static void
-stratified_split (Split *s, double share, guint64 split_seed)
-{
-  FerRng rng;
-  fer_rng_init (&rng, split_seed);
-  const FerImageFolder *f = s->train_folder;
-  for (int label = 0; label < f->n_classes; label++) {
-    GArray *mine = g_array_new (FALSE, FALSE, sizeof (FerSample));
-    for (guint i = 0; i < f->samples->len; i++)
-      if (g_array_index (f->samples, FerSample, i).label == label)
-        g_array_append_val (mine, g_array_index (f->samples, FerSample, i));
-    for (int i = (int) mine->len - 1; i > 0; i--) {
-      const int j = (int) fer_rng_below (&rng, i + 1);
-      FerSample t = g_array_index (mine, FerSample, i);
-      g_array_index (mine, FerSample, i) = g_array_index (mine, FerSample, j);
-      g_array_index (mine, FerSample, j) = t;
-    }
-    int n_val = (int) floor (mine->len * share + 0.5);
-    n_val = CLAMP (n_val, mine->len > 1 ? 1 : 0, (int) mine->len - 1);
-    for (guint i = 0; i < mine->len; i++)
-      g_array_append_val ((int) i < n_val ? s->val_samples : s->train_samples,
-          g_array_index (mine, FerSample, i));
-    g_array_unref (mine);
-  }
-}
-
-static gboolean
-scan_data (const char *root, Split *s, guint64 split_seed, GError **error)
-{
-  char *train_dir = g_build_filename (root, "train", NULL);
-  char *val_dir = g_build_filename (root, "val", NULL);
-  const gboolean has_split = g_file_test (train_dir, G_FILE_TEST_IS_DIR)
-      && g_file_test (val_dir, G_FILE_TEST_IS_DIR);
-  gboolean ok = FALSE;
-  s->train_samples = g_array_new (FALSE, FALSE, sizeof (FerSample));
-  s->val_samples = g_array_new (FALSE, FALSE, sizeof (FerSample));
-
-  if (has_split) {
-    s->train_folder = fer_image_folder_scan (train_dir, error);
-    s->val_folder = s->train_folder ? fer_image_folder_scan (val_dir, error) : NULL;
-    if (s->val_folder == NULL)
-      goto out;
-    if (!g_strv_equal ((const char *const *) s->train_folder->classes,
-            (const char *const *) s->val_folder->classes)) {
-      char *a = g_strjoinv (", ", s->train_folder->classes);
-      char *b = g_strjoinv (", ", s->val_folder->classes);
-      g_set_error (error, FER_ERROR, FER_ERROR_DATA,
-          "train/ and val/ of '%s' have different class folders (%s) vs (%s): give both the "
-          "same", root, a, b);
-      g_free (a);
-      g_free (b);
-      goto out;
-    }
-    g_array_append_vals (s->train_samples, s->train_folder->samples->data,
-        s->train_folder->samples->len);
-    g_array_append_vals (s->val_samples, s->val_folder->samples->data,
-        s->val_folder->samples->len);
-  } else {
-    s->train_folder = fer_image_folder_scan (root, error);
-    if (s->train_folder == NULL)
-      goto out;
-    stratified_split (s, val_split, split_seed);
-  }
-  ok = TRUE;
-out:
-  g_free (train_dir);
-  g_free (val_dir);
-  return ok;
-}
-
-typedef struct {
-  FerProgress bar;
-  const char *label;
-} LoadProgress;
-
-static void
-load_progress (int done, int total, gpointer user_data)
-{
-  LoadProgress *p = user_data;
-  char detail[64];
-  g_snprintf (detail, sizeof detail, "%d/%d images", done, total);
-  fer_progress_update (&p->bar, p->label, done, total, detail);
-}
-
-static void
-report_list (FILE *out, const char *title, GPtrArray *items)
-{
-  if (items->len == 0)
-    return;
-  fprintf (out, "%s (%u):\n", title, items->len);
-  for (guint i = 0; i < items->len; i++)
-    fprintf (out, "  %s\n", (const char *) items->pdata[i]);
-}
-
-/* Writes the data report and says on stderr what was skipped. */
-static void
-write_report (const char *path, const Split *s, const FerLoadReport *report)
-{
-  GPtrArray *ignored = g_ptr_array_new ();
-  g_ptr_array_extend (ignored, s->train_folder->ignored, NULL, NULL);
-  if (s->val_folder)
-    g_ptr_array_extend (ignored, s->val_folder->ignored, NULL, NULL);
-  FILE *out = fopen (path, "w");
-  if (out != NULL) {
-    fprintf (out, "fer-train data report\n");
-    report_list (out, "files without an image extension, not read", ignored);
-    report_list (out, "not images", report->not_images);
-    report_list (out, "corrupt or truncated", report->corrupt);
-    report_list (out, "unreadable", report->unreadable);
-    report_list (out, "too small", report->too_small);
-    fclose (out);
-  }
-  const int skipped = fer_load_report_skipped (report) + ignored->len;
-  if (skipped > 0) {
-    for (guint i = 0; i < report->corrupt->len && i < 10; i++)
-      g_printerr ("fer-train: warning: skipped %s\n", (const char *) report->corrupt->pdata[i]);
-    g_printerr ("fer-train: skipped %d files (%u without an image extension, %u not images, "
-        "%u corrupt, %u unreadable, %u too small): listed in %s\n", skipped, ignored->len,
-        report->not_images->len, report->corrupt->len, report->unreadable->len,
-        report->too_small->len, path);
-  }
-  g_ptr_array_unref (ignored);
-}
-
-/* Each class must keep at least one training image after skipping bad files. */
-static gboolean
-check_classes_present (const FerDataset *data, char **classes, int n_classes, const char *what,
-    GError **error)
-{
-  int *counts = g_new0 (int, n_classes);
-  for (int i = 0; i < data->count; i++)
-    counts[data->labels[i]]++;
-  for (int k = 0; k < n_classes; k++)
-    if (counts[k] == 0) {
-      g_set_error (error, FER_ERROR, FER_ERROR_DATA,
-          "class '%s' has no usable %s images (all were skipped: see the data report)",
-          classes[k], what);
-      g_free (counts);
-      return FALSE;
-    }
-  g_free (counts);
-  return TRUE;
-}
-
-/* Validation images, preprocessed once with the inference transform. */
-static float *
-preprocess_all (const FerDataset *data, const FerModelInfo *info)
-{
-  float *tensors = g_new (float, (size_t) data->count * IMAGE);
-#pragma omp parallel
-  {
-    FerImage *scratch = NULL;
-#pragma omp for schedule (dynamic, 16)
-    for (int i = 0; i < data->count; i++)
-      fer_preprocess_center (tensors + (size_t) i * IMAGE, data->images[i], 64,
-          info->input_size, info->mean, info->std, &scratch);
-    fer_image_free (scratch);
-  }
-  return tensors;
-}
-
 /* Training */
 
 typedef struct {
@@ -453,8 +273,8 @@ main (int argc, char **argv)
     }
   }
 
-  Split split = { 0 };
-  if (!scan_data (data_dir, &split, options.seed, &error))
+  FerSplit split = { 0 };
+  if (!fer_split_scan (data_dir, val_split, &split, options.seed, &error))
     return fail (error);
   const int n_classes = split.train_folder->n_classes;
   if (n_classes < 2)
@@ -487,8 +307,8 @@ main (int argc, char **argv)
 
   /* Decode everything once. */
   FerLoadOptions load = { .min_size = min_size, .cache_size = cache_size,
-    .max_bytes = (size_t) (max_memory_gib * 1073741824.0), .progress = load_progress };
-  LoadProgress load_bar = { .label = "loading" };
+    .max_bytes = (size_t) (max_memory_gib * 1073741824.0), .progress = fer_load_progress };
+  FerLoadProgress load_bar = { .label = "loading" };
   fer_progress_init (&load_bar.bar);
   load.user_data = &load_bar;
   FerLoadReport report;
@@ -501,9 +321,9 @@ main (int argc, char **argv)
   fer_progress_clear (&load_bar.bar);
   if (val == NULL)
     return fail (error);
-  write_report (out.report, &split, &report);
-  if (!check_classes_present (train, info->labels, n_classes, "training", &error)
-      || !check_classes_present (val, info->labels, n_classes, "validation", &error))
+  fer_split_write_report (out.report, &split, &report);
+  if (!fer_check_classes_present (train, info->labels, n_classes, "training", &error)
+      || !fer_check_classes_present (val, info->labels, n_classes, "validation", &error))
     return fail (error);
   char *counts = g_strdup_printf ("%d", train->count);
   if (resume && g_strcmp0 (g_hash_table_lookup (info->extra, "train_images"), counts) != 0)
@@ -518,7 +338,7 @@ main (int argc, char **argv)
         "memory, decoded in %.1f s\n", data_dir, n_classes, g_strjoinv (", ", info->labels),
         train->count, val->count, (train->bytes + val->bytes) / 1048576.0,
         (g_get_monotonic_time () - load_start) / 1e6);
-  float *val_tensors = preprocess_all (val, info);
+  float *val_tensors = fer_preprocess_all (val, info);
 
   if (trainer == NULL) {
     trainer = fer_trainer_new (&options, n_classes);
@@ -574,7 +394,7 @@ main (int argc, char **argv)
   fer_dataset_free (train);
   fer_dataset_free (val);
   fer_load_report_clear (&report);
-  split_clear (&split);
+  fer_split_clear (&split);
   fer_trainer_free (trainer);
   fer_model_info_free (info);
   return 0;
