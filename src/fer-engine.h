@@ -16,5 +16,7 @@
 #include "dataset.h"
 #include "transforms.h"
 #include "evaluation.h"
+#include "mouth-box.h"
+#include "face-landmarks.h"
 
 #endif /* FER_ENGINE_H */

@@ -15,7 +15,8 @@ packages=(
   meson ninja-build pkg-config gcc g++ # build tools
   libglib2.0-dev libjson-glib-dev      # GLib, and json-glib for safetensors headers
   libopenblas-dev                      # GEMM for the engine
-  libopencv-dev                        # image decoding (OpenCV's codecs)
+  libopencv-dev opencv-data            # image decoding; the face cascade
+  libdlib-dev libdlib-data             # face landmarks and their 68-point model
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch python3-torchvision python3-pil python3-numpy)

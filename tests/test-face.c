@@ -1,0 +1,248 @@
+/* Faces, landmarks and the mouth box: the seed's rule at every edge of the frame, the models'
+ * loading errors, and, with ../shared, helen-dev's hand-annotated photos: how many faces the
+ * cascade finds and how well our mouth box (from dlib's landmarks) matches the box from the
+ * annotated landmarks (mean IoU >= 0.85 required). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fer-engine.h"
+#include "fer-test-util.h"
+
+/* Landmarks whose lips (48..67) span [x0, x1] x [y0, y1]. */
+static void
+lips (float points[136], double x0, double y0, double x1, double y1)
+{
+  for (int i = 0; i < 68; i++) {
+    points[2 * i] = (float) ((x0 + x1) / 2);
+    points[2 * i + 1] = (float) ((y0 + y1) / 2);
+  }
+  points[2 * 48] = (float) x0;
+  points[2 * 54] = (float) x1;
+  points[2 * 51 + 1] = (float) y0;
+  points[2 * 57 + 1] = (float) y1;
+}
+
+static void
+assert_inside (FerRect box, int width, int height)
+{
+  g_assert_cmpint (box.x, >=, 0);
+  g_assert_cmpint (box.y, >=, 0);
+  g_assert_cmpint (box.width, >=, 1);
+  g_assert_cmpint (box.x + box.width, <=, width);
+  g_assert_cmpint (box.y + box.height, <=, height);
+  g_assert_cmpint (box.width, ==, box.height);
+}
+
+static void
+test_mouth_box_rule (void)
+{
+  float p[136];
+  FerRect box;
+  /* Centre: 40 x 20 lips -> a 60 px square on the same centre. */
+  lips (p, 100, 200, 140, 220);
+  g_assert_true (fer_mouth_box (p, 1.5, 640, 480, &box));
+  g_assert_cmpint (box.width, ==, 60);
+  g_assert_cmpint (box.x, ==, 90);
+  g_assert_cmpint (box.y, ==, 180);
+  /* Each edge: shifted inside, same size. */
+  const double edges[][4] = { { -10, 200, 30, 220 }, { 620, 200, 660, 220 },
+    { 100, -15, 140, 5 }, { 100, 470, 140, 490 }, { 630, 470, 650, 495 } };
+  for (guint i = 0; i < G_N_ELEMENTS (edges); i++) {
+    lips (p, edges[i][0], edges[i][1], edges[i][2], edges[i][3]);
+    g_assert_true (fer_mouth_box (p, 1.5, 640, 480, &box));
+    assert_inside (box, 640, 480);
+  }
+  /* A frame smaller than the square: shrunk to fit. */
+  lips (p, 0, 0, 100, 60);
+  g_assert_true (fer_mouth_box (p, 1.5, 80, 50, &box));
+  assert_inside (box, 80, 50);
+  g_assert_cmpint (box.width, ==, 50);
+  /* Far outside the frame, or not numbers: still inside, or refused. */
+  lips (p, 5000, -5000, 5040, -4980);
+  g_assert_true (fer_mouth_box (p, 1.5, 640, 480, &box));
+  assert_inside (box, 640, 480);
+  p[2 * 50] = NAN;
+  g_assert_false (fer_mouth_box (p, 1.5, 640, 480, &box));
+  g_assert_false (fer_mouth_box (p, 1.5, 0, 480, &box));
+}
+
+static void
+test_iou (void)
+{
+  g_assert_cmpfloat (fer_rect_iou ((FerRect) { 0, 0, 10, 10 }, (FerRect) { 0, 0, 10, 10 }), ==, 1);
+  g_assert_cmpfloat (fer_rect_iou ((FerRect) { 0, 0, 10, 10 }, (FerRect) { 10, 0, 10, 10 }), ==, 0);
+  g_assert_cmpfloat (fabs (fer_rect_iou ((FerRect) { 0, 0, 10, 10 }, (FerRect) { 5, 0, 10, 10 })
+          - 50.0 / 150), <, 1e-12);
+}
+
+static void
+assert_acquire_fails (const char *cascade, const char *landmarks, const char *expected)
+{
+  GError *error = NULL;
+  g_assert_null (fer_face_models_acquire (cascade, landmarks, &error));
+  g_assert_error (error, FER_ERROR, FER_ERROR_MODEL);
+  g_test_message ("%s", error->message);
+  if (strstr (error->message, expected) == NULL)
+    g_error ("\"%s\" does not say \"%s\"", error->message, expected);
+  g_error_free (error);
+}
+
+static void
+test_model_errors (void)
+{
+  char *not_a_model = fer_test_source_path ("data/pattern.png");
+  assert_acquire_fails ("/nonexistent/cascade.xml", FER_DEFAULT_LANDMARK_MODEL,
+      "/nonexistent/cascade.xml");
+  assert_acquire_fails (not_a_model, FER_DEFAULT_LANDMARK_MODEL, "opencv-data");
+  assert_acquire_fails (FER_DEFAULT_CASCADE, "/nonexistent/landmarks.dat", "libdlib-data");
+  assert_acquire_fails (FER_DEFAULT_CASCADE, not_a_model, "pattern.png");
+  g_free (not_a_model);
+}
+
+static void
+test_models_are_shared_and_blank_has_no_face (void)
+{
+  GError *error = NULL;
+  FerFaceModels *a = fer_face_models_acquire (FER_DEFAULT_CASCADE, FER_DEFAULT_LANDMARK_MODEL,
+      &error);
+  g_assert_no_error (error);
+  FerFaceModels *b = fer_face_models_acquire (FER_DEFAULT_CASCADE, FER_DEFAULT_LANDMARK_MODEL,
+      &error);
+  g_assert_true (a == b);
+  uint8_t *blank = g_malloc0 (320 * 240);
+  const FerGrayView view = { blank, 320, 240, 320 };
+  const FerDetectOptions options = { 1.3, 5, 30 };
+  FerRect faces[4];
+  g_assert_cmpint (fer_face_detect (a, &view, &options, faces, 4, &error), ==, 0);
+  const FerGrayView empty = { blank, 0, 0, 0 };
+  g_assert_cmpint (fer_face_detect (a, &empty, &options, faces, 4, &error), ==, 0);
+  g_free (blank);
+  fer_face_models_release (b);
+  fer_face_models_release (a);
+}
+
+/* helen-dev */
+
+static uint8_t *
+luma (const FerImage *image)
+{
+  const size_t n = (size_t) image->width * image->height;
+  uint8_t *gray = g_malloc (n);
+  for (size_t i = 0; i < n; i++) {
+    const uint8_t *p = image->pixels + 3 * i;
+    gray[i] = (uint8_t) ((p[0] * 299 + p[1] * 587 + p[2] * 114 + 500) / 1000);
+  }
+  return gray;
+}
+
+static void
+test_helen (void)
+{
+  char *root = g_build_filename (FER_TEST_SOURCE_DIR, "..", "..", "shared", "datasets",
+      "helen-dev", NULL);
+  char *csv_path = g_build_filename (root, "annotations.csv", NULL);
+  char *csv;
+  if (!g_file_get_contents (csv_path, &csv, NULL, NULL)) {
+    g_test_skip ("../shared/datasets/helen-dev is not here");
+    g_free (root);
+    g_free (csv_path);
+    return;
+  }
+  GError *error = NULL;
+  FerFaceModels *models = fer_face_models_acquire (FER_DEFAULT_CASCADE,
+      FER_DEFAULT_LANDMARK_MODEL, &error);
+  g_assert_no_error (error);
+  const FerDetectOptions options = { 1.3, 5, 40 };
+  const int detect_width = 480;
+  int photos = 0, found = 0;
+  double iou_sum = 0, iou_min = 1;
+  gint64 landmark_time = 0;
+
+  char **lines = g_strsplit (csv, "\n", -1);
+  for (int l = 1; lines[l] && lines[l][0]; l++) {
+    char **quoted = g_strsplit (lines[l], "\"", 3);
+    char **fields = g_strsplit (quoted[0], ",", 2);
+    char **numbers = g_strsplit (quoted[1], ",", -1);
+    float annotated[136];
+    for (int i = 0; i < 136 && numbers[i]; i++)
+      annotated[i] = (float) g_ascii_strtod (numbers[i], NULL);
+    FerImage *photo = NULL;
+    for (const char *const *c = (const char *const[]) { "0", "2", "3", NULL }; *c && !photo; c++) {
+      char *path = g_build_filename (root, "faces", *c, fields[0], NULL);
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        photo = fer_image_load (path, NULL);
+      g_free (path);
+    }
+    g_strfreev (numbers);
+    g_strfreev (fields);
+    g_strfreev (quoted);
+    if (photo == NULL)
+      continue;
+    photos++;
+
+    /* The photos are tight crops: on a canvas twice their size the cascade sees whole faces. */
+    const int ox = photo->width / 2, oy = photo->height / 2;
+    FerImage *canvas = fer_image_new (photo->width * 2, photo->height * 2);
+    memset (canvas->pixels, 128, fer_image_bytes (canvas));
+    for (int y = 0; y < photo->height; y++)
+      memcpy (canvas->pixels + ((size_t) (y + oy) * canvas->width + ox) * 3,
+          photo->pixels + (size_t) y * photo->width * 3, (size_t) photo->width * 3);
+    for (int i = 0; i < 68; i++) {
+      annotated[2 * i] += ox;
+      annotated[2 * i + 1] += oy;
+    }
+    const double scale = (double) canvas->width / detect_width;
+    FerImage *small = fer_image_new (detect_width, (int) (canvas->height / scale));
+    fer_resize_bilinear (small, canvas, (FerRect) { 0, 0, canvas->width, canvas->height });
+    uint8_t *small_gray = luma (small), *gray = luma (canvas);
+    const FerGrayView small_view = { small_gray, small->width, small->height, small->width };
+    FerRect faces[1];
+    if (fer_face_detect (models, &small_view, &options, faces, 1, &error) == 1) {
+      found++;
+      const FerRect face = { (int) (faces[0].x * scale), (int) (faces[0].y * scale),
+        (int) (faces[0].width * scale), (int) (faces[0].height * scale) };
+      const FerGrayView view = { gray, canvas->width, canvas->height, canvas->width };
+      float points[136];
+      const gint64 start = g_get_monotonic_time ();
+      g_assert_true (fer_face_landmarks (models, &view, face, points, &error));
+      landmark_time += g_get_monotonic_time () - start;
+      FerRect ours, truth;
+      g_assert_true (fer_mouth_box (points, 1.5, canvas->width, canvas->height, &ours));
+      g_assert_true (fer_mouth_box (annotated, 1.5, canvas->width, canvas->height, &truth));
+      const double iou = fer_rect_iou (ours, truth);
+      iou_sum += iou;
+      iou_min = MIN (iou_min, iou);
+    }
+    g_free (small_gray);
+    g_free (gray);
+    fer_image_free (small);
+    fer_image_free (canvas);
+    fer_image_free (photo);
+  }
+  const double mean_iou = found ? iou_sum / found : 0;
+  g_test_message ("helen-dev: %d photos, faces found in %d (%.1f%%); mouth box IoU against the "
+      "annotated landmarks: mean %.3f, min %.3f; landmarks %.2f ms per face", photos, found,
+      100.0 * found / MAX (photos, 1), mean_iou, iou_min, landmark_time / 1000.0 / MAX (found, 1));
+  printf ("# helen-dev: faces found in %d of %d photos; mean mouth-box IoU %.3f\n", found, photos,
+      mean_iou);
+  g_assert_cmpint (photos, >, 400);
+  g_assert_cmpfloat (mean_iou, >=, 0.85);
+  g_strfreev (lines);
+  g_free (csv);
+  g_free (csv_path);
+  g_free (root);
+  fer_face_models_release (models);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/face/mouth-box-rule", test_mouth_box_rule);
+  g_test_add_func ("/face/iou", test_iou);
+  g_test_add_func ("/face/model-errors", test_model_errors);
+  g_test_add_func ("/face/models-shared-blank-frame", test_models_are_shared_and_blank_has_no_face);
+  g_test_add_func ("/face/helen-dev", test_helen);
+  return g_test_run ();
+}
