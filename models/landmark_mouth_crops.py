@@ -6,7 +6,7 @@ lie inside the photo, as the tutorial cut its own training crops.  Written as PN
 OUT_DIR/<class>/ with the photo's class folder (0 none, 2 smile, 3 openmouth; helen has no
 pouting), ready for fer-eval.  Not committed anywhere: the photos are for research use only.
 
-    /usr/bin/python3 models/helen_mouth_crops.py ../shared/datasets/helen-dev OUT_DIR
+    /usr/bin/python3 models/landmark_mouth_crops.py ../shared/datasets/helen-dev OUT_DIR
 """
 import csv
 import os
