@@ -101,11 +101,13 @@ fer_face_models_acquire (const char *cascade_path, const char *landmark_path, GE
     std::lock_guard<std::mutex> hold (registry_lock);
     const auto key = std::make_pair (std::string (cascade_path), std::string (landmark_path));
     auto found = registry.find (key);
-    _FerFaceModels *models = found != registry.end () ? found->second
-        : load (key.first, key.second, error);
-    if (models == nullptr)
-      return nullptr;
-    registry[key] = models;
+    _FerFaceModels *models = found != registry.end () ? found->second : nullptr;
+    if (models == nullptr) {
+      models = load (key.first, key.second, error);
+      if (models == nullptr)
+        return nullptr;
+      registry[key] = models;
+    }
     models->references++;
     return models;
   } catch (const std::exception &e) {
@@ -131,7 +133,7 @@ fer_face_detect (FerFaceModels *models, const FerGrayView *gray, const FerDetect
     FerRect *faces, int max_faces, GError **error)
 {
   try {
-    if (gray->width <= 0 || gray->height <= 0)
+    if (gray->width <= 0 || gray->height <= 0 || max_faces <= 0)
       return 0;
     std::vector<cv::Rect> found;
     {
