@@ -17,6 +17,8 @@ packages=(
   libopenblas-dev                      # GEMM for the engine
   libopencv-dev opencv-data            # image decoding; the face cascade
   libdlib-dev libdlib-data             # face landmarks and their 68-point model
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev   # GStreamer and its video library
+  gstreamer1.0-plugins-base gstreamer1.0-tools           # videoscale etc. for tests, gst-launch
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch python3-torchvision python3-pil python3-numpy)
