@@ -172,3 +172,15 @@ fer_face_landmarks (FerFaceModels *models, const FerGrayView *gray, FerRect face
     return fail (error, FER_ERROR_ARGUMENT, std::string ("landmarks failed: ") + e.what ());
   }
 }
+
+extern "C" gboolean
+fer_gray_resize (const FerGrayView *src, uint8_t *dst, int dst_width, int dst_height)
+{
+  try {
+    cv::Mat out (dst_height, dst_width, CV_8UC1, dst);
+    cv::resize (as_mat (src), out, out.size (), 0, 0, cv::INTER_AREA);
+    return TRUE;
+  } catch (const std::exception &) {
+    return FALSE;
+  }
+}

@@ -46,6 +46,10 @@ int fer_face_detect (FerFaceModels *models, const FerGrayView *gray,
 gboolean fer_face_landmarks (FerFaceModels *models, const FerGrayView *gray, FerRect face,
     float points[2 * FER_LANDMARKS], GError **error);
 
+/* dst (dst_width x dst_height, packed) = src resized by pixel-area averaging (OpenCV's
+ * INTER_AREA): the cheap, alias-free downscale the detector wants. */
+gboolean fer_gray_resize (const FerGrayView *src, uint8_t *dst, int dst_width, int dst_height);
+
 G_END_DECLS
 
 #endif /* FER_FACE_LANDMARKS_H */

@@ -2,7 +2,8 @@
 # The README's second command: set up, build, and run every test twice: in the optimised build,
 # and in an AddressSanitizer + UndefinedBehaviorSanitizer build where any memory error or
 # undefined behaviour fails the run (and, for the engine's unit tests, any leak: the tools exit
-# on errors without freeing, so leak checks would only flag that).
+# on errors without freeing, and GStreamer keeps its registry until exit, so leak checks there
+# would only flag that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -22,7 +23,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   meson test -C build-sanitize --suite engine --print-errorlogs || status=1
 cp build-sanitize/meson-logs/testlog.json build-sanitize/meson-logs/testlog-engine.json
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-  meson test -C build-sanitize --suite cli --print-errorlogs || status=1
+  meson test -C build-sanitize --suite cli --suite elements --print-errorlogs || status=1
 
 # One closing line over both runs, counting test programs.
 count() {

@@ -1,0 +1,37 @@
+/* face-tracker.h: faces followed from frame to frame so that each keeps its id.
+ *
+ * On a detection frame, overlapping detections are merged (the larger kept when IoU exceeds a
+ * bound, as seed 004 merges overlapping regions), then matched to the tracked faces greedily by
+ * IoU; an unmatched detection starts a new face with a new id, an unmatched face counts a miss
+ * and is dropped after max_missed of them.  Between detections the element follows each face
+ * from its landmarks. */
+#ifndef FER_FACE_TRACKER_H
+#define FER_FACE_TRACKER_H
+
+#include "fer-engine.h"
+
+typedef struct {
+  guint id;
+  FerRect face;
+  float landmarks[2 * FER_LANDMARKS];
+  FerRect mouth;
+  int missed;            /* consecutive detection frames without a match */
+} FerTrackedFace;
+
+typedef struct {
+  GArray *faces;         /* FerTrackedFace */
+  guint next_id;
+} FerFaceTracker;
+
+void fer_face_tracker_init (FerFaceTracker *tracker);
+void fer_face_tracker_clear (FerFaceTracker *tracker);
+void fer_face_tracker_reset (FerFaceTracker *tracker);
+
+/* Keeps the larger of any two rectangles overlapping by more than max_iou; returns the count
+ * left at the front of rects. */
+int fer_merge_overlapping (FerRect *rects, int n, double max_iou);
+
+void fer_face_tracker_update (FerFaceTracker *tracker, const FerRect *detections, int n,
+    double min_iou, int max_missed);
+
+#endif /* FER_FACE_TRACKER_H */

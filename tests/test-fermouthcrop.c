@@ -1,0 +1,200 @@
+/* fermouthcrop in a GstHarness: a real face (tests/data/astronaut.jpg, public domain) in every
+ * supported format, blank and odd-sized frames, a face moving over 100 frames, the region-of-
+ * interest metadata, and the error of a missing cascade. */
+#include <gst/check/gstharness.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <string.h>
+
+#include "fer-engine.h"
+#include "gstfermeta.h"
+#include "fer-test-util.h"
+
+static FerImage *astronaut;
+
+/* An RGB buffer of image pasted at (x, y) on a grey canvas of width x height. */
+static GstBuffer *
+rgb_buffer (const FerImage *image, int width, int height, int x, int y)
+{
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, width, height);
+  GstBuffer *buffer = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
+  GstMapInfo map;
+  gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+  memset (map.data, 128, map.size);
+  const int stride = GST_VIDEO_INFO_PLANE_STRIDE (&info, 0);
+  for (int row = 0; image && row < image->height; row++) {
+    const int ty = y + row;
+    if (ty < 0 || ty >= height)
+      continue;
+    for (int col = 0; col < image->width; col++) {
+      const int tx = x + col;
+      if (tx >= 0 && tx < width)
+        memcpy (map.data + (size_t) ty * stride + tx * 3,
+            image->pixels + ((size_t) row * image->width + col) * 3, 3);
+    }
+  }
+  gst_buffer_unmap (buffer, &map);
+  GST_BUFFER_PTS (buffer) = 0;
+  GST_BUFFER_DURATION (buffer) = GST_SECOND / 30;
+  return buffer;
+}
+
+static GstHarness *
+harness (const char *format, int width, int height, const char *properties)
+{
+  char *launch = g_strdup_printf ("videoconvert ! video/x-raw,format=%s ! fermouthcrop %s",
+      format, properties ? properties : "");
+  GstHarness *h = gst_harness_new_parse (launch);
+  char *caps = g_strdup_printf ("video/x-raw,format=RGB,width=%d,height=%d,framerate=30/1",
+      width, height);
+  gst_harness_set_src_caps_str (h, caps);
+  g_free (caps);
+  g_free (launch);
+  return h;
+}
+
+/* Pushes one frame and returns the mouth box of its only face (fails unless exactly one). */
+static FerRect
+single_mouth (GstHarness *h, GstBuffer *buffer, guint *id)
+{
+  g_assert_cmpint (gst_harness_push (h, buffer), ==, GST_FLOW_OK);
+  GstBuffer *out = gst_harness_pull (h);
+  GstFerMeta *meta = gst_buffer_get_fer_meta (out);
+  g_assert_nonnull (meta);
+  g_assert_cmpuint (gst_fer_meta_get_n_faces (meta), ==, 1);
+  const GstFerFace *f = gst_fer_meta_get_face (meta, 0);
+  /* The mouth sits in the lower half of the face. */
+  const int mouth_cy = f->mouth.y + f->mouth.h / 2;
+  g_assert_cmpint (mouth_cy, >, f->face.y + f->face.h / 2);
+  g_assert_cmpint (mouth_cy, <, f->face.y + f->face.h + f->mouth.h / 2);
+  if (id)
+    *id = f->id;
+  const FerRect mouth = { f->mouth.x, f->mouth.y, f->mouth.w, f->mouth.h };
+  gst_buffer_unref (out);
+  return mouth;
+}
+
+static void
+test_every_format (void)
+{
+  static const char *const formats[] = { "RGB", "GRAY8", "I420", "YV12", "NV12", "NV21",
+    "YUY2", "UYVY", "BGR", "RGBx", "BGRx", "xRGB", "xBGR", "RGBA", "BGRA", "ARGB", "ABGR" };
+  FerRect reference = { 0 };
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
+    GstHarness *h = harness (formats[i], astronaut->width, astronaut->height, NULL);
+    const FerRect m = single_mouth (h, rgb_buffer (astronaut, astronaut->width,
+            astronaut->height, 0, 0), NULL);
+    g_test_message ("%s: mouth %d,%d %dx%d", formats[i], m.x, m.y, m.width, m.height);
+    if (i == 0)
+      reference = m;
+    g_assert_cmpint (ABS (m.x - reference.x), <=, 2);
+    g_assert_cmpint (ABS (m.y - reference.y), <=, 2);
+    g_assert_cmpint (ABS (m.width - reference.width), <=, 2);
+    gst_harness_teardown (h);
+  }
+}
+
+static void
+test_blank_and_odd_frames (void)
+{
+  GstHarness *h = harness ("I420", 321, 241, NULL);
+  g_assert_cmpint (gst_harness_push (h, rgb_buffer (NULL, 321, 241, 0, 0)), ==, GST_FLOW_OK);
+  GstBuffer *out = gst_harness_pull (h);
+  g_assert_cmpuint (gst_fer_meta_get_n_faces (gst_buffer_get_fer_meta (out)), ==, 0);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+
+  /* An odd-sized frame with the face cut by its right and bottom edges. */
+  h = harness ("NV12", 467, 389, NULL);
+  const FerRect m = single_mouth (h, rgb_buffer (astronaut, 467, 389, 0, 0), NULL);
+  g_assert_cmpint (m.x + m.width, <=, 467);
+  g_assert_cmpint (m.y + m.height, <=, 389);
+  gst_harness_teardown (h);
+}
+
+static void
+test_moving_face_keeps_its_id (void)
+{
+  GstHarness *h = harness ("I420", 800, 560, "detect-interval=3");
+  guint first_id = 0;
+  for (int frame = 0; frame < 100; frame++) {
+    guint id;
+    single_mouth (h, rgb_buffer (astronaut, 800, 560, frame * 2, 20), &id);
+    if (frame == 0)
+      first_id = id;
+    g_assert_cmpuint (id, ==, first_id);
+  }
+  gst_harness_teardown (h);
+}
+
+static void
+test_region_of_interest_meta (void)
+{
+  GstHarness *h = harness ("RGBx", astronaut->width, astronaut->height, NULL);
+  g_assert_cmpint (gst_harness_push (h, rgb_buffer (astronaut, astronaut->width,
+              astronaut->height, 0, 0)), ==, GST_FLOW_OK);
+  GstBuffer *out = gst_harness_pull (h);
+  GstVideoRegionOfInterestMeta *face = NULL, *mouth = NULL, *roi;
+  gpointer state = NULL;
+  while ((roi = (GstVideoRegionOfInterestMeta *) gst_buffer_iterate_meta_filtered (out, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+    if (roi->roi_type == g_quark_from_string ("face"))
+      face = roi;
+    else if (roi->roi_type == g_quark_from_string ("mouth"))
+      mouth = roi;
+  }
+  g_assert_nonnull (face);
+  g_assert_nonnull (mouth);
+  g_assert_cmpint (mouth->parent_id, ==, face->id);
+  GstStructure *detection = gst_video_region_of_interest_meta_get_param (face, "detection");
+  g_assert_nonnull (detection);
+  gdouble x_min, x_max;
+  g_assert_true (gst_structure_get_double (detection, "x_min", &x_min));
+  g_assert_true (gst_structure_get_double (detection, "x_max", &x_max));
+  g_assert_cmpfloat (x_min, <, x_max);
+  g_assert_nonnull (gst_video_region_of_interest_meta_get_param (face, "object_id"));
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+static void
+test_missing_cascade_fails_to_start (void)
+{
+  GstElement *pipeline = gst_parse_launch ("videotestsrc num-buffers=1 ! "
+      "fermouthcrop cascade=/nonexistent/faces.xml ! fakesink", NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  GstMessage *message = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+  g_assert_nonnull (message);
+  GError *error = NULL;
+  gst_message_parse_error (message, &error, NULL);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/faces.xml"));
+  g_assert_nonnull (strstr (error->message, "opencv-data"));
+  g_error_free (error);
+  gst_message_unref (message);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+  char *path = fer_test_source_path ("data/astronaut.jpg");
+  GError *error = NULL;
+  astronaut = fer_image_load (path, &error);
+  g_assert_no_error (error);
+  g_free (path);
+  g_test_add_func ("/fermouthcrop/every-format", test_every_format);
+  g_test_add_func ("/fermouthcrop/blank-and-odd-frames", test_blank_and_odd_frames);
+  g_test_add_func ("/fermouthcrop/moving-face-keeps-its-id", test_moving_face_keeps_its_id);
+  g_test_add_func ("/fermouthcrop/region-of-interest-meta", test_region_of_interest_meta);
+  g_test_add_func ("/fermouthcrop/missing-cascade-fails", test_missing_cascade_fails_to_start);
+  int status = g_test_run ();
+  fer_image_free (astronaut);
+  return status;
+}
