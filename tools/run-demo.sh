@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # The README's first command: set up, build, and run the main job on the bundled defaults.
-# Until the video pipeline exists that is: the engine training and classifying on generated mouth
-# images (needs no data), then the bundled model (models/) measured with fer-eval on the
-# tutorial's validation images when ../shared is beside this repository.
+# Until the whole video pipeline exists that is: the engine training and classifying on generated
+# mouth images (needs no data); fermouthcrop finding the face and mouth box in the bundled photo
+# (tests/data/astronaut.jpg, public domain); and the bundled model (models/) measured with
+# fer-eval on the tutorial's validation images when ../shared is beside this repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
 mkdir -p build/demo
 build/examples/fer-engine-demo --output build/demo/fer-engine-demo.safetensors "$@"
+echo
+echo "== fermouthcrop on tests/data/astronaut.jpg (the face and mouth box it reports)"
+GST_PLUGIN_PATH=$PWD/build/gst-plugin gst-launch-1.0 -m filesrc location=tests/data/astronaut.jpg \
+    ! jpegdec ! imagefreeze num-buffers=1 ! fermouthcrop post-messages=true ! fakesink \
+  | grep -o 'faces=.*' | sed 's/\\//g'
 model=models/fer-mouth-simpleconv3.safetensors
 val=../shared/datasets/yousan-mouth/val
 echo

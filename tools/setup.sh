@@ -3,8 +3,9 @@
 # missing; as root, or through sudo), then configures and builds it in build/ (optimised).
 #
 # Usage: tools/setup.sh [--bench]
-#   --bench   also install python3-torch, python3-torchvision, python3-pil and python3-numpy,
-#             for the PyTorch side of tests/bench and for the scripts in tests/golden
+#   --bench   also install python3-torch, python3-torchvision, python3-pil and python3-numpy
+#             (the PyTorch side of tests/bench, the scripts in tests/golden), gstreamer1.0-libav
+#             and gstreamer1.0-opencv (the videos and facedetect in tests/bench)
 # Exit status: 0 when built, non-zero (with the failing step's message) otherwise.
 set -euo pipefail
 
@@ -19,9 +20,11 @@ packages=(
   libdlib-dev libdlib-data             # face landmarks and their 68-point model
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev   # GStreamer and its video library
   gstreamer1.0-plugins-base gstreamer1.0-tools           # videoscale etc. for tests, gst-launch
+  gstreamer1.0-plugins-good                              # jpegdec, imagefreeze for the demo
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch python3-torchvision python3-pil python3-numpy)
+  packages+=(gstreamer1.0-libav gstreamer1.0-opencv)   # H.264 decoding; facedetect to compare
 fi
 
 missing=()
