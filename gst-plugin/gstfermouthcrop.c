@@ -214,6 +214,17 @@ gst_fer_mouth_crop_stop (GstBaseTransform * trans)
   return TRUE;
 }
 
+/* New caps (size or format) mid-stream: tracked boxes belong to the old frames. */
+static gboolean
+gst_fer_mouth_crop_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideoInfo * in_info,
+    GstCaps * outcaps, GstVideoInfo * out_info)
+{
+  GstFerMouthCrop *self = GST_FER_MOUTH_CROP (filter);
+  fer_face_tracker_reset (&self->tracker);
+  self->frames = 0;
+  return TRUE;
+}
+
 static guint8 *
 scratch (guint8 ** buffer, gsize * size, gsize needed)
 {
@@ -505,6 +516,7 @@ gst_fer_mouth_crop_class_init (GstFerMouthCropClass * klass)
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_fer_mouth_crop_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_fer_mouth_crop_stop);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_fer_mouth_crop_set_info);
   filter_class->transform_frame_ip =
       GST_DEBUG_FUNCPTR (gst_fer_mouth_crop_transform_frame_ip);
 
