@@ -158,6 +158,87 @@ test_region_of_interest_meta (void)
   gst_harness_teardown (h);
 }
 
+/* Five copies of the face, at half size, side by side on one frame: five faces, five ids. */
+static void
+test_five_faces (void)
+{
+  FerImage *half = fer_image_new (astronaut->width / 2, astronaut->height / 2);
+  fer_resize_bilinear (half, astronaut, (FerRect) { 0, 0, astronaut->width, astronaut->height });
+  const int width = 5 * half->width + 60, height = half->height + 40;
+  GstBuffer *buffer = rgb_buffer (NULL, width, height, 0, 0);
+  GstMapInfo map;
+  gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, width, height);
+  for (int copy = 0; copy < 5; copy++)
+    for (int row = 0; row < half->height; row++)
+      memcpy (map.data + (size_t) (row + 20) * GST_VIDEO_INFO_PLANE_STRIDE (&info, 0)
+          + (size_t) (10 + copy * (half->width + 10)) * 3,
+          half->pixels + (size_t) row * half->width * 3, (size_t) half->width * 3);
+  gst_buffer_unmap (buffer, &map);
+
+  /* Half-size faces are ~46 px: below the default min-face-size. */
+  GstHarness *h = harness ("I420", width, height, "detect-width=1400 min-face-size=24");
+  g_assert_cmpint (gst_harness_push (h, buffer), ==, GST_FLOW_OK);
+  GstBuffer *out = gst_harness_pull (h);
+  GstFerMeta *meta = gst_buffer_get_fer_meta (out);
+  g_assert_cmpuint (gst_fer_meta_get_n_faces (meta), ==, 5);
+  for (guint i = 0; i < 5; i++)
+    for (guint j = 0; j < i; j++)
+      g_assert_cmpuint (gst_fer_meta_get_face (meta, i)->id, !=,
+          gst_fer_meta_get_face (meta, j)->id);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+  fer_image_free (half);
+}
+
+/* Properties changed from another thread while frames flow: no crash, every frame answered.
+ * (The stress helpers set properties on the harnessed element itself, so fermouthcrop is
+ * harnessed alone, fed GRAY8: the photo's luma.) */
+static void
+test_properties_while_streaming (void)
+{
+  const int w = astronaut->width, h_px = astronaut->height;
+  GstHarness *h = gst_harness_new ("fermouthcrop");
+  char *caps = g_strdup_printf ("video/x-raw,format=GRAY8,width=%d,height=%d,framerate=30/1",
+      w, h_px);
+  gst_harness_set_src_caps_str (h, caps);
+  g_free (caps);
+  GValue width = G_VALUE_INIT, interval = G_VALUE_INIT, scale = G_VALUE_INIT;
+  g_value_init (&width, G_TYPE_INT);
+  g_value_set_int (&width, 320);
+  g_value_init (&interval, G_TYPE_INT);
+  g_value_set_int (&interval, 4);
+  g_value_init (&scale, G_TYPE_DOUBLE);
+  g_value_set_double (&scale, 1.2);
+  GstHarnessThread *threads[3] = {
+    gst_harness_stress_property_start_full (h, "detect-width", &width, 1000),
+    gst_harness_stress_property_start_full (h, "detect-interval", &interval, 1000),
+    gst_harness_stress_property_start_full (h, "scale-factor", &scale, 1000),
+  };
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_GRAY8, w, h_px);
+  for (int frame = 0; frame < 30; frame++) {
+    GstBuffer *buffer = gst_harness_create_buffer (h, GST_VIDEO_INFO_SIZE (&info));
+    GstMapInfo map;
+    gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+    for (int y = 0; y < h_px; y++)
+      for (int x = 0; x < w; x++) {
+        const uint8_t *p = astronaut->pixels + ((size_t) y * w + x) * 3;
+        map.data[(size_t) y * GST_VIDEO_INFO_PLANE_STRIDE (&info, 0) + x] =
+            (uint8_t) ((p[0] * 299 + p[1] * 587 + p[2] * 114 + 500) / 1000);
+      }
+    gst_buffer_unmap (buffer, &map);
+    g_assert_cmpint (gst_harness_push (h, buffer), ==, GST_FLOW_OK);
+    GstBuffer *out = gst_harness_pull (h);
+    g_assert_nonnull (gst_buffer_get_fer_meta (out));
+    gst_buffer_unref (out);
+  }
+  for (int i = 0; i < 3; i++)
+    g_assert_cmpuint (gst_harness_stress_thread_stop (threads[i]), >, 0);
+  gst_harness_teardown (h);
+}
+
 static void
 test_missing_cascade_fails_to_start (void)
 {
@@ -193,6 +274,8 @@ main (int argc, char **argv)
   g_test_add_func ("/fermouthcrop/blank-and-odd-frames", test_blank_and_odd_frames);
   g_test_add_func ("/fermouthcrop/moving-face-keeps-its-id", test_moving_face_keeps_its_id);
   g_test_add_func ("/fermouthcrop/region-of-interest-meta", test_region_of_interest_meta);
+  g_test_add_func ("/fermouthcrop/five-faces", test_five_faces);
+  g_test_add_func ("/fermouthcrop/properties-while-streaming", test_properties_while_streaming);
   g_test_add_func ("/fermouthcrop/missing-cascade-fails", test_missing_cascade_fails_to_start);
   int status = g_test_run ();
   fer_image_free (astronaut);
