@@ -349,8 +349,11 @@ follow (FerTrackedFace * face)
 static void
 add_rois (GstBuffer * buffer, const FerTrackedFace * f, gint width, gint height)
 {
+  /* ROI coordinates are unsigned: a face followed partly out of the frame is clipped to it. */
+  const gint x0 = CLAMP (f->face.x, 0, width), x1 = CLAMP (f->face.x + f->face.width, 0, width);
+  const gint y0 = CLAMP (f->face.y, 0, height), y1 = CLAMP (f->face.y + f->face.height, 0, height);
   GstVideoRegionOfInterestMeta *face = gst_buffer_add_video_region_of_interest_meta (buffer,
-      "face", MAX (f->face.x, 0), MAX (f->face.y, 0), f->face.width, f->face.height);
+      "face", x0, y0, x1 - x0, y1 - y0);
   face->id = f->id;
   gst_video_region_of_interest_meta_add_param (face, gst_structure_new ("detection",
           "x_min", G_TYPE_DOUBLE, CLAMP ((gdouble) f->face.x / width, 0, 1),
