@@ -38,20 +38,11 @@ static void
 evaluate (FerSimpleConv3 *model, const float *images, const int *labels, int count,
     double *loss, double *accuracy)
 {
-  float probs[256 * FER_SYNTHETIC_CLASSES];
-  double total = 0;
-  int correct = 0;
-  model->training = FALSE;
-  for (int start = 0; start < count; start += 256) {
-    const int n = MIN (256, count - start);
-    const float *logits = fer_simpleconv3_forward (model, images + (size_t) start * IMAGE_SIZE, n);
-    total += n * fer_cross_entropy_forward (probs, logits, labels + start, n,
-        FER_SYNTHETIC_CLASSES, 0);
-    for (int i = 0; i < n; i++)
-      correct += fer_argmax (logits + i * FER_SYNTHETIC_CLASSES, FER_SYNTHETIC_CLASSES) == labels[start + i];
-  }
-  *loss = total / count;
-  *accuracy = (double) correct / count;
+  FerEvaluation *evaluation = fer_evaluation_new (FER_SYNTHETIC_CLASSES);
+  fer_evaluation_add_batch (evaluation, model, images, labels, count);
+  *loss = fer_evaluation_mean_loss (evaluation);
+  *accuracy = fer_evaluation_accuracy (evaluation);
+  fer_evaluation_free (evaluation);
 }
 
 static void

@@ -13,12 +13,10 @@
  *
  * Exit status: 0 trained, 1 failed (message on stderr), 2 bad usage, 130 interrupted (the
  * checkpoint is saved: run again with --resume). */
-#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "checkpoint.h"
 #include "history.h"
@@ -27,7 +25,6 @@
 
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
-#define IMAGE (3 * FER_SIMPLECONV3_INPUT_SIZE * FER_SIMPLECONV3_INPUT_SIZE)
 
 static volatile sig_atomic_t interrupted;
 
