@@ -1,5 +1,7 @@
 #include "face-tracker.h"
 
+#include <math.h>
+
 void
 fer_face_tracker_init (FerFaceTracker *tracker)
 {
@@ -84,4 +86,50 @@ fer_face_tracker_update (FerFaceTracker *tracker, const FerRect *detections, int
     }
   g_free (taken);
   g_free (matched);
+}
+
+/* The larger side of the landmarks' bounding box; 0 before any landmarks. */
+static double
+landmark_spread (const FerTrackedFace *face, double *cx, double *cy)
+{
+  double x0 = G_MAXDOUBLE, y0 = G_MAXDOUBLE, x1 = -G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
+  for (int i = 0; i < FER_LANDMARKS; i++) {
+    x0 = MIN (x0, face->landmarks[2 * i]);
+    x1 = MAX (x1, face->landmarks[2 * i]);
+    y0 = MIN (y0, face->landmarks[2 * i + 1]);
+    y1 = MAX (y1, face->landmarks[2 * i + 1]);
+  }
+  *cx = (x0 + x1) / 2;
+  *cy = (y0 + y1) / 2;
+  return MAX (x1 - x0, y1 - y0);
+}
+
+void
+fer_tracked_face_calibrate (FerTrackedFace *face)
+{
+  double cx, cy;
+  const double spread = landmark_spread (face, &cx, &cy);
+  if (spread <= 0) {
+    face->box_per_spread = 0;
+    return;
+  }
+  face->box_per_spread = (float) (face->face.width / spread);
+  face->box_dx = (float) ((face->face.x + face->face.width / 2.0 - cx) / spread);
+  face->box_dy = (float) ((face->face.y + face->face.height / 2.0 - cy) / spread);
+}
+
+gboolean
+fer_tracked_face_follow (FerTrackedFace *face, int frame_width, int frame_height)
+{
+  double cx, cy;
+  const double spread = landmark_spread (face, &cx, &cy);
+  if (spread <= 0 || face->box_per_spread <= 0)
+    return TRUE;   /* nothing measured yet: the box stays where the detector put it */
+  if (cx < 0 || cy < 0 || cx >= frame_width || cy >= frame_height)
+    return FALSE;
+  const int side = MAX (1, (int) lround (spread * face->box_per_spread));
+  const double box_cx = cx + face->box_dx * spread, box_cy = cy + face->box_dy * spread;
+  face->face = (FerRect) { (int) lround (box_cx - side / 2.0), (int) lround (box_cy - side / 2.0),
+    side, side };
+  return TRUE;
 }

@@ -4,6 +4,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
+#include <math.h>
 #include <string.h>
 
 #include "fer-engine.h"
@@ -125,6 +126,135 @@ test_moving_face_keeps_its_id (void)
       first_id = id;
     g_assert_cmpuint (id, ==, first_id);
   }
+  gst_harness_teardown (h);
+}
+
+/* Faces pushed past the left and top edges (the odd-frame test covers right and bottom): every
+ * mouth box stays inside the frame, and some of them had to be clamped at each edge. */
+static void
+test_faces_cut_by_left_and_top_edges (void)
+{
+  const int width = 300, height = 260;
+  gboolean clamped_left = FALSE, clamped_top = FALSE;
+  int found = 0;
+  /* Detection on every frame: each frame stands alone.  mouth-scale 4 makes the mouth box reach
+   * an edge while the face is still whole enough to be found. */
+  GstHarness *h = harness ("I420", width, height, "mouth-scale=4 detect-interval=1");
+  for (int shift = 40; shift <= 220; shift += 10) {
+    const int offsets[2][2] = { { -shift, 0 }, { 0, -shift } };
+    for (int k = 0; k < 2; k++) {
+      g_assert_cmpint (gst_harness_push (h, rgb_buffer (astronaut, width, height,
+                  offsets[k][0], offsets[k][1])), ==, GST_FLOW_OK);
+      GstBuffer *out = gst_harness_pull (h);
+      GstFerMeta *meta = gst_buffer_get_fer_meta (out);
+      for (guint i = 0; i < gst_fer_meta_get_n_faces (meta); i++) {
+        const GstVideoRectangle m = gst_fer_meta_get_face (meta, i)->mouth;
+        g_assert_cmpint (m.x, >=, 0);
+        g_assert_cmpint (m.y, >=, 0);
+        g_assert_cmpint (m.w, >, 0);
+        g_assert_cmpint (m.h, >, 0);
+        g_assert_cmpint (m.x + m.w, <=, width);
+        g_assert_cmpint (m.y + m.h, <=, height);
+        clamped_left |= k == 0 && m.x == 0;
+        clamped_top |= k == 1 && m.y == 0;
+        found++;
+      }
+      gst_buffer_unref (out);
+    }
+  }
+  gst_harness_teardown (h);
+  g_test_message ("%d faces found while shifting out; clamped at left %d, top %d", found,
+      clamped_left, clamped_top);
+  g_assert_true (clamped_left);
+  g_assert_true (clamped_top);
+}
+
+/* Between detections (every 10th frame by default) a face is followed from its landmarks: its
+ * box grows as the face comes nearer (from the detection on frame 20 to frame 25 the photo grows
+ * by 1.6 / 1.48 = 1.08x), and a face that walks out of the frame is dropped, not left behind at
+ * the edge. */
+static void
+test_followed_face_zooms_and_leaves (void)
+{
+  const int width = 640, height = 480;
+  GstHarness *h = harness ("I420", width, height, NULL);
+  FerImage *scaled = NULL;
+  int detected_side = 0, followed_side = 0;
+  guint first_id = 0;
+  const int steps = 25;
+  for (int frame = 0; frame <= steps; frame++) {
+    /* The photo from 300 px to 480 px (1.6x) over 25 frames, centred. */
+    const double zoom = 1.0 + 0.6 * frame / steps;
+    const int side = (int) (300 * zoom);
+    fer_image_free (scaled);
+    scaled = fer_image_new (side, side);
+    fer_resize_bilinear (scaled, astronaut, (FerRect) { 0, 0, astronaut->width,
+          astronaut->height });
+    g_assert_cmpint (gst_harness_push (h, rgb_buffer (scaled, width, height,
+                (width - side) / 2, (height - side) / 2)), ==, GST_FLOW_OK);
+    GstBuffer *out = gst_harness_pull (h);
+    GstFerMeta *meta = gst_buffer_get_fer_meta (out);
+    if (gst_fer_meta_get_n_faces (meta) != 1)
+      g_error ("frame %d (zoom %.2f): %u faces", frame, zoom, gst_fer_meta_get_n_faces (meta));
+    const GstFerFace *f = gst_fer_meta_get_face (meta, 0);
+    if (frame == 0)
+      first_id = f->id;
+    g_assert_cmpuint (f->id, ==, first_id);
+    if (frame == 20)
+      detected_side = f->face.w;
+    followed_side = f->face.w;
+    gst_buffer_unref (out);
+  }
+  const double growth = (double) followed_side / detected_side, expected = 1.6 / 1.48;
+  g_test_message ("face box %d px detected on frame 20, %d px followed to frame 25: %.3fx "
+      "(the photo: %.3fx)", detected_side, followed_side, growth, expected);
+  g_assert_cmpfloat (fabs (growth - expected), <, 0.04);
+
+  /* Out to the right, 40 px a frame: once gone, it is no longer reported. */
+  int frames_with_face_after_exit = 0;
+  const int side = scaled->width, y = (height - side) / 2;
+  for (int x = (width - side) / 2; x < width + 200; x += 40) {
+    g_assert_cmpint (gst_harness_push (h, rgb_buffer (scaled, width, height, x, y)), ==,
+        GST_FLOW_OK);
+    GstBuffer *out = gst_harness_pull (h);
+    GstFerMeta *meta = gst_buffer_get_fer_meta (out);
+    if (x >= width)
+      frames_with_face_after_exit += gst_fer_meta_get_n_faces (meta) > 0;
+    for (guint i = 0; i < gst_fer_meta_get_n_faces (meta); i++)
+      g_assert_cmpint (gst_fer_meta_get_face (meta, i)->mouth.x, <, width);
+    gst_buffer_unref (out);
+  }
+  g_assert_cmpint (frames_with_face_after_exit, ==, 0);
+  fer_image_free (scaled);
+  gst_harness_teardown (h);
+}
+
+/* New caps mid-stream (another size): the tracked faces of the old size are forgotten and the
+ * face is found where it is in the new frames. */
+static void
+test_caps_change_mid_stream (void)
+{
+  GstHarness *h = harness ("I420", 640, 480, NULL);
+  guint id_before;
+  single_mouth (h, rgb_buffer (astronaut, 640, 480, 300, 200), &id_before);
+  gst_harness_set_src_caps_str (h,
+      "video/x-raw,format=RGB,width=400,height=300,framerate=30/1");
+  g_assert_cmpint (gst_harness_push (h, rgb_buffer (astronaut, 400, 300, 10, 10)), ==,
+      GST_FLOW_OK);
+  GstBuffer *out = gst_harness_pull (h);
+  GstVideoInfo info;
+  GstCaps *caps = gst_pad_get_current_caps (h->sinkpad);
+  g_assert_true (gst_video_info_from_caps (&info, caps));
+  gst_caps_unref (caps);
+  g_assert_cmpint (GST_VIDEO_INFO_WIDTH (&info), ==, 400);
+  GstFerMeta *meta = gst_buffer_get_fer_meta (out);
+  g_assert_cmpuint (gst_fer_meta_get_n_faces (meta), ==, 1);
+  const GstFerFace *f = gst_fer_meta_get_face (meta, 0);
+  g_assert_cmpuint (f->id, !=, id_before);
+  /* The face is at (10, 10) + its place in the photo, not where the old frames had it. */
+  g_assert_cmpint (f->face.x, <, 200);
+  g_assert_cmpint (f->face.y + f->face.h, <=, 300);
+  gst_buffer_unref (out);
   gst_harness_teardown (h);
 }
 
@@ -273,6 +403,11 @@ main (int argc, char **argv)
   g_test_add_func ("/fermouthcrop/every-format", test_every_format);
   g_test_add_func ("/fermouthcrop/blank-and-odd-frames", test_blank_and_odd_frames);
   g_test_add_func ("/fermouthcrop/moving-face-keeps-its-id", test_moving_face_keeps_its_id);
+  g_test_add_func ("/fermouthcrop/faces-cut-by-left-and-top-edges",
+      test_faces_cut_by_left_and_top_edges);
+  g_test_add_func ("/fermouthcrop/followed-face-zooms-and-leaves",
+      test_followed_face_zooms_and_leaves);
+  g_test_add_func ("/fermouthcrop/caps-change-mid-stream", test_caps_change_mid_stream);
   g_test_add_func ("/fermouthcrop/region-of-interest-meta", test_region_of_interest_meta);
   g_test_add_func ("/fermouthcrop/five-faces", test_five_faces);
   g_test_add_func ("/fermouthcrop/properties-while-streaming", test_properties_while_streaming);
