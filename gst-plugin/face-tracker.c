@@ -21,28 +21,6 @@ fer_face_tracker_reset (FerFaceTracker *tracker)
   g_array_set_size (tracker->faces, 0);
 }
 
-int
-fer_merge_overlapping (FerRect *rects, int n, double max_iou)
-{
-  int kept = 0;
-  /* Largest first, so each rectangle only has to be checked against those already kept. */
-  for (int i = 1; i < n; i++)
-    for (int j = i; j > 0 && (double) rects[j].width * rects[j].height
-        > (double) rects[j - 1].width * rects[j - 1].height; j--) {
-      const FerRect t = rects[j];
-      rects[j] = rects[j - 1];
-      rects[j - 1] = t;
-    }
-  for (int i = 0; i < n; i++) {
-    gboolean overlaps = FALSE;
-    for (int k = 0; k < kept && !overlaps; k++)
-      overlaps = fer_rect_iou (rects[i], rects[k]) > max_iou;
-    if (!overlaps)
-      rects[kept++] = rects[i];
-  }
-  return kept;
-}
-
 void
 fer_face_tracker_update (FerFaceTracker *tracker, const FerRect *detections, int n,
     double min_iou, int max_missed)

@@ -1,8 +1,7 @@
 /* face-tracker.h: faces followed from frame to frame so that each keeps its id.
  *
- * On a detection frame, overlapping detections are merged (the larger kept when IoU exceeds a
- * bound, as seed 004 merges overlapping regions), then matched to the tracked faces greedily by
- * IoU; an unmatched detection starts a new face with a new id, an unmatched face counts a miss
+ * On a detection frame, the detections (fer_find_faces: overlapping ones already merged) are
+ * matched to the tracked faces greedily by IoU; an unmatched detection starts a new face with a new id, an unmatched face counts a miss
  * and is dropped after max_missed of them.  Between detections each face is followed from its
  * landmarks (fer_tracked_face_follow). */
 #ifndef FER_FACE_TRACKER_H
@@ -29,10 +28,6 @@ typedef struct {
 void fer_face_tracker_init (FerFaceTracker *tracker);
 void fer_face_tracker_clear (FerFaceTracker *tracker);
 void fer_face_tracker_reset (FerFaceTracker *tracker);
-
-/* Keeps the larger of any two rectangles overlapping by more than max_iou; returns the count
- * left at the front of rects. */
-int fer_merge_overlapping (FerRect *rects, int n, double max_iou);
 
 void fer_face_tracker_update (FerFaceTracker *tracker, const FerRect *detections, int n,
     double min_iou, int max_missed);

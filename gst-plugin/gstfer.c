@@ -7,12 +7,14 @@
 
 #include <gst/gst.h>
 #include "gstfermouthcrop.h"
+#include "gstferclassify.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
   gboolean ret = FALSE;
   ret |= GST_ELEMENT_REGISTER (fermouthcrop, plugin);
+  ret |= GST_ELEMENT_REGISTER (ferclassify, plugin);
   return ret;
 }
 

@@ -48,10 +48,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_fer_mouth_crop_debug);
 #define DEFAULT_PROP_MOUTH_SCALE FER_MOUTH_SCALE_SEED
 #define DEFAULT_PROP_POST_MESSAGES FALSE
 
-/* A detection and a tracked face are the same face above this overlap; overlapping detections
- * above MERGE_IOU are one face; a face unseen for MAX_MISSED detections is gone. */
+/* A detection and a tracked face are the same face above this overlap; a face unseen for
+ * MAX_MISSED detections is gone. */
 #define TRACK_IOU 0.3
-#define MERGE_IOU 0.5
 #define MAX_MISSED 2
 /* The mouth's ROI id: the face's id with this bit set, so ids stay unique in a buffer. */
 #define MOUTH_ROI_ID_BIT (1u << 30)
@@ -210,8 +209,7 @@ gst_fer_mouth_crop_stop (GstBaseTransform * trans)
   GstFerMouthCrop *self = GST_FER_MOUTH_CROP (trans);
   g_clear_pointer (&self->models, fer_face_models_release);
   g_clear_pointer (&self->luma, g_free);
-  g_clear_pointer (&self->small, g_free);
-  self->luma_size = self->small_size = 0;
+  self->luma_size = 0;
   return TRUE;
 }
 
@@ -299,35 +297,21 @@ read_settings (GstFerMouthCrop * self, Settings * s)
   GST_OBJECT_UNLOCK (self);
 }
 
-/* Finds faces on the downscaled luma and updates the tracker with them. */
+/* Finds the faces of the frame and updates the tracker with them. */
 static void
 detect (GstFerMouthCrop * self, const FerGrayView * luma, const Settings * s)
 {
-  const gint width = MIN (s->detect_width, luma->width);
-  const gint height = MAX (1, (gint) ((gint64) luma->height * width / luma->width));
-  const gdouble scale = (gdouble) luma->width / width;
-  FerGrayView small = *luma;
-  if (width < luma->width) {
-    guint8 *pixels = scratch (&self->small, &self->small_size, (gsize) width * height);
-    if (fer_gray_resize (luma, pixels, width, height))
-      small = (FerGrayView) { pixels, width, height, width };
-  }
-  const gdouble found_scale = (gdouble) luma->width / small.width;
-  const FerDetectOptions options = { s->scale_factor, s->min_neighbors,
-    (gint) MAX (1, s->min_face_size / scale) };
+  const FerFindOptions options = { s->scale_factor, s->min_neighbors, s->min_face_size,
+    s->detect_width };
   FerRect faces[64];
   GError *error = NULL;
-  gint n = fer_face_detect (self->models, &small, &options, faces, MIN (s->max_faces,
-          (gint) G_N_ELEMENTS (faces)), &error);
+  gint n = fer_find_faces (self->models, luma, &options, faces,
+      MIN (s->max_faces, (gint) G_N_ELEMENTS (faces)), &error);
   if (n < 0) {
     GST_WARNING_OBJECT (self, "%s", error->message);
     g_error_free (error);
     n = 0;
   }
-  for (gint i = 0; i < n; i++)
-    faces[i] = (FerRect) { (gint) (faces[i].x * found_scale), (gint) (faces[i].y * found_scale),
-      (gint) (faces[i].width * found_scale), (gint) (faces[i].height * found_scale) };
-  n = fer_merge_overlapping (faces, n, MERGE_IOU);
   fer_face_tracker_update (&self->tracker, faces, n, TRACK_IOU, MAX_MISSED);
 }
 

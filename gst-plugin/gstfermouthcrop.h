@@ -33,8 +33,7 @@ struct _GstFerMouthCrop {
   guint64 frames;
   guint visible_faces;   /* reported on the last frame */
   guint8 *luma;          /* luma of formats that interleave it, width x height */
-  guint8 *small;         /* luma downscaled for the detector */
-  gsize luma_size, small_size;
+  gsize luma_size;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (fermouthcrop);

@@ -16,7 +16,9 @@
 #include "dataset.h"
 #include "transforms.h"
 #include "evaluation.h"
+#include "classifier.h"
 #include "mouth-box.h"
 #include "face-landmarks.h"
+#include "face-finder.h"
 
 #endif /* FER_ENGINE_H */

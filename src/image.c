@@ -34,3 +34,13 @@ fer_image_bytes (const FerImage *image)
 {
   return (size_t) image->width * image->height * 3;
 }
+
+void
+fer_image_luma (const FerImage *image, uint8_t *gray)
+{
+  const size_t n = (size_t) image->width * image->height;
+  for (size_t i = 0; i < n; i++) {
+    const uint8_t *p = image->pixels + 3 * i;
+    gray[i] = (uint8_t) ((p[0] * 299 + p[1] * 587 + p[2] * 114 + 500) / 1000);
+  }
+}

@@ -27,6 +27,10 @@ size_t fer_image_bytes (const FerImage *image);
  *   FER_ERROR_FORMAT     an image format, but corrupt or truncated */
 FerImage *fer_image_load (const char *path, GError **error);
 
+/* gray (width x height bytes, packed) = the image's luma with ITU-R 601 weights,
+ * (299 R + 587 G + 114 B + 500) / 1000: what fermouthcrop computes from RGB frames. */
+void fer_image_luma (const FerImage *image, uint8_t *gray);
+
 /* Writes a PNG (for tests and debugging); FALSE with an error when it cannot. */
 gboolean fer_image_save_png (const FerImage *image, const char *path, GError **error);
 

@@ -1,12 +1,15 @@
 /* fer-eval: how well a model classifies an ImageFolder.
  *
- *   fer-eval MODEL DATA_DIR [--json]
+ *   fer-eval MODEL DATA_DIR [--json] [--predictions FILE] [--faces [--padding F]]
  *
  * DATA_DIR holds one folder per class.  A folder is matched to the model's class with the same
  * folder name (recorded by fer-train), the same label, or, for the tutorial's digit folders, the
  * same index.  Folders the model lacks are reported and skipped; model classes without a folder
  * are reported.  Each image goes through the inference transform the plugin uses (Resize 64,
- * CenterCrop 48), so the numbers are the ones PyTorch gives for the same model and images.
+ * CenterCrop 48; the classifier of src/classifier.h), so the numbers are the ones PyTorch gives
+ * for the same model and images, and ferclassify gives the same probabilities for the same crop.
+ * With --faces the images are face photos: the mouth of the largest face is found and cut by the
+ * elements' code (eval-input.h) first; photos without a face are counted apart.
  *
  * Exit status: 0 evaluated, 1 failed (message on stderr), 2 bad usage. */
 #include <stdio.h>
@@ -14,20 +17,75 @@
 #include <math.h>
 #include <json-glib/json-glib.h>
 
+#include "eval-input.h"
 #include "fer-engine.h"
 #include "progress.h"
 
-#define IMAGE (3 * FER_SIMPLECONV3_INPUT_SIZE * FER_SIMPLECONV3_INPUT_SIZE)
 #define CHUNK 256
 
-static gboolean json;
+static gboolean json, faces;
 static int threads;
+static double padding = 0.5;
+static char *predictions_path;
 
 static GOptionEntry entries[] = {
   { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print the results as JSON", NULL },
+  { "predictions", 'p', 0, G_OPTION_ARG_FILENAME, &predictions_path,
+    "Write each image's class probabilities to FILE (JSON lines)", "FILE" },
+  { "faces", 'f', 0, G_OPTION_ARG_NONE, &faces, "The images are face photos: classify the mouth "
+    "of the largest face, found and cut as fermouthcrop and ferclassify do", NULL },
+  { "padding", 0, 0, G_OPTION_ARG_DOUBLE, &padding, "With --faces: grey border added on each "
+    "side of a photo, as a fraction of its size, so tight face crops leave the face detector "
+    "room (default 0.5: a canvas twice the photo's size)", "F" },
   { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "N" },
   { NULL }
 };
+
+/* One line of --predictions: the file, its class, the prediction and every probability. */
+static gboolean
+write_prediction (FerAtomicFile *out, const char *path, const FerModelInfo *info, int truth,
+    const float *p, const FerEvalOutcome *outcome, GError **error)
+{
+  JsonBuilder *b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, path);
+  json_builder_set_member_name (b, "truth");
+  json_builder_add_string_value (b, info->labels[truth]);
+  if (faces) {
+    json_builder_set_member_name (b, "mouth");
+    if (p) {
+      json_builder_begin_array (b);
+      json_builder_add_int_value (b, outcome->mouth.x);
+      json_builder_add_int_value (b, outcome->mouth.y);
+      json_builder_add_int_value (b, outcome->mouth.width);
+      json_builder_add_int_value (b, outcome->mouth.height);
+      json_builder_end_array (b);
+    } else
+      json_builder_add_null_value (b);
+  }
+  json_builder_set_member_name (b, "predicted");
+  if (p) {
+    json_builder_add_string_value (b, info->labels[fer_argmax (p, info->num_classes)]);
+    json_builder_set_member_name (b, "probabilities");
+    json_builder_begin_object (b);
+    for (int c = 0; c < info->num_classes; c++) {
+      json_builder_set_member_name (b, info->labels[c]);
+      json_builder_add_double_value (b, p[c]);
+    }
+    json_builder_end_object (b);
+  } else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  JsonNode *root = json_builder_get_root (b);
+  char *line = json_to_string (root, FALSE);
+  const gboolean written = fer_atomic_file_write (out, line, strlen (line), error)
+      && fer_atomic_file_write (out, "\n", 1, error);
+  g_free (line);
+  json_node_unref (root);
+  g_object_unref (b);
+  return written;
+}
 
 /* The model class of a data folder, or -1. */
 static int
@@ -55,10 +113,13 @@ model_class_of (const char *folder, const FerModelInfo *info)
 
 static void
 print_table (const FerEvaluation *e, const FerModelInfo *info, const char *model,
-    const char *data, int skipped)
+    const char *data, int skipped, guint no_face)
 {
   const int k = e->n_classes;
   g_print ("model %s on %s: %" G_GINT64_FORMAT " images", model, data, e->total);
+  if (faces)
+    g_print (" with a face found (%.1f%%; none in %u)",
+        100.0 * e->total / (e->total + no_face), no_face);
   if (skipped)
     g_print (" (%d files skipped)", skipped);
   g_print ("\naccuracy %.2f%%  balanced accuracy %.2f%%  mean loss %.4f\n\n",
@@ -89,7 +150,7 @@ print_table (const FerEvaluation *e, const FerModelInfo *info, const char *model
 
 static void
 print_json (const FerEvaluation *e, const FerModelInfo *info, const char *model,
-    const char *data, GPtrArray *unmatched, GPtrArray *skipped)
+    const char *data, GPtrArray *unmatched, GPtrArray *skipped, guint no_face)
 {
   JsonBuilder *b = json_builder_new ();
   json_builder_begin_object (b);
@@ -99,6 +160,10 @@ print_json (const FerEvaluation *e, const FerModelInfo *info, const char *model,
   json_builder_add_string_value (b, data);
   json_builder_set_member_name (b, "images");
   json_builder_add_int_value (b, e->total);
+  if (faces) {
+    json_builder_set_member_name (b, "images_without_face");
+    json_builder_add_int_value (b, no_face);
+  }
   json_builder_set_member_name (b, "accuracy");
   json_builder_add_double_value (b, fer_evaluation_accuracy (e));
   json_builder_set_member_name (b, "balanced_accuracy");
@@ -177,13 +242,20 @@ main (int argc, char **argv)
   if (threads > 0)
     fer_threads_set (threads);
 
-  FerModelInfo *info = NULL;
-  FerSimpleConv3 *model = fer_model_load (model_path, &info, &error);
-  FerImageFolder *folder = model ? fer_image_folder_scan (data_dir, &error) : NULL;
-  if (folder == NULL) {
+  FerClassifier *classifier = fer_classifier_load (model_path, &error);
+  FerImageFolder *folder = classifier ? fer_image_folder_scan (data_dir, &error) : NULL;
+  FerEvalInput input = { NULL, padding };
+  if (folder && faces)
+    input.models = fer_face_models_acquire (FER_DEFAULT_CASCADE, FER_DEFAULT_LANDMARK_MODEL,
+        &error);
+  FerAtomicFile predictions = { 0 };
+  if (folder == NULL || (faces && input.models == NULL)
+      || (predictions_path && !fer_atomic_file_open (&predictions, predictions_path, &error))) {
     g_printerr ("fer-eval: %s\n", error->message);
     return 1;
   }
+  const FerModelInfo *info = fer_classifier_info (classifier);
+  const size_t IMAGE = fer_classifier_input_floats (classifier);
 
   /* Map folders to model classes; keep the samples of matched folders. */
   int *class_of_folder = g_new (int, folder->n_classes);
@@ -222,8 +294,9 @@ main (int argc, char **argv)
   GPtrArray *skipped = g_ptr_array_new_with_free_func (g_free);
   float *tensors = g_new (float, (size_t) CHUNK * IMAGE);
   int *labels = g_new (int, CHUNK);
-  char **messages = g_new0 (char *, CHUNK);
+  FerEvalOutcome *outcomes = g_new0 (FerEvalOutcome, CHUNK);
   gboolean *ok = g_new (gboolean, CHUNK);
+  guint no_face = 0;
   FerProgress bar;
   fer_progress_init (&bar);
   for (guint first = 0; first < samples->len; first += CHUNK) {
@@ -231,56 +304,90 @@ main (int argc, char **argv)
 #pragma omp parallel
     {
       FerImage *scratch = NULL;
-#pragma omp for schedule (dynamic, 8)
-      for (int i = 0; i < n; i++) {
-        const FerSample *s = &g_array_index (samples, FerSample, first + i);
-        GError *load_error = NULL;
-        FerImage *image = fer_image_load (s->path, &load_error);
-        ok[i] = image != NULL;
-        if (image) {
-          fer_preprocess_center (tensors + (size_t) i * IMAGE, image, 64, info->input_size,
-              info->mean, info->std, &scratch);
-          fer_image_free (image);
-        } else {
-          messages[i] = g_strdup (load_error->message);
-          g_error_free (load_error);
-        }
-      }
+#pragma omp for schedule (dynamic, 4)
+      for (int i = 0; i < n; i++)
+        ok[i] = fer_eval_input_prepare (&input, info,
+            g_array_index (samples, FerSample, first + i).path, tensors + (size_t) i * IMAGE,
+            &scratch, &outcomes[i]);
       fer_image_free (scratch);
     }
-    /* Pack the decodable images together. */
+    /* Pack the inputs together; report the files without one. */
     int m = 0;
+    int *index_of = g_newa (int, n);
     for (int i = 0; i < n; i++) {
+      const FerSample *sample = &g_array_index (samples, FerSample, first + i);
       if (!ok[i]) {
-        g_printerr ("fer-eval: skipped %s\n", messages[i]);
-        g_ptr_array_add (skipped, messages[i]);
-        messages[i] = NULL;
+        if (outcomes[i].no_face) {
+          no_face++;
+        } else {
+          g_printerr ("fer-eval: skipped %s\n", outcomes[i].error);
+          g_ptr_array_add (skipped, g_steal_pointer (&outcomes[i].error));
+        }
         continue;
       }
       if (m != i)
-        memmove (tensors + (size_t) m * IMAGE, tensors + (size_t) i * IMAGE, IMAGE * sizeof (float));
-      labels[m++] = g_array_index (samples, FerSample, first + i).label;
+        memmove (tensors + (size_t) m * IMAGE, tensors + (size_t) i * IMAGE,
+            IMAGE * sizeof (float));
+      labels[m] = sample->label;
+      index_of[m++] = i;
     }
-    fer_evaluation_add_batch (evaluation, model, tensors, labels, m);
+    const float *p = m > 0 ? fer_classifier_run (classifier, tensors, m) : NULL;
+    if (m > 0 && p == NULL) {
+      g_printerr ("fer-eval: out of memory\n");
+      return 1;
+    }
+    for (int k = 0; k < m; k++) {
+      const float *row = p + (size_t) k * info->num_classes;
+      const double truth_p = row[labels[k]];
+      fer_evaluation_add (evaluation, labels[k], fer_argmax (row, info->num_classes),
+          -log (truth_p > 1e-30 ? truth_p : 1e-30));
+    }
+    if (predictions_path) {
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        const FerSample *sample = &g_array_index (samples, FerSample, first + i);
+        const float *row = k < m && index_of[k] == i ? p + (size_t) k++ * info->num_classes : NULL;
+        if ((ok[i] || outcomes[i].no_face) && !write_prediction (&predictions, sample->path,
+                info, sample->label, row, &outcomes[i], &error)) {
+          g_printerr ("fer-eval: %s\n", error->message);
+          fer_atomic_file_abort (&predictions);
+          return 1;
+        }
+      }
+    }
+    for (int i = 0; i < n; i++)
+      g_clear_pointer (&outcomes[i].error, g_free);
     char detail[64];
     g_snprintf (detail, sizeof detail, "%u/%u images", first + n, samples->len);
     fer_progress_update (&bar, "evaluating", first + n, samples->len, detail);
   }
   fer_progress_clear (&bar);
+  if (predictions_path && !fer_atomic_file_commit (&predictions, &error)) {
+    g_printerr ("fer-eval: %s\n", error->message);
+    return 1;
+  }
+  if (evaluation->total == 0) {
+    g_printerr ("fer-eval: no image of %s could be classified%s\n", data_dir,
+        faces ? " (no face found in any)" : "");
+    return 1;
+  }
 
   if (json)
-    print_json (evaluation, info, model_path, data_dir, unmatched, skipped);
+    print_json (evaluation, info, model_path, data_dir, unmatched, skipped, no_face);
   else
-    print_table (evaluation, info, model_path, data_dir, skipped->len);
+    print_table (evaluation, info, model_path, data_dir, skipped->len, no_face);
 
-  g_free (tensors); g_free (labels); g_free (messages); g_free (ok);
+  g_free (tensors);
+  g_free (labels);
+  g_free (outcomes);
+  g_free (ok);
   g_ptr_array_unref (skipped);
   g_ptr_array_unref (unmatched);
   g_array_unref (samples);
   g_free (class_of_folder);
   fer_evaluation_free (evaluation);
   fer_image_folder_free (folder);
-  fer_simpleconv3_free (model);
-  fer_model_info_free (info);
+  fer_face_models_release (input.models);
+  fer_classifier_free (classifier);
   return 0;
 }

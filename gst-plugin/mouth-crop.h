@@ -1,0 +1,27 @@
+/* mouth-crop.h: the RGB pixels of a rectangle of a video frame in any format the elements take,
+ * for the classifier.  Packed RGB formats are copied (exact: the same bytes as the frame); other
+ * formats go through a GstVideoConverter restricted to the rectangle, at its own size (no
+ * scaling: the model's transform does the resizing, as fer-eval does on image files). */
+#ifndef FER_MOUTH_CROP_H
+#define FER_MOUTH_CROP_H
+
+#include <gst/video/video.h>
+#include "fer-engine.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  GPtrArray *images;      /* FerImage *, reused from frame to frame */
+} FerMouthCropper;
+
+void fer_mouth_cropper_init (FerMouthCropper *cropper);
+void fer_mouth_cropper_clear (FerMouthCropper *cropper);
+
+/* The index-th reusable image, filled with rect of frame (rect must lie inside the frame);
+ * NULL when memory is short or the conversion cannot be set up. */
+const FerImage *fer_mouth_cropper_crop (FerMouthCropper *cropper, guint index,
+    const GstVideoFrame *frame, const GstVideoRectangle *rect);
+
+G_END_DECLS
+
+#endif /* FER_MOUTH_CROP_H */

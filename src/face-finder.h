@@ -1,0 +1,39 @@
+/* face-finder.h: the faces of a whole frame, as fermouthcrop and `fer-eval --faces` find them.
+ *
+ * The luma is downscaled (pixel-area averaging) to a detection width, OpenCV's cascade runs on
+ * it, the rectangles are mapped back to full resolution and overlapping ones merged (the larger
+ * kept, as seed 004 merges overlapping regions).  Landmarks are then placed at full resolution
+ * by the caller (fer_face_landmarks). */
+#ifndef FER_FACE_FINDER_H
+#define FER_FACE_FINDER_H
+
+#include <glib.h>
+#include "face-landmarks.h"
+
+G_BEGIN_DECLS
+
+/* Two detections overlapping by more than this are one face. */
+#define FER_MERGE_IOU 0.5
+
+typedef struct {
+  double scale_factor;   /* the seed: 1.3 */
+  int min_neighbors;     /* the seed: 5 */
+  int min_face_size;     /* smallest face, in full-resolution pixels */
+  int detect_width;      /* the luma is downscaled to this width (never upscaled) */
+} FerFindOptions;
+
+/* fermouthcrop's defaults: the seed's 1.3 and 5, faces from 48 px, detection at 480 px wide. */
+#define FER_FIND_OPTIONS_DEFAULT { 1.3, 5, 48, 480 }
+
+/* Up to max_faces faces of gray, largest first, in gray's pixels.  Returns their number, or -1
+ * with error set. */
+int fer_find_faces (FerFaceModels *models, const FerGrayView *gray,
+    const FerFindOptions *options, FerRect *faces, int max_faces, GError **error);
+
+/* Keeps the larger of any two rectangles overlapping by more than max_iou; returns the count
+ * left at the front of rects, largest first. */
+int fer_merge_overlapping (FerRect *rects, int n, double max_iou);
+
+G_END_DECLS
+
+#endif /* FER_FACE_FINDER_H */

@@ -1,0 +1,26 @@
+/* eval-input.h: one image file as fer-eval's model input.  Either the whole image (an
+ * ImageFolder of mouth crops, as fer-train reads them), or, with --faces, the mouth of the
+ * largest face of a photo, found and cut by the code fermouthcrop and ferclassify run: face
+ * finder, landmarks and mouth box at their defaults, then the model's inference transform. */
+#ifndef FER_EVAL_INPUT_H
+#define FER_EVAL_INPUT_H
+
+#include "fer-engine.h"
+
+typedef struct {
+  FerFaceModels *models;   /* NULL: the images are mouth crops already */
+  double padding;          /* --faces: border added around the photo, a fraction of its size */
+} FerEvalInput;
+
+typedef struct {
+  char *error;             /* the file could not be read: why (free it) */
+  gboolean no_face;        /* --faces: no face found */
+  FerRect face, mouth;     /* --faces: where, in the photo's pixels */
+} FerEvalOutcome;
+
+/* Fills tensor (the model's input) from the file at path; FALSE when there is no input (the
+ * outcome says why).  scratch as for fer_preprocess_center.  Safe from several threads. */
+gboolean fer_eval_input_prepare (const FerEvalInput *input, const FerModelInfo *info,
+    const char *path, float *tensor, FerImage **scratch, FerEvalOutcome *outcome);
+
+#endif /* FER_EVAL_INPUT_H */
