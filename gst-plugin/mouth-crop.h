@@ -1,7 +1,7 @@
 /* mouth-crop.h: the RGB pixels of a rectangle of a video frame in any format the elements take,
- * for the classifier.  Packed RGB formats are copied (exact: the same bytes as the frame); other
- * formats go through a GstVideoConverter restricted to the rectangle, at its own size (no
- * scaling: the model's transform does the resizing, as fer-eval does on image files). */
+ * for the classifier, at its own size (no scaling: the model's transform does the resizing, as
+ * fer-eval does on image files).  Packed RGB formats are copied (exact: the same bytes as the
+ * frame); 8-bit YUV and gray are converted pixel by pixel with the frame's matrix and range. */
 #ifndef FER_MOUTH_CROP_H
 #define FER_MOUTH_CROP_H
 
@@ -18,7 +18,7 @@ void fer_mouth_cropper_init (FerMouthCropper *cropper);
 void fer_mouth_cropper_clear (FerMouthCropper *cropper);
 
 /* The index-th reusable image, filled with rect of frame (rect must lie inside the frame);
- * NULL when memory is short or the conversion cannot be set up. */
+ * NULL when memory is short or the format is not one of the elements' (8-bit RGB, YUV, gray). */
 const FerImage *fer_mouth_cropper_crop (FerMouthCropper *cropper, guint index,
     const GstVideoFrame *frame, const GstVideoRectangle *rect);
 

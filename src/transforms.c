@@ -78,22 +78,28 @@ clip8 (int value)
   return value < 0 ? 0 : value > 255 ? 255 : (uint8_t) value;
 }
 
-void
-fer_resize_bilinear (FerImage *dst, const FerImage *src, FerRect rect)
+/* The window of the image that resizing rect of src to out_width x out_height would give, into
+ * dst (window-sized): only the pixels wanted are computed, each exactly as the full resize
+ * computes it (PIL's passes are separable and per pixel). */
+static void
+resize_window (FerImage *dst, const FerImage *src, FerRect rect, int out_width, int out_height,
+    FerRect window)
 {
   Taps across, down;
-  taps_init (&across, rect.width, dst->width);
-  taps_init (&down, rect.height, dst->height);
-
+  taps_init (&across, rect.width, out_width);
+  taps_init (&down, rect.height, out_height);
   /* Horizontal pass over only the source rows the vertical pass reads, into 8 bits, as PIL. */
-  const int row_first = down.first[0];
-  const int row_last = down.first[dst->height - 1] + down.count[dst->height - 1];
+  const int last_row = window.y + window.height - 1;
+  const int row_first = down.first[window.y];
+  const int row_last = down.first[last_row] + down.count[last_row];
   const int rows = row_last - row_first;
-  uint8_t *temp = g_new (uint8_t, (size_t) rows * dst->width * 3);
+  const int row_bytes = window.width * 3;
+  uint8_t *temp = g_new (uint8_t, (size_t) rows * row_bytes);
   for (int y = 0; y < rows; y++) {
     const uint8_t *in = src->pixels + ((size_t) (rect.y + row_first + y) * src->width + rect.x) * 3;
-    uint8_t *out = temp + (size_t) y * dst->width * 3;
-    for (int xx = 0; xx < dst->width; xx++) {
+    uint8_t *out = temp + (size_t) y * row_bytes;
+    for (int i = 0; i < window.width; i++) {
+      const int xx = window.x + i;
       const int *w = across.weights + (size_t) xx * across.size;
       const uint8_t *p = in + (size_t) across.first[xx] * 3;
       int r = 1 << (PRECISION_BITS - 1), g = r, b = r;
@@ -102,27 +108,41 @@ fer_resize_bilinear (FerImage *dst, const FerImage *src, FerRect rect)
         g += p[1] * w[x];
         b += p[2] * w[x];
       }
-      out[xx * 3 + 0] = clip8 (r);
-      out[xx * 3 + 1] = clip8 (g);
-      out[xx * 3 + 2] = clip8 (b);
+      out[i * 3 + 0] = clip8 (r);
+      out[i * 3 + 1] = clip8 (g);
+      out[i * 3 + 2] = clip8 (b);
     }
   }
-
-  /* Vertical pass. */
-  for (int yy = 0; yy < dst->height; yy++) {
+  /* Vertical pass, a whole output row at a time so the inner loop runs along memory (integer
+   * sums: the order of the additions does not change them). */
+  int *sums = g_new (int, row_bytes);
+  for (int j = 0; j < window.height; j++) {
+    const int yy = window.y + j;
     const int *w = down.weights + (size_t) yy * down.size;
-    const uint8_t *column = temp + (size_t) (down.first[yy] - row_first) * dst->width * 3;
-    uint8_t *out = dst->pixels + (size_t) yy * dst->width * 3;
-    for (int xx = 0; xx < dst->width * 3; xx++) {
-      int sum = 1 << (PRECISION_BITS - 1);
-      for (int y = 0; y < down.count[yy]; y++)
-        sum += column[(size_t) y * dst->width * 3 + xx] * w[y];
-      out[xx] = clip8 (sum);
+    const uint8_t *column = temp + (size_t) (down.first[yy] - row_first) * row_bytes;
+    for (int k = 0; k < row_bytes; k++)
+      sums[k] = 1 << (PRECISION_BITS - 1);
+    for (int y = 0; y < down.count[yy]; y++) {
+      const uint8_t *row = column + (size_t) y * row_bytes;
+      const int weight = w[y];
+      for (int k = 0; k < row_bytes; k++)
+        sums[k] += row[k] * weight;
     }
+    uint8_t *out = dst->pixels + (size_t) j * row_bytes;
+    for (int k = 0; k < row_bytes; k++)
+      out[k] = clip8 (sums[k]);
   }
+  g_free (sums);
   g_free (temp);
   taps_clear (&across);
   taps_clear (&down);
+}
+
+void
+fer_resize_bilinear (FerImage *dst, const FerImage *src, FerRect rect)
+{
+  resize_window (dst, src, rect, dst->width, dst->height,
+      (FerRect) { 0, 0, dst->width, dst->height });
 }
 
 void
@@ -189,18 +209,20 @@ fer_preprocess_center (float *out, const FerImage *image, int resize_to, int cro
 {
   int width, height;
   fer_resize_shorter_size (image->width, image->height, resize_to, &width, &height);
-  FerImage *resized = scratch ? *scratch : NULL;
-  if (resized == NULL || resized->width != width || resized->height != height) {
-    fer_image_free (resized);
-    resized = fer_image_new (width, height);
-    if (scratch)
-      *scratch = resized;
-  }
-  fer_resize_bilinear (resized, image, (FerRect) { 0, 0, image->width, image->height });
-  /* CenterCrop: offsets rounded as Python's round () does, halves to even. */
+  /* CenterCrop: offsets rounded as Python's round () does, halves to even.  Only the crop of the
+   * resized image is computed. */
   const FerRect center = { (int) nearbyint ((width - crop) / 2.0),
     (int) nearbyint ((height - crop) / 2.0), crop, crop };
-  fer_image_to_tensor (out, resized, center, mean, std, FALSE);
+  FerImage *cropped = scratch ? *scratch : NULL;
+  if (cropped == NULL || cropped->width != crop || cropped->height != crop) {
+    fer_image_free (cropped);
+    cropped = fer_image_new (crop, crop);
+    if (scratch)
+      *scratch = cropped;
+  }
+  resize_window (cropped, image, (FerRect) { 0, 0, image->width, image->height }, width, height,
+      center);
+  fer_image_to_tensor (out, cropped, (FerRect) { 0, 0, crop, crop }, mean, std, FALSE);
   if (scratch == NULL)
-    fer_image_free (resized);
+    fer_image_free (cropped);
 }

@@ -10,36 +10,9 @@
 #include "fer-engine.h"
 #include "gstfermeta.h"
 #include "fer-test-util.h"
+#include "test-frames.h"
 
 static FerImage *astronaut;
-
-/* An RGB buffer of image pasted at (x, y) on a grey canvas of width x height. */
-static GstBuffer *
-rgb_buffer (const FerImage *image, int width, int height, int x, int y)
-{
-  GstVideoInfo info;
-  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, width, height);
-  GstBuffer *buffer = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
-  GstMapInfo map;
-  gst_buffer_map (buffer, &map, GST_MAP_WRITE);
-  memset (map.data, 128, map.size);
-  const int stride = GST_VIDEO_INFO_PLANE_STRIDE (&info, 0);
-  for (int row = 0; image && row < image->height; row++) {
-    const int ty = y + row;
-    if (ty < 0 || ty >= height)
-      continue;
-    for (int col = 0; col < image->width; col++) {
-      const int tx = x + col;
-      if (tx >= 0 && tx < width)
-        memcpy (map.data + (size_t) ty * stride + tx * 3,
-            image->pixels + ((size_t) row * image->width + col) * 3, 3);
-    }
-  }
-  gst_buffer_unmap (buffer, &map);
-  GST_BUFFER_PTS (buffer) = 0;
-  GST_BUFFER_DURATION (buffer) = GST_SECOND / 30;
-  return buffer;
-}
 
 static GstHarness *
 harness (const char *format, int width, int height, const char *properties)
@@ -84,7 +57,7 @@ test_every_format (void)
   FerRect reference = { 0 };
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
     GstHarness *h = harness (formats[i], astronaut->width, astronaut->height, NULL);
-    const FerRect m = single_mouth (h, rgb_buffer (astronaut, astronaut->width,
+    const FerRect m = single_mouth (h, fer_test_rgb_buffer (astronaut, astronaut->width,
             astronaut->height, 0, 0), NULL);
     g_test_message ("%s: mouth %d,%d %dx%d", formats[i], m.x, m.y, m.width, m.height);
     if (i == 0)
@@ -100,7 +73,7 @@ static void
 test_blank_and_odd_frames (void)
 {
   GstHarness *h = harness ("I420", 321, 241, NULL);
-  g_assert_cmpint (gst_harness_push (h, rgb_buffer (NULL, 321, 241, 0, 0)), ==, GST_FLOW_OK);
+  g_assert_cmpint (gst_harness_push (h, fer_test_rgb_buffer (NULL, 321, 241, 0, 0)), ==, GST_FLOW_OK);
   GstBuffer *out = gst_harness_pull (h);
   g_assert_cmpuint (gst_fer_meta_get_n_faces (gst_buffer_get_fer_meta (out)), ==, 0);
   gst_buffer_unref (out);
@@ -108,7 +81,7 @@ test_blank_and_odd_frames (void)
 
   /* An odd-sized frame with the face cut by its right and bottom edges. */
   h = harness ("NV12", 467, 389, NULL);
-  const FerRect m = single_mouth (h, rgb_buffer (astronaut, 467, 389, 0, 0), NULL);
+  const FerRect m = single_mouth (h, fer_test_rgb_buffer (astronaut, 467, 389, 0, 0), NULL);
   g_assert_cmpint (m.x + m.width, <=, 467);
   g_assert_cmpint (m.y + m.height, <=, 389);
   gst_harness_teardown (h);
@@ -121,7 +94,7 @@ test_moving_face_keeps_its_id (void)
   guint first_id = 0;
   for (int frame = 0; frame < 100; frame++) {
     guint id;
-    single_mouth (h, rgb_buffer (astronaut, 800, 560, frame * 2, 20), &id);
+    single_mouth (h, fer_test_rgb_buffer (astronaut, 800, 560, frame * 2, 20), &id);
     if (frame == 0)
       first_id = id;
     g_assert_cmpuint (id, ==, first_id);
@@ -143,7 +116,7 @@ test_faces_cut_by_left_and_top_edges (void)
   for (int shift = 40; shift <= 220; shift += 10) {
     const int offsets[2][2] = { { -shift, 0 }, { 0, -shift } };
     for (int k = 0; k < 2; k++) {
-      g_assert_cmpint (gst_harness_push (h, rgb_buffer (astronaut, width, height,
+      g_assert_cmpint (gst_harness_push (h, fer_test_rgb_buffer (astronaut, width, height,
                   offsets[k][0], offsets[k][1])), ==, GST_FLOW_OK);
       GstBuffer *out = gst_harness_pull (h);
       GstFerMeta *meta = gst_buffer_get_fer_meta (out);
@@ -190,7 +163,7 @@ test_followed_face_zooms_and_leaves (void)
     scaled = fer_image_new (side, side);
     fer_resize_bilinear (scaled, astronaut, (FerRect) { 0, 0, astronaut->width,
           astronaut->height });
-    g_assert_cmpint (gst_harness_push (h, rgb_buffer (scaled, width, height,
+    g_assert_cmpint (gst_harness_push (h, fer_test_rgb_buffer (scaled, width, height,
                 (width - side) / 2, (height - side) / 2)), ==, GST_FLOW_OK);
     GstBuffer *out = gst_harness_pull (h);
     GstFerMeta *meta = gst_buffer_get_fer_meta (out);
@@ -214,7 +187,7 @@ test_followed_face_zooms_and_leaves (void)
   int frames_with_face_after_exit = 0;
   const int side = scaled->width, y = (height - side) / 2;
   for (int x = (width - side) / 2; x < width + 200; x += 40) {
-    g_assert_cmpint (gst_harness_push (h, rgb_buffer (scaled, width, height, x, y)), ==,
+    g_assert_cmpint (gst_harness_push (h, fer_test_rgb_buffer (scaled, width, height, x, y)), ==,
         GST_FLOW_OK);
     GstBuffer *out = gst_harness_pull (h);
     GstFerMeta *meta = gst_buffer_get_fer_meta (out);
@@ -236,10 +209,10 @@ test_caps_change_mid_stream (void)
 {
   GstHarness *h = harness ("I420", 640, 480, NULL);
   guint id_before;
-  single_mouth (h, rgb_buffer (astronaut, 640, 480, 300, 200), &id_before);
+  single_mouth (h, fer_test_rgb_buffer (astronaut, 640, 480, 300, 200), &id_before);
   gst_harness_set_src_caps_str (h,
       "video/x-raw,format=RGB,width=400,height=300,framerate=30/1");
-  g_assert_cmpint (gst_harness_push (h, rgb_buffer (astronaut, 400, 300, 10, 10)), ==,
+  g_assert_cmpint (gst_harness_push (h, fer_test_rgb_buffer (astronaut, 400, 300, 10, 10)), ==,
       GST_FLOW_OK);
   GstBuffer *out = gst_harness_pull (h);
   GstVideoInfo info;
@@ -262,7 +235,7 @@ static void
 test_region_of_interest_meta (void)
 {
   GstHarness *h = harness ("RGBx", astronaut->width, astronaut->height, NULL);
-  g_assert_cmpint (gst_harness_push (h, rgb_buffer (astronaut, astronaut->width,
+  g_assert_cmpint (gst_harness_push (h, fer_test_rgb_buffer (astronaut, astronaut->width,
               astronaut->height, 0, 0)), ==, GST_FLOW_OK);
   GstBuffer *out = gst_harness_pull (h);
   GstVideoRegionOfInterestMeta *face = NULL, *mouth = NULL, *roi;
@@ -294,18 +267,8 @@ test_five_faces (void)
 {
   FerImage *half = fer_image_new (astronaut->width / 2, astronaut->height / 2);
   fer_resize_bilinear (half, astronaut, (FerRect) { 0, 0, astronaut->width, astronaut->height });
-  const int width = 5 * half->width + 60, height = half->height + 40;
-  GstBuffer *buffer = rgb_buffer (NULL, width, height, 0, 0);
-  GstMapInfo map;
-  gst_buffer_map (buffer, &map, GST_MAP_WRITE);
-  GstVideoInfo info;
-  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, width, height);
-  for (int copy = 0; copy < 5; copy++)
-    for (int row = 0; row < half->height; row++)
-      memcpy (map.data + (size_t) (row + 20) * GST_VIDEO_INFO_PLANE_STRIDE (&info, 0)
-          + (size_t) (10 + copy * (half->width + 10)) * 3,
-          half->pixels + (size_t) row * half->width * 3, (size_t) half->width * 3);
-  gst_buffer_unmap (buffer, &map);
+  int width, height;
+  GstBuffer *buffer = fer_test_row_of_faces (half, 5, &width, &height);
 
   /* Half-size faces are ~46 px: below the default min-face-size. */
   GstHarness *h = harness ("I420", width, height, "detect-width=1400 min-face-size=24");
