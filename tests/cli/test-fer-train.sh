@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Command-line tests of fer-train and fer-eval, on generated ImageFolders (TAP output).
-# Needs FER_TRAIN, FER_EVAL and MAKE_FOLDER (set by meson); SHARED points at ../shared, whose
+# Needs FER_TRAIN, FER_EVAL, MAKE_FOLDER and SOURCE_ROOT (set by meson); SHARED points at ../shared, whose
 # real data one test uses when it is there.
 set -u
 n=0; failed=0
@@ -138,7 +138,31 @@ head -c 1000 "$work/m1.safetensors" > "$work/broken.safetensors"
 check "fer-eval on a broken model exits 1" [ $rc = 1 ]
 check "naming it" has "$work/err" "broken.safetensors"
 
+# fer-eval --faces: the bundled photo (a smiling face) and a blank image, through the elements'
+# face finder, landmarks and mouth cut, with the default model.
+mkdir -p "$work/photos/smile" "$work/photos/none"
+cp "$SOURCE_ROOT/tests/data/astronaut.jpg" "$work/photos/smile/astronaut.jpg"
+cp "$work/glyphs/val/none/none-0000.png" "$work/photos/none/blank.png"
+"$FER_EVAL" --faces --json --predictions "$work/faces.jsonl" \
+  "$SOURCE_ROOT/models/fer-mouth-simpleconv3.safetensors" "$work/photos" > "$work/out" 2> "$work/err"; rc=$?
+check "fer-eval --faces runs" [ $rc = 0 ]
+check "counts the photo without a face apart" has "$work/out" '"images_without_face" : 1'
+check "classifies the astronaut's smile" has "$work/faces.jsonl" '"predicted":"smile"'
+check "and gives the mouth box it cut" has "$work/faces.jsonl" '"mouth":\['
+check "one prediction line per photo" [ "$(wc -l < "$work/faces.jsonl")" = 2 ]
+
 # Real data, when ../shared is there
+helen="${SHARED:-}/datasets/helen-dev/faces"
+if [ -d "$helen" ]; then
+  "$FER_EVAL" --faces "$SOURCE_ROOT/models/fer-mouth-simpleconv3.safetensors" "$helen" > "$work/out" 2> "$work/err"; rc=$?
+  echo "# helen-dev faces, default model: $(head -2 "$work/out" | tr '\n' ' ')"
+  balanced=$(sed -n 's/.*balanced accuracy \([0-9.]*\)%.*/\1/p' "$work/out")
+  check "fer-eval --faces on helen-dev (balanced accuracy ${balanced:-?}% over none/smile/openmouth > 33% chance)" \
+    awk -v a="${balanced:-0}" 'BEGIN { exit !(a > 33.4) }'
+else
+  skip "fer-eval --faces on helen-dev" "../shared/datasets/helen-dev is not here"
+fi
+
 yousan="${SHARED:-}/datasets/yousan-mouth"
 if [ -d "$yousan/train" ]; then
   for split in train val; do
