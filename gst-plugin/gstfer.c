@@ -8,6 +8,7 @@
 #include <gst/gst.h>
 #include "gstfermouthcrop.h"
 #include "gstferclassify.h"
+#include "gstferoverlay.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -15,6 +16,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
   ret |= GST_ELEMENT_REGISTER (fermouthcrop, plugin);
   ret |= GST_ELEMENT_REGISTER (ferclassify, plugin);
+  ret |= GST_ELEMENT_REGISTER (feroverlay, plugin);
   return ret;
 }
 

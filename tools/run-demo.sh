@@ -1,25 +1,35 @@
 #!/usr/bin/env bash
-# The README's first command: set up, build, and run the main job on the bundled defaults.
-# Until the whole video pipeline exists that is: the engine training and classifying on generated
-# mouth images (needs no data); fermouthcrop and ferclassify finding the face, mouth box and
-# expression in the bundled photo (tests/data/astronaut.jpg, public domain); and the bundled model (models/) measured with
-# fer-eval on the tutorial's validation images when ../shared is beside this repository.
+# The main job on the bundled defaults: sets up and builds gst-fer, makes a short sample clip
+# with real faces from the bundled public-domain photo (tests/data/astronaut.jpg, NASA: moved and
+# scaled over time, a second face arriving), and runs it through
+#   fermouthcrop ! ferclassify ! feroverlay
+# with the bundled model into an annotated MP4 and a JSON-lines file (each frame's faces,
+# labels and probabilities), then says where they are and what was found.
+#
+# Usage: tools/run-demo.sh [VIDEO_FILE | /dev/videoN]   (your own file or camera instead of the
+# sample clip; Ctrl-C ends a camera run and still finishes both files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/setup.sh
+
+bash tools/setup.sh
+export GST_PLUGIN_PATH=$PWD/build/gst-plugin
 mkdir -p build/demo
-build/examples/fer-engine-demo --output build/demo/fer-engine-demo.safetensors "$@"
-echo
-echo "== fermouthcrop ! ferclassify on tests/data/astronaut.jpg (the mouth box and expression)"
-GST_PLUGIN_PATH=$PWD/build/gst-plugin gst-launch-1.0 -m filesrc location=tests/data/astronaut.jpg \
-    ! jpegdec ! imagefreeze num-buffers=1 ! fermouthcrop ! ferclassify post-messages=true \
-    ! fakesink | grep -o 'faces=.*' | sed 's/\\//g'
-model=models/fer-mouth-simpleconv3.safetensors
-val=../shared/datasets/yousan-mouth/val
-echo
-if [[ -d $val ]]; then
-  echo "== the bundled model on the tutorial's validation images ($val)"
-  build/tools/fer-eval/fer-eval "$model" "$val"
-else
-  echo "== $val is not here: skipping the bundled model's evaluation (see models/MODEL.md)"
+
+input=${1:-}
+if [[ -z $input ]]; then
+  input=build/demo/sample.mp4
+  if [[ ! -f $input ]]; then
+    echo "== making the sample clip from tests/data/astronaut.jpg"
+    build/examples/fer-make-clip "$input"
+  fi
 fi
+name=$(basename "${input%.*}")
+video=build/demo/$name.annotated.mp4
+json=build/demo/$name.faces.jsonl
+
+echo "== $input through fermouthcrop ! ferclassify ! feroverlay (model: models/fer-mouth-simpleconv3.safetensors)"
+build/examples/fer-annotate --probabilities --output "$video" --json "$json" "$input"
+echo
+echo "annotated video:  $video"
+echo "faces per frame:  $json ($(wc -l < "$json") lines), e.g. frame 0:"
+head -n 1 "$json"

@@ -4,8 +4,8 @@
 #
 # Usage: tools/setup.sh [--bench]
 #   --bench   also install python3-torch, python3-torchvision, python3-pil and python3-numpy
-#             (the PyTorch side of tests/bench, the scripts in tests/golden), gstreamer1.0-libav
-#             and gstreamer1.0-opencv (the videos and facedetect in tests/bench)
+#             (the PyTorch side of tests/bench, the scripts in tests/golden) and
+#             gstreamer1.0-opencv (facedetect, compared with in tests/bench)
 # Exit status: 0 when built, non-zero (with the failing step's message) otherwise.
 set -euo pipefail
 
@@ -20,11 +20,14 @@ packages=(
   libdlib-dev libdlib-data             # face landmarks and their 68-point model
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev   # GStreamer and its video library
   gstreamer1.0-plugins-base gstreamer1.0-tools           # videoscale etc. for tests, gst-launch
-  gstreamer1.0-plugins-good                              # jpegdec, imagefreeze for the demo
+  gstreamer1.0-plugins-good                              # jpegdec, mp4mux for the demo
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav           # H.264 encoding, decoding: demo clips
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core        # feroverlay draws with cairo and pango
+  python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0   # Python example
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch python3-torchvision python3-pil python3-numpy)
-  packages+=(gstreamer1.0-libav gstreamer1.0-opencv)   # H.264 decoding; facedetect to compare
+  packages+=(gstreamer1.0-opencv)   # facedetect, to compare with
 fi
 
 missing=()

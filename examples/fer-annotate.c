@@ -1,0 +1,246 @@
+/* fer-annotate: a GStreamer application around the three elements, and the demo's main job.
+ *
+ *   fer-annotate [options] INPUT
+ *
+ * INPUT is a video file (anything decodebin plays) or a V4L2 camera (/dev/videoN).  The pipeline
+ * is  source ! fermouthcrop ! ferclassify ! feroverlay ! (H.264 MP4 file | screen | nothing),
+ * and a pad probe after feroverlay reads each frame's GstFerMeta and writes one JSON line per
+ * frame: its number, time, and every face's id, face and mouth boxes, label, confidence and
+ * probabilities (class names from the mouth's region-of-interest "expression" param).
+ *
+ * Files are written beside their name and renamed when complete; Ctrl-C ends the stream
+ * cleanly (the MP4 is finished, not truncated).  Exit status: 0 done, 1 failed, 2 bad usage. */
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gstfermeta.h"
+
+static char *output, *json_path, *model;
+static gboolean show, probabilities, landmarks;
+
+static GOptionEntry entries[] = {
+  { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the annotated video to FILE (MP4)",
+    "FILE" },
+  { "json", 'j', 0, G_OPTION_ARG_FILENAME, &json_path, "Write the JSON lines to FILE instead "
+    "of standard output", "FILE" },
+  { "show", 0, 0, G_OPTION_ARG_NONE, &show, "Show the annotated video on screen", NULL },
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "ferclassify's model (default: the "
+    "bundled one)", "FILE" },
+  { "probabilities", 'p', 0, G_OPTION_ARG_NONE, &probabilities, "Draw probability bars", NULL },
+  { "landmarks", 'l', 0, G_OPTION_ARG_NONE, &landmarks, "Draw the landmarks and face boxes",
+    NULL },
+  { NULL }
+};
+
+typedef struct {
+  FILE *out;
+  guint64 frames, faces;
+  GHashTable *labels;     /* label -> count of faces */
+} Results;
+
+/* The class names of face's model, from ferclassify's "expression" param; NULL without one. */
+static const GValue *
+class_names (GstBuffer * buffer, const GstFerFace * face)
+{
+  gpointer state = NULL;
+  GstMeta *meta;
+  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+    GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
+    GstStructure *e = gst_video_region_of_interest_meta_get_param (roi, "expression");
+    if (e && roi->parent_id == (gint) face->id)
+      return gst_structure_get_value (e, "labels");
+  }
+  return NULL;
+}
+
+static void
+add_box (JsonBuilder * b, const char *name, const GstVideoRectangle * r)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, r->x);
+  json_builder_add_int_value (b, r->y);
+  json_builder_add_int_value (b, r->w);
+  json_builder_add_int_value (b, r->h);
+  json_builder_end_array (b);
+}
+
+/* One JSON line per frame, from its GstFerMeta. */
+static GstPadProbeReturn
+write_frame (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  Results *results = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstFerMeta *meta = gst_buffer_get_fer_meta (buffer);
+  JsonBuilder *b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "frame");
+  json_builder_add_int_value (b, results->frames++);
+  json_builder_set_member_name (b, "time");
+  json_builder_add_double_value (b, GST_BUFFER_PTS_IS_VALID (buffer)
+      ? GST_BUFFER_PTS (buffer) / (double) GST_SECOND : -1);
+  json_builder_set_member_name (b, "faces");
+  json_builder_begin_array (b);
+  for (guint i = 0; meta && i < gst_fer_meta_get_n_faces (meta); i++) {
+    const GstFerFace *f = gst_fer_meta_get_face (meta, i);
+    results->faces++;
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "id");
+    json_builder_add_int_value (b, f->id);
+    add_box (b, "face", &f->face);
+    add_box (b, "mouth", &f->mouth);
+    if (f->classified) {
+      json_builder_set_member_name (b, "label");
+      json_builder_add_string_value (b, f->label);
+      json_builder_set_member_name (b, "confidence");
+      json_builder_add_double_value (b, f->confidence);
+      const GValue *names = class_names (buffer, f);
+      json_builder_set_member_name (b, "probabilities");
+      json_builder_begin_object (b);
+      for (guint c = 0; c < f->n_classes; c++) {
+        gchar fallback[16];
+        g_snprintf (fallback, sizeof fallback, "%u", c);
+        const GValue *name = names && gst_value_array_get_size (names) == f->n_classes
+            ? gst_value_array_get_value (names, c) : NULL;
+        json_builder_set_member_name (b, name ? g_value_get_string (name) : fallback);
+        json_builder_add_double_value (b, f->probabilities[c]);
+      }
+      json_builder_end_object (b);
+      const guint count = GPOINTER_TO_UINT (g_hash_table_lookup (results->labels, f->label));
+      g_hash_table_insert (results->labels, (gpointer) f->label, GUINT_TO_POINTER (count + 1));
+    }
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  JsonNode *root = json_builder_get_root (b);
+  gchar *line = json_to_string (root, FALSE);
+  fprintf (results->out, "%s\n", line);
+  g_free (line);
+  json_node_unref (root);
+  g_object_unref (b);
+  return GST_PAD_PROBE_OK;
+}
+
+static gboolean
+interrupted (gpointer pipeline)
+{
+  g_printerr ("fer-annotate: interrupted, finishing the files\n");
+  gst_element_send_event (GST_ELEMENT (pipeline), gst_event_new_eos ());
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  GError *error = NULL;
+  GOptionContext *context = g_option_context_new ("INPUT - mouth expressions of a video file "
+      "or camera, as JSON lines and an annotated video");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2) {
+    g_printerr ("fer-annotate: %s (see --help)\n", error ? error->message : "give one INPUT");
+    return 2;
+  }
+  g_option_context_free (context);
+  const char *input = argv[1];
+  const gboolean camera = g_str_has_prefix (input, "/dev/video");
+  if (!camera && !g_file_test (input, G_FILE_TEST_IS_REGULAR)) {
+    g_printerr ("fer-annotate: %s: no such file (give a video file or /dev/videoN)\n", input);
+    return 1;
+  }
+
+  char *partial = output ? g_strconcat (output, ".partial", NULL) : NULL;
+  char *json_partial = json_path ? g_strconcat (json_path, ".partial", NULL) : NULL;
+  char *source = camera ? g_strdup_printf ("v4l2src device=\"%s\" ! videoconvert", input)
+      : g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! videoconvert", input);
+  char *sink = output ? g_strdup_printf ("videoconvert ! video/x-raw,format=I420 ! "
+      "x264enc speed-preset=faster ! mp4mux ! filesink location=\"%s\"", partial)
+      : g_strdup (show ? "videoconvert ! autovideosink" : "fakesink");
+  char *launch = g_strdup_printf ("%s ! fermouthcrop ! ferclassify%s%s%s ! feroverlay name=overlay "
+      "show-probabilities=%s show-landmarks=%s show-face=%s ! %s", source,
+      model ? " model=\"" : "", model ? model : "", model ? "\"" : "",
+      probabilities ? "true" : "false", landmarks ? "true" : "false",
+      landmarks ? "true" : "false", sink);
+  GstElement *pipeline = gst_parse_launch (launch, &error);
+  if (pipeline == NULL) {
+    g_printerr ("fer-annotate: %s\n", error->message);
+    return 1;
+  }
+  Results results = { stdout, 0, 0, g_hash_table_new (g_str_hash, g_str_equal) };
+  if (json_partial && (results.out = fopen (json_partial, "w")) == NULL) {
+    g_printerr ("fer-annotate: cannot write %s: %s\n", json_partial, g_strerror (errno));
+    return 1;
+  }
+  GstElement *overlay = gst_bin_get_by_name (GST_BIN (pipeline), "overlay");
+  GstPad *pad = gst_element_get_static_pad (overlay, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, write_frame, &results, NULL);
+  gst_object_unref (pad);
+  gst_object_unref (overlay);
+  g_unix_signal_add (SIGINT, interrupted, pipeline);
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GMainContext *main_context = g_main_context_default ();
+  int status = 0;
+  for (gboolean done = FALSE; !done;) {
+    while (g_main_context_iteration (main_context, FALSE));   /* the Ctrl-C handler */
+    GstMessage *message = gst_bus_timed_pop_filtered (bus, 100 * GST_MSECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    if (message == NULL)
+      continue;
+    if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
+      gchar *debug = NULL;
+      gst_message_parse_error (message, &error, &debug);
+      g_printerr ("fer-annotate: %s\n", error->message);
+      g_clear_error (&error);
+      g_free (debug);
+      status = 1;
+    }
+    gst_message_unref (message);
+    done = TRUE;
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  if (results.out != stdout && fclose (results.out) != 0)
+    status = 1;
+  if (status == 0 && json_partial && g_rename (json_partial, json_path) != 0)
+    status = 1;
+  if (status == 0 && partial && g_rename (partial, output) != 0)
+    status = 1;
+  if (status != 0) {
+    if (partial)
+      g_unlink (partial);
+    if (json_partial)
+      g_unlink (json_partial);
+  } else {
+    /* A summary on stderr (stdout may be the JSON lines). */
+    g_printerr ("fer-annotate: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " faces",
+        results.frames, results.faces);
+    GHashTableIter iter;
+    gpointer label, count;
+    g_hash_table_iter_init (&iter, results.labels);
+    while (g_hash_table_iter_next (&iter, &label, &count))
+      g_printerr ("; %s %u", (const char *) label, GPOINTER_TO_UINT (count));
+    g_printerr ("\n");
+    if (output)
+      g_printerr ("fer-annotate: annotated video: %s\n", output);
+    if (json_path)
+      g_printerr ("fer-annotate: faces per frame (JSON lines): %s\n", json_path);
+  }
+  g_hash_table_unref (results.labels);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  g_free (launch);
+  g_free (source);
+  g_free (sink);
+  g_free (partial);
+  g_free (json_partial);
+  return status;
+}
