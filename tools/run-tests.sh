@@ -24,6 +24,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 cp build-sanitize/meson-logs/testlog.json build-sanitize/meson-logs/testlog-engine.json
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   meson test -C build-sanitize --suite cli --suite elements --print-errorlogs || status=1
+# (Not the examples and install suites: gst-launch-1.0 and Python cannot load a sanitizer build's
+# plugin, whose runtime must come first.)
 
 # One closing line over both runs, counting test programs.
 count() {
