@@ -20,5 +20,6 @@
 #include "mouth-box.h"
 #include "face-landmarks.h"
 #include "face-finder.h"
+#include "mouth-cutter.h"
 
 #endif /* FER_ENGINE_H */

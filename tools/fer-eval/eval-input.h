@@ -1,7 +1,7 @@
 /* eval-input.h: one image file as fer-eval's model input.  Either the whole image (an
  * ImageFolder of mouth crops, as fer-train reads them), or, with --faces, the mouth of the
- * largest face of a photo, found and cut by the code fermouthcrop and ferclassify run: face
- * finder, landmarks and mouth box at their defaults, then the model's inference transform. */
+ * largest face of a photo, found and cut by the code fermouthcrop runs (fer_cut_mouths: face
+ * finder, landmarks and mouth box at their defaults), then the model's inference transform. */
 #ifndef FER_EVAL_INPUT_H
 #define FER_EVAL_INPUT_H
 

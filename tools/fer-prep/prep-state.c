@@ -1,0 +1,304 @@
+#include "prep-state.h"
+
+#include <errno.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "fer-engine.h"
+
+static const char *const outcome_names[FER_PREP_N_OUTCOMES] = {
+  "accepted", "empty", "unreadable", "not-image", "corrupt", "no-face", "small-mouth",
+  "duplicate", "near-duplicate"
+};
+
+const char *
+fer_prep_outcome_name (FerPrepOutcome outcome)
+{
+  return outcome_names[outcome];
+}
+
+void
+fer_prep_entry_free (FerPrepEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->class_name);
+  g_free (entry->source);
+  g_free (entry->reason);
+  g_free (entry->sha256);
+  g_ptr_array_unref (entry->crops);
+  g_array_unref (entry->dhashes);
+  g_free (entry);
+}
+
+static char *
+key (const char *class_name, const char *source)
+{
+  return g_strconcat (class_name, "\n", source, NULL);
+}
+
+static void
+remember (FerPrepState *state, FerPrepEntry *e)
+{
+  g_ptr_array_add (state->entries, e);
+  g_hash_table_insert (state->done, key (e->class_name, e->source), e);
+  if (e->sha256 && !g_hash_table_contains (state->by_sha256, e->sha256))
+    g_hash_table_insert (state->by_sha256, g_strdup (e->sha256), e);
+  for (guint i = 0; i < e->crops->len; i++)
+    g_hash_table_add (state->crop_names, g_strconcat (e->class_name, "/", e->crops->pdata[i],
+            NULL));
+}
+
+static JsonNode *
+entry_to_json (const FerPrepEntry *e)
+{
+  JsonBuilder *b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "class");
+  json_builder_add_string_value (b, e->class_name);
+  json_builder_set_member_name (b, "source");
+  json_builder_add_string_value (b, e->source);
+  json_builder_set_member_name (b, "outcome");
+  json_builder_add_string_value (b, outcome_names[e->outcome]);
+  if (e->reason) {
+    json_builder_set_member_name (b, "reason");
+    json_builder_add_string_value (b, e->reason);
+  }
+  if (e->sha256) {
+    json_builder_set_member_name (b, "sha256");
+    json_builder_add_string_value (b, e->sha256);
+  }
+  json_builder_set_member_name (b, "crops");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < e->crops->len; i++) {
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "file");
+    json_builder_add_string_value (b, e->crops->pdata[i]);
+    json_builder_set_member_name (b, "dhash");
+    char hex[65];
+    fer_dhash_to_hex (&g_array_index (e->dhashes, FerDHash, i), hex);
+    json_builder_add_string_value (b, hex);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  JsonNode *node = json_builder_get_root (b);
+  g_object_unref (b);
+  return node;
+}
+
+/* One journal line back into an entry; NULL for a line cut short by a crash. */
+static FerPrepEntry *
+entry_from_json (const char *line)
+{
+  JsonParser *parser = json_parser_new ();
+  FerPrepEntry *e = NULL;
+  JsonObject *o;
+  if (json_parser_load_from_data (parser, line, -1, NULL)
+      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+      && (o = json_node_get_object (json_parser_get_root (parser)))
+      && json_object_has_member (o, "class") && json_object_has_member (o, "source")
+      && json_object_has_member (o, "outcome") && json_object_has_member (o, "crops")) {
+    e = g_new0 (FerPrepEntry, 1);
+    e->class_name = g_strdup (json_object_get_string_member (o, "class"));
+    e->source = g_strdup (json_object_get_string_member (o, "source"));
+    const char *outcome = json_object_get_string_member (o, "outcome");
+    for (int k = 0; k < FER_PREP_N_OUTCOMES; k++)
+      if (g_strcmp0 (outcome, outcome_names[k]) == 0)
+        e->outcome = k;
+    if (json_object_has_member (o, "reason"))
+      e->reason = g_strdup (json_object_get_string_member (o, "reason"));
+    if (json_object_has_member (o, "sha256"))
+      e->sha256 = g_strdup (json_object_get_string_member (o, "sha256"));
+    e->crops = g_ptr_array_new_with_free_func (g_free);
+    e->dhashes = g_array_new (FALSE, FALSE, sizeof (FerDHash));
+    JsonArray *crops = json_object_get_array_member (o, "crops");
+    for (guint i = 0; crops && i < json_array_get_length (crops); i++) {
+      JsonObject *c = json_array_get_object_element (crops, i);
+      FerDHash h = { { 0 } };
+      fer_dhash_from_hex (json_object_get_string_member (c, "dhash"), &h);
+      g_ptr_array_add (e->crops, g_strdup (json_object_get_string_member (c, "file")));
+      g_array_append_val (e->dhashes, h);
+    }
+  }
+  g_object_unref (parser);
+  return e;
+}
+
+gboolean
+fer_prep_state_open (FerPrepState *state, const char *journal_path, GError **error)
+{
+  state->journal_path = g_strdup (journal_path);
+  state->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) fer_prep_entry_free);
+  state->done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  state->by_sha256 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  state->crop_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  char *text = NULL;
+  if (g_file_get_contents (journal_path, &text, NULL, NULL)) {
+    char **lines = g_strsplit (text, "\n", -1);
+    for (int i = 0; lines[i]; i++) {
+      FerPrepEntry *e = *lines[i] ? entry_from_json (lines[i]) : NULL;
+      if (e)
+        remember (state, e);
+    }
+    g_strfreev (lines);
+    g_free (text);
+  }
+  state->journal = fopen (journal_path, "a");
+  if (state->journal == NULL) {
+    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot write %s: %s", journal_path,
+        g_strerror (errno));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+void
+fer_prep_state_close (FerPrepState *state)
+{
+  if (state->journal)
+    fclose (state->journal);
+  g_hash_table_unref (state->done);
+  g_hash_table_unref (state->by_sha256);
+  g_hash_table_unref (state->crop_names);
+  g_ptr_array_unref (state->entries);
+  g_free (state->journal_path);
+}
+
+gboolean
+fer_prep_state_done (FerPrepState *state, const char *class_name, const char *source)
+{
+  char *k = key (class_name, source);
+  const gboolean done = g_hash_table_contains (state->done, k);
+  g_free (k);
+  return done;
+}
+
+gboolean
+fer_prep_state_add (FerPrepState *state, FerPrepEntry *entry, GError **error)
+{
+  JsonNode *node = entry_to_json (entry);
+  char *line = json_to_string (node, FALSE);
+  json_node_unref (node);
+  /* Line by line, flushed: a crash loses at most the line being written. */
+  const gboolean ok = fprintf (state->journal, "%s\n", line) > 0 && fflush (state->journal) == 0;
+  g_free (line);
+  if (!ok) {
+    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot write %s: %s", state->journal_path,
+        g_strerror (errno));
+    fer_prep_entry_free (entry);
+    return FALSE;
+  }
+  remember (state, entry);
+  return TRUE;
+}
+
+static gboolean
+write_atomically (const char *path, const char *text, GError **error)
+{
+  FerAtomicFile file;
+  if (!fer_atomic_file_open (&file, path, error))
+    return FALSE;
+  if (!fer_atomic_file_write (&file, text, strlen (text), error)) {
+    fer_atomic_file_abort (&file);
+    return FALSE;
+  }
+  return fer_atomic_file_commit (&file, error);
+}
+
+static guint
+lookup (GHashTable *table, const char *class_name)
+{
+  return table ? GPOINTER_TO_UINT (g_hash_table_lookup (table, class_name)) : 0;
+}
+
+gboolean
+fer_prep_write_reports (FerPrepState *state, const char *out_dir, GHashTable *train,
+    GHashTable *val, GError **error)
+{
+  /* Counts per class (in first-seen order) and outcome. */
+  GPtrArray *classes = g_ptr_array_new ();
+  GHashTable *counts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  guint totals[FER_PREP_N_OUTCOMES] = { 0 };
+  for (guint i = 0; i < state->entries->len; i++) {
+    const FerPrepEntry *e = state->entries->pdata[i];
+    guint *row = g_hash_table_lookup (counts, e->class_name);
+    if (row == NULL) {
+      row = g_new0 (guint, FER_PREP_N_OUTCOMES);
+      g_hash_table_insert (counts, e->class_name, row);
+      g_ptr_array_add (classes, e->class_name);
+    }
+    row[e->outcome]++;
+    totals[e->outcome]++;
+  }
+  GString *text = g_string_new ("fer-prep report\n\n");
+  g_string_append_printf (text, "%-16s", "class");
+  for (int k = 0; k < FER_PREP_N_OUTCOMES; k++)
+    g_string_append_printf (text, " %14s", outcome_names[k]);
+  g_string_append_printf (text, " %7s %7s\n", "train", "val");
+  JsonBuilder *b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "classes");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < classes->len; i++) {
+    const char *c = classes->pdata[i];
+    const guint *row = g_hash_table_lookup (counts, c);
+    g_string_append_printf (text, "%-16s", c);
+    json_builder_set_member_name (b, c);
+    json_builder_begin_object (b);
+    for (int k = 0; k < FER_PREP_N_OUTCOMES; k++) {
+      g_string_append_printf (text, " %14u", row[k]);
+      json_builder_set_member_name (b, outcome_names[k]);
+      json_builder_add_int_value (b, row[k]);
+    }
+    g_string_append_printf (text, " %7u %7u\n", lookup (train, c), lookup (val, c));
+    json_builder_set_member_name (b, "train");
+    json_builder_add_int_value (b, lookup (train, c));
+    json_builder_set_member_name (b, "val");
+    json_builder_add_int_value (b, lookup (val, c));
+    json_builder_end_object (b);
+  }
+  json_builder_end_object (b);
+  g_string_append_printf (text, "%-16s", "all");
+  for (int k = 0; k < FER_PREP_N_OUTCOMES; k++)
+    g_string_append_printf (text, " %14u", totals[k]);
+  g_string_append (text, "\n\nrejected (outcome: input: reason)\n");
+  json_builder_set_member_name (b, "rejected");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < state->entries->len; i++) {
+    const FerPrepEntry *e = state->entries->pdata[i];
+    if (e->outcome == FER_PREP_ACCEPTED)
+      continue;
+    g_string_append_printf (text, "%s: %s/%s: %s\n", outcome_names[e->outcome], e->class_name,
+        e->source, e->reason);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "class");
+    json_builder_add_string_value (b, e->class_name);
+    json_builder_set_member_name (b, "source");
+    json_builder_add_string_value (b, e->source);
+    json_builder_set_member_name (b, "outcome");
+    json_builder_add_string_value (b, outcome_names[e->outcome]);
+    json_builder_set_member_name (b, "reason");
+    json_builder_add_string_value (b, e->reason);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  JsonNode *root = json_builder_get_root (b);
+  char *json = json_to_string (root, TRUE);
+  char *text_path = g_build_filename (out_dir, "prep-report.txt", NULL);
+  char *json_path = g_build_filename (out_dir, "prep-report.json", NULL);
+  char *json_text = g_strconcat (json, "\n", NULL);
+  const gboolean ok = write_atomically (text_path, text->str, error)
+      && write_atomically (json_path, json_text, error);
+  g_free (json_text);
+  g_free (text_path);
+  g_free (json_path);
+  g_free (json);
+  json_node_unref (root);
+  g_object_unref (b);
+  g_string_free (text, TRUE);
+  g_hash_table_unref (counts);
+  g_ptr_array_unref (classes);
+  return ok;
+}
