@@ -76,6 +76,7 @@ typedef struct {
   int n_crops;
   FerImage *crops[MAX_FACES];
   FerDHash dhashes[MAX_FACES];   /* photos: the whole photo's (all the same); video: each crop's */
+  FerRect mouths[MAX_FACES];     /* each crop's mouth box in the input */
   gboolean photo;
 } Job;
 
@@ -121,6 +122,7 @@ analyse_image (Job *job, const FerImage *image, FerFaceModels *models, double pa
       fer_resize_bilinear (crop, mouths[i].crop, (FerRect) { 0, 0, mouths[i].crop->width,
             mouths[i].crop->height });
       job->dhashes[job->n_crops] = job->photo ? photo_hash : fer_image_dhash (crop);
+      job->mouths[job->n_crops] = mouths[i].mouth;
       job->crops[job->n_crops++] = crop;
     }
     fer_image_free (mouths[i].crop);
@@ -225,11 +227,14 @@ keep (const Job *job)
 static gboolean
 decide (Prep *prep, Job *job, GError **error)
 {
-  if (job->sha256 && job->outcome == FER_PREP_ACCEPTED) {
-    const FerPrepEntry *first = g_hash_table_lookup (prep->state.by_sha256, job->sha256);
-    if (first)
-      reject (job, FER_PREP_DUPLICATE, g_strdup_printf ("same bytes as %s/%s",
-              first->class_name, first->source));
+  /* Exact duplicates first, whatever the analysis found: the copy of a rejected file is
+   * reported as a copy. */
+  const FerPrepEntry *first = job->sha256
+      ? g_hash_table_lookup (prep->state.by_sha256, job->sha256) : NULL;
+  if (first) {
+    g_free (job->reason);
+    reject (job, FER_PREP_DUPLICATE, g_strdup_printf ("same bytes as %s/%s",
+            first->class_name, first->source));
   }
   FerPrepEntry *entry = g_new0 (FerPrepEntry, 1);
   entry->class_name = g_strdup (job->class_name);
@@ -237,12 +242,16 @@ decide (Prep *prep, Job *job, GError **error)
   entry->sha256 = g_strdup (job->sha256);
   entry->crops = g_ptr_array_new_with_free_func (g_free);
   entry->dhashes = g_array_new (FALSE, FALSE, sizeof (FerDHash));
+  entry->mouths = g_array_new (FALSE, FALSE, sizeof (FerRect));
   if (job->outcome == FER_PREP_ACCEPTED) {
     char *near = NULL;
+    /* A photo's crops all carry the photo's hash: compare with earlier inputs only. */
+    const guint earlier = prep->seen->len;
     for (int i = 0; i < job->n_crops; i++) {
-      int closest = 65;
+      int closest = 257;
       guint match = 0;
-      for (guint k = 0; k < prep->seen->len && closest > FER_NEAR_DUPLICATE_BITS; k++) {
+      const guint against = job->photo ? earlier : prep->seen->len;
+      for (guint k = 0; k < against && closest > FER_NEAR_DUPLICATE_BITS; k++) {
         const int d = fer_hamming (&job->dhashes[i], &g_array_index (prep->seen, FerDHash, k));
         if (d < closest) {
           closest = d;
@@ -272,6 +281,7 @@ decide (Prep *prep, Job *job, GError **error)
       g_ptr_array_add (prep->seen_names, g_strconcat (job->class_name, "/", name, NULL));
       g_ptr_array_add (entry->crops, name);
       g_array_append_val (entry->dhashes, job->dhashes[i]);
+      g_array_append_val (entry->mouths, job->mouths[i]);
     }
     if (entry->crops->len == 0)
       reject (job, FER_PREP_NEAR_DUPLICATE, g_steal_pointer (&near));
