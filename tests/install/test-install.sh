@@ -32,7 +32,7 @@ for element in fermouthcrop ferclassify feroverlay; do
   gst-inspect-1.0 "$element" > "$dest/$element" 2>&1
   check "$element documents its properties" has "$dest/$element" "Element Properties"
 done
-for tool in fer-train fer-eval fer-annotate; do
+for tool in fer-train fer-prep fer-eval fer-annotate; do
   "$root/$bindir/$tool" --help > "$dest/help" 2>&1; rc=$?
   check "$tool --help works when installed" [ $rc = 0 ]
 done
