@@ -48,16 +48,9 @@ typedef struct {
 static const GValue *
 class_names (GstBuffer * buffer, const GstFerFace * face)
 {
-  gpointer state = NULL;
-  GstMeta *meta;
-  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
-              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
-    GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
-    GstStructure *e = gst_video_region_of_interest_meta_get_param (roi, "expression");
-    if (e && roi->parent_id == (gint) face->id)
-      return gst_structure_get_value (e, "labels");
-  }
-  return NULL;
+  GstVideoRegionOfInterestMeta *roi = gst_buffer_get_fer_mouth_roi (buffer, face);
+  GstStructure *e = roi ? gst_video_region_of_interest_meta_get_param (roi, "expression") : NULL;
+  return e ? gst_structure_get_value (e, "labels") : NULL;
 }
 
 static void

@@ -51,8 +51,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_fer_classify_debug);
 #define MODEL_ENV "GST_FER_MODEL"
 /* A face unseen for this many frames is forgotten (its smoothed probabilities too). */
 #define FORGET_AFTER_FRAMES 30
-/* fermouthcrop's mouth ROI id: the face's id with this bit set. */
-#define MOUTH_ROI_ID_BIT (1u << 30)
 
 enum
 {
@@ -329,20 +327,12 @@ set_expression_fields (GstStructure * s, const GstFerFace * face, const FerModel
 static void
 add_expression_param (GstBuffer * buffer, const GstFerFace * face, const FerModelInfo * info)
 {
-  const GQuark mouth = g_quark_from_static_string ("mouth");
-  gpointer state = NULL;
-  GstMeta *meta;
-  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
-              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
-    GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
-    if (roi->roi_type == mouth && roi->parent_id == (gint) face->id
-        && roi->id == (gint) (face->id | MOUTH_ROI_ID_BIT)) {
-      GstStructure *expression = gst_structure_new_empty ("expression");
-      set_expression_fields (expression, face, info);
-      gst_video_region_of_interest_meta_add_param (roi, expression);
-      return;
-    }
-  }
+  GstVideoRegionOfInterestMeta *roi = gst_buffer_get_fer_mouth_roi (buffer, face);
+  if (roi == NULL)
+    return;
+  GstStructure *expression = gst_structure_new_empty ("expression");
+  set_expression_fields (expression, face, info);
+  gst_video_region_of_interest_meta_add_param (roi, expression);
 }
 
 static void

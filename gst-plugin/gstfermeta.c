@@ -218,3 +218,29 @@ gst_fer_face_set_classification (GstFerFace * face, guint n_classes,
   face->confidence = probabilities[best];
   return TRUE;
 }
+
+/**
+ * gst_buffer_get_fer_mouth_roi:
+ * @buffer: a #GstBuffer
+ * @face: a face of @buffer's #GstFerMeta
+ *
+ * The "mouth" #GstVideoRegionOfInterestMeta fermouthcrop attached for @face (its parent_id is
+ * the face's id); ferclassify adds its "expression" param there.
+ *
+ * Returns: (transfer none) (nullable): the region of interest, or %NULL when there is none
+ */
+GstVideoRegionOfInterestMeta *
+gst_buffer_get_fer_mouth_roi (GstBuffer * buffer, const GstFerFace * face)
+{
+  g_return_val_if_fail (GST_IS_BUFFER (buffer) && face != NULL, NULL);
+  const GQuark mouth = g_quark_from_static_string ("mouth");
+  gpointer state = NULL;
+  GstMeta *meta;
+  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+    GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
+    if (roi->roi_type == mouth && roi->parent_id == (gint) face->id)
+      return roi;
+  }
+  return NULL;
+}

@@ -88,6 +88,9 @@ GstFerFace *gst_fer_meta_add_face (GstFerMeta * meta, guint id,
     const GstVideoRectangle * face, const gfloat * landmarks,
     const GstVideoRectangle * mouth);
 
+GstVideoRegionOfInterestMeta *gst_buffer_get_fer_mouth_roi (GstBuffer * buffer,
+    const GstFerFace * face);
+
 gboolean gst_fer_face_set_classification (GstFerFace * face, guint n_classes,
     const gfloat * probabilities, const gchar * label);
 

@@ -188,28 +188,19 @@ gst_fer_overlay_get_property (GObject * object, guint prop_id, GValue * value,
 static gboolean
 class_names (GstBuffer * buffer, const GstFerFace * face, const gchar * names[])
 {
-  const GQuark mouth = g_quark_from_static_string ("mouth");
-  gpointer state = NULL;
-  GstMeta *meta;
-  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
-              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
-    GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
-    if (roi->roi_type != mouth || roi->parent_id != (gint) face->id)
-      continue;
-    GstStructure *e = gst_video_region_of_interest_meta_get_param (roi, "expression");
-    const GValue *labels = e ? gst_structure_get_value (e, "labels") : NULL;
-    if (labels == NULL || !GST_VALUE_HOLDS_ARRAY (labels)
-        || gst_value_array_get_size (labels) != face->n_classes)
+  GstVideoRegionOfInterestMeta *roi = gst_buffer_get_fer_mouth_roi (buffer, face);
+  GstStructure *e = roi ? gst_video_region_of_interest_meta_get_param (roi, "expression") : NULL;
+  const GValue *labels = e ? gst_structure_get_value (e, "labels") : NULL;
+  if (labels == NULL || !GST_VALUE_HOLDS_ARRAY (labels)
+      || gst_value_array_get_size (labels) != face->n_classes)
+    return FALSE;
+  for (guint c = 0; c < face->n_classes; c++) {
+    const GValue *v = gst_value_array_get_value (labels, c);
+    if (!G_VALUE_HOLDS_STRING (v))
       return FALSE;
-    for (guint c = 0; c < face->n_classes; c++) {
-      const GValue *v = gst_value_array_get_value (labels, c);
-      if (!G_VALUE_HOLDS_STRING (v))
-        return FALSE;
-      names[c] = g_value_get_string (v);
-    }
-    return TRUE;
+    names[c] = g_value_get_string (v);
   }
-  return FALSE;
+  return TRUE;
 }
 
 /* transform_ip rather than transform_frame_ip: a frame with nothing to draw is not mapped at all
