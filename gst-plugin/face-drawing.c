@@ -165,16 +165,6 @@ draw (cairo_t * cr, const Layout * l, const GstFerFace * face, const FerDrawStyl
   cairo_rectangle (cr, face->mouth.x + lw / 2, face->mouth.y + lw / 2,
       MAX (face->mouth.w - lw, 1), MAX (face->mouth.h - lw, 1));
   cairo_stroke (cr);
-  if (l->label) {
-    set_color (cr, color, 0.85);
-    cairo_rectangle (cr, l->label_x, l->label_y, l->label_w, l->label_h);
-    cairo_fill (cr);
-    set_color (cr, text_color_on (color), 1.0);
-    cairo_move_to (cr, l->label_x + pad, l->label_y + pad / 2);
-    PangoLayout *layout = text_layout (cr, style, style->font_size, l->label);
-    pango_cairo_show_layout (cr, layout);
-    g_object_unref (layout);
-  }
   if (l->chart_w > 0) {
     const gdouble size = style->font_size * 0.75, bar_w = l->chart_w - l->name_w - 2 * pad;
     set_color (cr, 0x000000, 0.55);
@@ -193,6 +183,17 @@ draw (cairo_t * cr, const Layout * l, const GstFerFace * face, const FerDrawStyl
           MAX (1.0, bar_w * CLAMP (face->probabilities[c], 0.0f, 1.0f)), l->row_h * 0.7);
       cairo_fill (cr);
     }
+  }
+  /* The label last: on top of the bars when a small frame crowds them together. */
+  if (l->label) {
+    set_color (cr, color, 0.85);
+    cairo_rectangle (cr, l->label_x, l->label_y, l->label_w, l->label_h);
+    cairo_fill (cr);
+    set_color (cr, text_color_on (color), 1.0);
+    cairo_move_to (cr, l->label_x + pad, l->label_y + pad / 2);
+    PangoLayout *layout = text_layout (cr, style, style->font_size, l->label);
+    pango_cairo_show_layout (cr, layout);
+    g_object_unref (layout);
   }
 }
 
