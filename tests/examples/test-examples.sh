@@ -46,7 +46,7 @@ unset FER_SOURCE FER_SINK
 bash "$examples/file-to-annotated-mp4.sh" "$work/clip.mp4" "$work/script.mp4" > "$work/out" 2>&1; rc=$?
 check "examples/file-to-annotated-mp4.sh writes an MP4" [ $rc = 0 -a -s "$work/script.mp4" ]
 
-if /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); from gi.overrides import Gst' 2> /dev/null; then
+if /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); from gi.repository import Gst; import gi.overrides.Gst' 2> /dev/null; then
   /usr/bin/python3 "$examples/fer-messages.py" "$work/clip.mp4" > "$work/py.jsonl" 2> "$work/err"; rc=$?
   check "examples/fer-messages.py runs" [ $rc = 0 ]
   check "one JSON line per frame from the bus" [ "$(wc -l < "$work/py.jsonl")" = 50 ]
