@@ -2,8 +2,16 @@
 
 #include "shape-predictor-flat.hpp"
 
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
+
+extern "C" {
+#include "atomic-file.h"
+}
 
 namespace {
 
@@ -11,10 +19,152 @@ namespace {
 // round trip at ~0.1 us per leaf sum.
 constexpr unsigned long PREFETCH_AHEAD = 8;
 
+// The cache file: this tag, the sizes, then the arrays as they are in memory (native byte
+// order: the cache belongs to this machine).
+constexpr char CACHE_TAG[8] = { 'F', 'E', 'R', 'S', 'P', 'F', '1', '\n' };
+
+// Where the flat copy of the model at path is cached; "" when path cannot be examined.
+std::string
+cache_path_for (const std::string &path)
+{
+  GStatBuf st;
+  if (g_stat (path.c_str (), &st) != 0)
+    return "";
+  char *absolute = g_canonicalize_filename (path.c_str (), nullptr);
+  char *key = g_strdup_printf ("%s\n%lld\n%lld", absolute, (long long) st.st_size,
+      (long long) st.st_mtime);
+  char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+  char *file = g_strdup_printf ("landmarks-%.24s.flat", digest);
+  char *cache = g_build_filename (g_get_user_cache_dir (), "gst-fer", file, nullptr);
+  std::string result (cache);
+  g_free (cache);
+  g_free (file);
+  g_free (digest);
+  g_free (key);
+  g_free (absolute);
+  return result;
+}
+
+// Appends count values of T to bytes.
+template <typename T>
+void
+put (std::string &bytes, const T *values, size_t count)
+{
+  bytes.append (reinterpret_cast<const char *> (values), count * sizeof (T));
+}
+
+// Reads count values of T from data at offset; false when the data runs out.
+template <typename T>
+bool
+take (const char *data, size_t size, size_t &offset, T *values, size_t count)
+{
+  if (count > (size - offset) / sizeof (T))
+    return false;
+  std::memcpy (values, data + offset, count * sizeof (T));
+  offset += count * sizeof (T);
+  return true;
+}
+
 }  // namespace
 
 void
 FlatShapePredictor::load (const std::string &path)
+{
+  const std::string cache = cache_path_for (path);
+  if (!cache.empty () && read_cache (cache))
+    return;
+  parse (path);
+  if (!cache.empty ())
+    write_cache (cache);
+}
+
+void
+FlatShapePredictor::write_cache (const std::string &cache_path) const
+{
+  std::string bytes (CACHE_TAG, sizeof CACHE_TAG);
+  const uint64_t sizes[5] = { levels, trees, splits, (uint64_t) initial_shape.size (),
+    split_features.size () };
+  put (bytes, sizes, 5);
+  put (bytes, &initial_shape (0), initial_shape.size ());
+  for (unsigned long level = 0; level < levels; level++) {
+    const uint64_t features = deltas[level].size ();
+    put (bytes, &features, 1);
+    for (unsigned long i = 0; i < features; i++) {
+      const uint32_t anchor = (uint32_t) anchor_idx[level][i];
+      const float delta[2] = { deltas[level][i].x (), deltas[level][i].y () };
+      put (bytes, &anchor, 1);
+      put (bytes, delta, 2);
+    }
+  }
+  put (bytes, split_features.data (), split_features.size ());
+  put (bytes, split_thresholds.data (), split_thresholds.size ());
+  put (bytes, leaves.data (), leaves.size ());
+
+  char *dir = g_path_get_dirname (cache_path.c_str ());
+  FerAtomicFile file;
+  if (g_mkdir_with_parents (dir, 0755) == 0
+      && fer_atomic_file_open (&file, cache_path.c_str (), nullptr)) {
+    if (!fer_atomic_file_write (&file, bytes.data (), bytes.size (), nullptr)
+        || !fer_atomic_file_commit (&file, nullptr))
+      fer_atomic_file_abort (&file);
+  }
+  g_free (dir);
+}
+
+bool
+FlatShapePredictor::read_cache (const std::string &cache_path)
+{
+  char *data = nullptr;
+  gsize size = 0;
+  if (!g_file_get_contents (cache_path.c_str (), &data, &size, nullptr))
+    return false;
+  size_t at = 0;
+  uint64_t sizes[5];
+  char tag[sizeof CACHE_TAG];
+  bool ok = take (data, size, at, tag, sizeof tag) && std::memcmp (tag, CACHE_TAG, sizeof tag) == 0
+      && take (data, size, at, sizes, 5) && sizes[0] > 0 && sizes[0] < 1000 && sizes[1] > 0
+      && sizes[1] < 100000 && sizes[2] < 1000 && sizes[3] > 0 && sizes[3] % 2 == 0
+      && sizes[3] < 100000 && sizes[4] == sizes[0] * sizes[1] * sizes[2] * 2;
+  if (ok) {
+    levels = sizes[0];
+    trees = sizes[1];
+    splits = sizes[2];
+    initial_shape.set_size ((long) sizes[3]);
+    ok = take (data, size, at, &initial_shape (0), sizes[3]);
+    anchor_idx.assign (levels, {});
+    deltas.assign (levels, {});
+    for (unsigned long level = 0; ok && level < levels; level++) {
+      uint64_t features = 0;
+      ok = take (data, size, at, &features, 1) && features <= UINT16_MAX + 1ul;
+      for (uint64_t i = 0; ok && i < features; i++) {
+        uint32_t anchor = 0;
+        float delta[2] = { 0, 0 };
+        ok = take (data, size, at, &anchor, 1) && take (data, size, at, delta, 2)
+            && anchor < sizes[3] / 2;
+        anchor_idx[level].push_back (anchor);
+        deltas[level].push_back (dlib::vector<float, 2> (delta[0], delta[1]));
+      }
+    }
+    split_features.resize (sizes[4]);
+    split_thresholds.resize (levels * trees * splits);
+    leaves.resize (levels * trees * (splits + 1) * sizes[3]);
+    ok = ok && take (data, size, at, split_features.data (), split_features.size ())
+        && take (data, size, at, split_thresholds.data (), split_thresholds.size ())
+        && take (data, size, at, leaves.data (), leaves.size ()) && at == size;
+    // Every split must read a feature of its level.
+    for (unsigned long t = 0; ok && t < levels * trees; t++)
+      for (unsigned long k = 0; ok && k < splits * 2; k++)
+        ok = split_features[t * splits * 2 + k] < deltas[t / trees].size ();
+  }
+  g_free (data);
+  if (!ok) {
+    *this = FlatShapePredictor ();   // a damaged or foreign cache: parse the model instead
+  }
+  return ok;
+}
+
+void
+FlatShapePredictor::parse (const std::string &path)
 {
   std::ifstream in (path, std::ios::binary);
   if (!in)

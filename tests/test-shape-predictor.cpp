@@ -10,6 +10,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include <glib.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include <cmath>
 #include <string>
@@ -64,6 +68,67 @@ test_same_points_as_dlib (void)
   g_assert_cmpfloat (worst, <=, 0.5 + 1e-4);
 }
 
+/* The flat copy kept in the cache folder gives the same points as the parsed model; a damaged
+ * cache file is ignored (the model is parsed again) and replaced. */
+static void
+test_cache (void)
+{
+  if (!g_file_test (FER_DEFAULT_LANDMARK_MODEL, G_FILE_TEST_IS_REGULAR)) {
+    g_test_skip ("no " FER_DEFAULT_LANDMARK_MODEL " (Debian package libdlib-data)");
+    return;
+  }
+  const std::string photo = std::string (FER_TEST_SOURCE_DIR) + "/data/astronaut.jpg";
+  cv::Mat gray = cv::imread (photo, cv::IMREAD_GRAYSCALE);
+  dlib::cv_image<unsigned char> image (gray);
+  const dlib::rectangle box (70, 40, 159, 129);
+  char *folder = g_build_filename (g_get_user_cache_dir (), "gst-fer", NULL);
+  /* Empty the cache (the first test filled it), so that the first load below parses. */
+  GDir *old = g_dir_open (folder, 0, NULL);
+  for (const char *n; old && (n = g_dir_read_name (old));) {
+    char *path = g_build_filename (folder, n, NULL);
+    g_remove (path);
+    g_free (path);
+  }
+  if (old)
+    g_dir_close (old);
+
+  float parsed[2 * FER_LANDMARKS], cached[2 * FER_LANDMARKS], reparsed[2 * FER_LANDMARKS];
+  gint64 t0 = g_get_monotonic_time ();
+  FlatShapePredictor first;
+  first.load (FER_DEFAULT_LANDMARK_MODEL);          /* parses, writes the cache */
+  gint64 t1 = g_get_monotonic_time ();
+  first.predict (image, box, parsed);
+  GDir *dir = g_dir_open (folder, 0, NULL);
+  g_assert_nonnull (dir);
+  const char *name = g_dir_read_name (dir);
+  g_assert_nonnull (name);
+  char *cache = g_build_filename (folder, name, NULL);
+  g_dir_close (dir);
+
+  FlatShapePredictor second;
+  gint64 t2 = g_get_monotonic_time ();
+  second.load (FER_DEFAULT_LANDMARK_MODEL);         /* from the cache */
+  gint64 t3 = g_get_monotonic_time ();
+  second.predict (image, box, cached);
+  g_test_message ("model parsed in %.0f ms, read from the cache in %.0f ms",
+      (t1 - t0) / 1e3, (t3 - t2) / 1e3);
+  g_assert_cmpmem (parsed, sizeof parsed, cached, sizeof cached);
+
+  /* A cut-off cache file: parsed again, same points, the cache whole again. */
+  GStatBuf whole;
+  g_assert_cmpint (g_stat (cache, &whole), ==, 0);
+  g_assert_cmpint (truncate (cache, whole.st_size / 2), ==, 0);
+  FlatShapePredictor third;
+  third.load (FER_DEFAULT_LANDMARK_MODEL);
+  third.predict (image, box, reparsed);
+  g_assert_cmpmem (parsed, sizeof parsed, reparsed, sizeof reparsed);
+  GStatBuf again;
+  g_assert_cmpint (g_stat (cache, &again), ==, 0);
+  g_assert_cmpint (again.st_size, ==, whole.st_size);
+  g_free (cache);
+  g_free (folder);
+}
+
 static void
 test_refuses_files_that_are_not_models (void)
 {
@@ -84,8 +149,18 @@ test_refuses_files_that_are_not_models (void)
 int
 main (int argc, char **argv)
 {
+  /* A cache folder of our own, before GLib first reads XDG_CACHE_HOME. */
+  char *cache_home = g_dir_make_tmp ("test-shape-predictor-XXXXXX", NULL);
+  g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/shape-predictor/same-points-as-dlib", test_same_points_as_dlib);
+  g_test_add_func ("/shape-predictor/cache", test_cache);
   g_test_add_func ("/shape-predictor/refuses-other-files", test_refuses_files_that_are_not_models);
-  return g_test_run ();
+  const int status = g_test_run ();
+  char *command = g_strdup_printf ("rm -rf '%s'", cache_home);
+  if (system (command) != 0)
+    g_printerr ("could not remove %s\n", cache_home);
+  g_free (command);
+  g_free (cache_home);
+  return status;
 }
