@@ -37,6 +37,8 @@
 
 #include "gstferclassify.h"
 
+#include "fer-formats.h"
+
 #include <string.h>
 
 #include "gstfermeta.h"
@@ -69,13 +71,10 @@ typedef struct {
   guint64 seen_frame;
 } FaceHistory;
 
-#define FORMATS "{ GRAY8, I420, YV12, NV12, NV21, YUY2, UYVY, RGB, BGR, RGBx, BGRx, xRGB, " \
-    "xBGR, RGBA, BGRA, ARGB, ABGR }"
-
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FER_VIDEO_FORMATS)));
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FER_VIDEO_FORMATS)));
 
 #define gst_fer_classify_parent_class parent_class
 G_DEFINE_TYPE (GstFerClassify, gst_fer_classify, GST_TYPE_VIDEO_FILTER);

@@ -27,6 +27,8 @@
 
 #include "gstferoverlay.h"
 
+#include "fer-formats.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,13 +55,10 @@ enum
   PROP_CLASS_COLORS,
 };
 
-#define FORMATS "{ GRAY8, I420, YV12, NV12, NV21, YUY2, UYVY, RGB, BGR, RGBx, BGRx, xRGB, " \
-    "xBGR, RGBA, BGRA, ARGB, ABGR }"
-
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FER_VIDEO_FORMATS)));
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FER_VIDEO_FORMATS)));
 
 #define gst_fer_overlay_parent_class parent_class
 G_DEFINE_TYPE (GstFerOverlay, gst_fer_overlay, GST_TYPE_VIDEO_FILTER);
