@@ -396,11 +396,7 @@ main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
-  char *path = fer_test_source_path ("data/astronaut.jpg");
-  GError *error = NULL;
-  astronaut = fer_image_load (path, &error);
-  g_assert_no_error (error);
-  g_free (path);
+  astronaut = fer_test_astronaut ();
   /* The lower half of the face (mouth and chin: y 110..190, x 160..290) at a third of its
    * brightness. */
   astronaut_dim = fer_image_new (astronaut->width, astronaut->height);
@@ -409,6 +405,7 @@ main (int argc, char **argv)
     for (int x = 160; x < 290; x++)
       for (int c = 0; c < 3; c++)
         astronaut_dim->pixels[((size_t) y * astronaut->width + x) * 3 + c] /= 3;
+  GError *error = NULL;
   tmp = g_dir_make_tmp ("test-ferclassify-XXXXXX", &error);
   g_assert_no_error (error);
   /* The default model of the source tree, whatever the environment says. */

@@ -358,11 +358,7 @@ main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
-  char *path = fer_test_source_path ("data/astronaut.jpg");
-  GError *error = NULL;
-  astronaut = fer_image_load (path, &error);
-  g_assert_no_error (error);
-  g_free (path);
+  astronaut = fer_test_astronaut ();
   g_test_add_func ("/fermouthcrop/every-format", test_every_format);
   g_test_add_func ("/fermouthcrop/blank-and-odd-frames", test_blank_and_odd_frames);
   g_test_add_func ("/fermouthcrop/moving-face-keeps-its-id", test_moving_face_keeps_its_id);

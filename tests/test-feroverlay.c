@@ -210,11 +210,7 @@ main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
-  char *path = fer_test_source_path ("data/astronaut.jpg");
-  GError *error = NULL;
-  astronaut = fer_image_load (path, &error);
-  g_assert_no_error (error);
-  g_free (path);
+  astronaut = fer_test_astronaut ();
   g_test_add_func ("/feroverlay/every-format", test_every_format);
   g_test_add_func ("/feroverlay/no-face-no-meta-untouched", test_no_face_no_meta_untouched);
   g_test_add_func ("/feroverlay/everything-drawn-stays-by-the-face",

@@ -3,6 +3,19 @@
 #include <gst/video/video.h>
 #include <string.h>
 
+#include "fer-test-util.h"
+
+FerImage *
+fer_test_astronaut (void)
+{
+  char *path = fer_test_source_path ("data/astronaut.jpg");
+  GError *error = NULL;
+  FerImage *image = fer_image_load (path, &error);
+  g_assert_no_error (error);
+  g_free (path);
+  return image;
+}
+
 GstBuffer *
 fer_test_rgb_buffer (const FerImage *image, int width, int height, int x, int y)
 {

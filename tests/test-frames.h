@@ -6,6 +6,10 @@
 #include <gst/gst.h>
 #include "fer-engine.h"
 
+/* The bundled photo (tests/data/astronaut.jpg, 512 x 512 RGB); fails the test if it cannot be
+ * read.  Free it with fer_image_free. */
+FerImage *fer_test_astronaut (void);
+
 /* An RGB buffer (stride padded as GstVideoInfo wants) of image pasted at (x, y) on a grey canvas
  * of width x height; image may be NULL (a blank frame). */
 GstBuffer *fer_test_rgb_buffer (const FerImage *image, int width, int height, int x, int y);
