@@ -22,8 +22,8 @@ fer_face_tracker_reset (FerFaceTracker *tracker)
 }
 
 void
-fer_face_tracker_update (FerFaceTracker *tracker, const FerRect *detections, int n,
-    double min_iou, int max_missed)
+fer_face_tracker_match (FerFaceTracker *tracker, const FerRect *detections, int n,
+    double min_iou)
 {
   GArray *faces = tracker->faces;
   gboolean *taken = g_new0 (gboolean, n);
@@ -53,13 +53,11 @@ fer_face_tracker_update (FerFaceTracker *tracker, const FerRect *detections, int
     taken[best_d] = TRUE;
     matched[best_f] = TRUE;
   }
-  const guint before = faces->len;
-  for (guint f = before; f-- > 0;)
-    if (!matched[f] && ++g_array_index (faces, FerTrackedFace, f).missed > max_missed)
-      g_array_remove_index (faces, f);
+  for (guint f = 0; f < faces->len; f++)
+    g_array_index (faces, FerTrackedFace, f).detected = matched[f];
   for (int d = 0; d < n; d++)
     if (!taken[d]) {
-      FerTrackedFace face = { .id = tracker->next_id++, .face = detections[d] };
+      FerTrackedFace face = { .id = tracker->next_id++, .face = detections[d], .detected = TRUE };
       g_array_append_val (faces, face);
     }
   g_free (taken);

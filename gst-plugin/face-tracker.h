@@ -1,9 +1,10 @@
 /* face-tracker.h: faces followed from frame to frame so that each keeps its id.
  *
- * On a detection frame, the detections (fer_find_faces: overlapping ones already merged) are
- * matched to the tracked faces greedily by IoU; an unmatched detection starts a new face with a new id, an unmatched face counts a miss
- * and is dropped after max_missed of them.  Between detections each face is followed from its
- * landmarks (fer_tracked_face_follow). */
+ * On a whole-frame detection frame, the detections (fer_find_faces: overlapping ones already
+ * merged) are matched to the tracked faces greedily by IoU: a matched face takes the detector's
+ * box, an unmatched detection starts a new face with a new id.  Every other face is followed
+ * from its landmarks (fer_tracked_face_follow), and the caller checks now and then that the
+ * detector still sees a face there (fer_find_face_near), counting misses in `missed`. */
 #ifndef FER_FACE_TRACKER_H
 #define FER_FACE_TRACKER_H
 
@@ -14,7 +15,8 @@ typedef struct {
   FerRect face;
   float landmarks[2 * FER_LANDMARKS];
   FerRect mouth;
-  int missed;            /* consecutive detection frames without a match */
+  gboolean detected;     /* this frame's box is the whole-frame detector's */
+  int missed;            /* consecutive checks in which the detector did not see it */
   /* The detector's box relative to the landmarks, measured on the last detection frame: its
    * side over their spread, and its centre's offset from theirs, in spreads. */
   float box_per_spread, box_dx, box_dy;
@@ -29,16 +31,16 @@ void fer_face_tracker_init (FerFaceTracker *tracker);
 void fer_face_tracker_clear (FerFaceTracker *tracker);
 void fer_face_tracker_reset (FerFaceTracker *tracker);
 
-void fer_face_tracker_update (FerFaceTracker *tracker, const FerRect *detections, int n,
-    double min_iou, int max_missed);
+/* Matches a whole-frame detection's faces to the tracked ones (sets `detected` on each face). */
+void fer_face_tracker_match (FerFaceTracker *tracker, const FerRect *detections, int n,
+    double min_iou);
 
-/* On a detection frame, once the face's landmarks are known: how the detector's box relates to
+/* On a frame where the face was detected, once the face's landmarks are known: how the detector's box relates to
  * their spread, so that following can resize the box as the face comes nearer or moves away. */
 void fer_tracked_face_calibrate (FerTrackedFace *face);
 
 /* Between detections: the box re-centred on the last landmarks and resized with their spread.
- * FALSE when the face has left the frame (its centre is outside it): it is then lost until the
- * detector finds it again. */
+ * FALSE when the face has left the frame (its centre is outside it). */
 gboolean fer_tracked_face_follow (FerTrackedFace *face, int frame_width, int frame_height);
 
 #endif /* FER_FACE_TRACKER_H */

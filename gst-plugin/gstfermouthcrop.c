@@ -45,15 +45,21 @@ GST_DEBUG_CATEGORY_STATIC (gst_fer_mouth_crop_debug);
 #define DEFAULT_PROP_MIN_NEIGHBORS 5
 #define DEFAULT_PROP_MIN_FACE_SIZE 48
 #define DEFAULT_PROP_DETECT_WIDTH 480
-#define DEFAULT_PROP_DETECT_INTERVAL 10
+#define DEFAULT_PROP_DETECT_INTERVAL 30
 #define DEFAULT_PROP_MAX_FACES 8
 #define DEFAULT_PROP_MOUTH_SCALE FER_MOUTH_SCALE_SEED
 #define DEFAULT_PROP_POST_MESSAGES FALSE
 
-/* A detection and a tracked face are the same face above this overlap; a face unseen for
- * MAX_MISSED detections is gone. */
+/* A detection and a tracked face are the same face above this overlap.  Between whole-frame
+ * detections, each followed face is looked for again near its box every CHECK_INTERVAL frames
+ * (and on a detection frame that missed it: Haar cascades miss a face now and then); once it is
+ * missed it is looked for on every frame, and a face the detector has not seen in MAX_MISSED
+ * checks in a row is gone. */
 #define TRACK_IOU 0.3
-#define MAX_MISSED 2
+#define CHECK_INTERVAL 10
+#define MAX_MISSED 3
+/* A face expected at a place needs less evidence than a new one. */
+#define CHECK_MIN_NEIGHBORS 3
 /* The mouth's ROI id: the face's id with this bit set, so ids stay unique in a buffer. */
 #define MOUTH_ROI_ID_BIT (1u << 30)
 
@@ -191,7 +197,6 @@ gst_fer_mouth_crop_start (GstBaseTransform * trans)
     goto no_models;
   fer_face_tracker_reset (&self->tracker);
   self->frames = 0;
-  self->visible_faces = 0;
   return TRUE;
 
   /* ERRORS */
@@ -220,7 +225,6 @@ gst_fer_mouth_crop_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideo
   GstFerMouthCrop *self = GST_FER_MOUTH_CROP (filter);
   fer_face_tracker_reset (&self->tracker);
   self->frames = 0;
-  self->visible_faces = 0;
   return TRUE;
 }
 
@@ -311,7 +315,8 @@ detect (GstFerMouthCrop * self, const FerGrayView * luma, const Settings * s)
     g_error_free (error);
     n = 0;
   }
-  fer_face_tracker_update (&self->tracker, faces, n, TRACK_IOU, MAX_MISSED);
+  GST_LOG_OBJECT (self, "detection on frame %" G_GUINT64_FORMAT ": %d faces", self->frames, n);
+  fer_face_tracker_match (&self->tracker, faces, n, TRACK_IOU);
 }
 
 static void
@@ -363,15 +368,40 @@ post_message (GstFerMouthCrop * self, GstBuffer * buffer, GValue * faces)
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
 }
 
-/* The faces of one frame: detection (every detect-interval frames, and on every frame while no
- * face is seen), else each face followed from its landmarks; then landmarks and mouth box. */
+/* Whether a face that was not detected this frame is still to be followed: its box moved with
+ * its landmarks, and, on a check frame, the detector asked whether a face is still there. */
+static gboolean
+keep_following (GstFerMouthCrop * self, FerTrackedFace * f, const FerGrayView * luma,
+    const Settings * s, gboolean detection_frame)
+{
+  if (!fer_tracked_face_follow (f, luma->width, luma->height))
+    return FALSE;   /* walked out of the frame */
+  if (!detection_frame && f->missed == 0 && (self->frames + f->id) % CHECK_INTERVAL != 0)
+    return TRUE;
+  FerRect found;
+  GError *error = NULL;
+  const gint seen = fer_find_face_near (self->models, luma, f->face,
+      MIN (s->min_neighbors, CHECK_MIN_NEIGHBORS), TRACK_IOU,
+      &found, &error);
+  if (seen < 0) {
+    GST_WARNING_OBJECT (self, "%s", error->message);
+    g_error_free (error);
+  }
+  f->missed = seen > 0 ? 0 : f->missed + 1;
+  if (f->missed > 0)
+    GST_LOG_OBJECT (self, "face %u not seen near its box (%d checks in a row)", f->id, f->missed);
+  return f->missed < MAX_MISSED;
+}
+
+/* The faces of one frame: a whole-frame detection every detect-interval frames (and on every
+ * frame while no face is tracked), the other faces followed; then landmarks and mouth box. */
 static void
 find_faces (GstFerMouthCrop * self, GstVideoFrame * frame, const Settings * s)
 {
   const FerGrayView luma = frame_luma (self, frame);
-  const gboolean detection_frame = self->visible_faces == 0
+  GArray *tracked = self->tracker.faces;
+  const gboolean detection_frame = tracked->len == 0
       || self->frames % (guint64) s->detect_interval == 0;
-  self->frames++;
   if (detection_frame)
     detect (self, &luma, s);
 
@@ -380,26 +410,25 @@ find_faces (GstFerMouthCrop * self, GstVideoFrame * frame, const Settings * s)
   GValue faces = G_VALUE_INIT;
   if (s->post_messages)
     g_value_init (&faces, GST_TYPE_LIST);
-  self->visible_faces = 0;
-  for (guint i = 0; i < self->tracker.faces->len; i++) {
-    FerTrackedFace *f = &g_array_index (self->tracker.faces, FerTrackedFace, i);
-    if (f->missed > 0)
-      continue;   /* not seen on the last detection frame: kept for a while, not reported */
-    if (!detection_frame && !fer_tracked_face_follow (f, luma.width, luma.height)) {
-      f->missed = 1;   /* left the frame: up to the detector to find it again */
+  for (guint i = 0; i < tracked->len;) {
+    FerTrackedFace *f = &g_array_index (tracked, FerTrackedFace, i);
+    GError *error = NULL;
+    if (!f->detected && !keep_following (self, f, &luma, s, detection_frame)) {
+      g_array_remove_index (tracked, i);
       continue;
     }
-    GError *error = NULL;
     if (!fer_face_landmarks (self->models, &luma, f->face, f->landmarks, &error)
         || !fer_mouth_box (f->landmarks, s->mouth_scale, luma.width, luma.height, &f->mouth)) {
       GST_DEBUG_OBJECT (self, "no landmarks for face %u: %s", f->id,
           error ? error->message : "not finite");
       g_clear_error (&error);
+      g_array_remove_index (tracked, i);
       continue;
     }
-    if (detection_frame)
+    if (f->detected)
       fer_tracked_face_calibrate (f);
-    self->visible_faces++;
+    f->detected = FALSE;
+    i++;
     const GstVideoRectangle face = { f->face.x, f->face.y, f->face.width, f->face.height };
     const GstVideoRectangle mouth = { f->mouth.x, f->mouth.y, f->mouth.width, f->mouth.height };
     gst_fer_meta_add_face (meta, f->id, &face, f->landmarks, &mouth);
@@ -411,6 +440,7 @@ find_faces (GstFerMouthCrop * self, GstVideoFrame * frame, const Settings * s)
       gst_value_list_append_and_take_value (&faces, &value);
     }
   }
+  self->frames++;
   if (s->post_messages)
     post_message (self, buffer, &faces);
 }
@@ -497,11 +527,13 @@ gst_fer_mouth_crop_class_init (GstFerMouthCropClass * klass)
           flags | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_DETECT_INTERVAL,
       g_param_spec_int ("detect-interval", "Detection interval",
-          "Run the face detector every N frames (and on every frame while no face is seen); "
-          "in between, each face is followed from its landmarks, box moved and resized with "
-          "them, and dropped when it leaves the frame.  Detection is the costly step (~20 ms "
-          "at detect-width 480, landmarks ~1 ms per face); a new face, or a face that vanishes "
-          "without walking out, shows up on the next detection, up to N-1 frames late",
+          "Search the whole frame for faces every N frames (and on every frame while no face is "
+          "tracked).  In between, each face is followed from its landmarks (box moved and "
+          "resized with them) and the detector looks for it again near its box every 10 "
+          "frames: a face that walks out, or is not seen 3 checks in a row, is dropped (within "
+          "~12 frames).  The whole-frame search is the costly step (~20 ms at detect-width 480, "
+          "landmarks <1 ms per face, a check 0.2-1 ms); a new face shows up on the next search, "
+          "up to N-1 frames late",
           1, 300, DEFAULT_PROP_DETECT_INTERVAL, flags | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MAX_FACES,
       g_param_spec_int ("max-faces", "Maximum faces",

@@ -31,7 +31,6 @@ struct _GstFerMouthCrop {
   FerFaceModels *models;
   FerFaceTracker tracker;
   guint64 frames;
-  guint visible_faces;   /* reported on the last frame */
   guint8 *luma;          /* luma of formats that interleave it, width x height */
   gsize luma_size;
 };

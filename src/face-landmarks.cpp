@@ -138,8 +138,9 @@ fer_face_detect (FerFaceModels *models, const FerGrayView *gray, const FerDetect
     {
       std::lock_guard<std::mutex> hold (models->cascade_lock);
       const int min_size = std::max (options->min_size, 1);
+      const int max_size = std::max (options->max_size, 0);
       models->cascade.detectMultiScale (as_mat (gray), found, options->scale_factor,
-          options->min_neighbors, 0, cv::Size (min_size, min_size));
+          options->min_neighbors, 0, cv::Size (min_size, min_size), cv::Size (max_size, max_size));
     }
     std::sort (found.begin (), found.end (),
         [] (const cv::Rect &a, const cv::Rect &b) { return a.area () > b.area (); });

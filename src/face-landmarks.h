@@ -35,6 +35,7 @@ typedef struct {
   double scale_factor;   /* the seed: 1.3 */
   int min_neighbors;     /* the seed: 5 */
   int min_size;          /* smallest face, pixels of the image searched */
+  int max_size;          /* largest face, pixels of the image searched; 0: no limit */
 } FerDetectOptions;
 
 /* Up to max_faces face rectangles of gray, largest first.  Returns their number, or -1 with

@@ -4,11 +4,14 @@
 // dlib keeps every leaf of every tree as its own heap-allocated vector, so one face reads 7500
 // scattered 544-byte leaves and waits on memory for each (about 3 ms per face, 85% of it in the
 // leaf sums; wider SIMD does not help a memory-bound loop).  Here the trees of a cascade level
-// are walked first (their splits only read that level's pixel features), then the chosen leaves,
-// stored contiguously, are summed in dlib's order while the next ones are prefetched: the same
-// float additions in the same order, so the same shape as dlib::shape_predictor, about 4x
-// faster, with no machine-specific instructions.  Feature extraction and the final transform
-// are dlib's own functions.
+// are walked first, without branches (their splits only read that level's pixel features), each
+// chosen leaf requested from memory as soon as it is known; then the leaves are summed in
+// dlib's order.  The leaves are stored as 16-bit integers times one float scale per tree (the
+// tree's largest leaf value / 32767): half the memory to wait for, in the pipeline ~30% less
+// time per face, for a rounding error of at most 1/65534 of the tree's largest value per leaf,
+// ~1e-5 of the face's size per point after 7500 leaves (a test holds the points within 0.05 px
+// of dlib's own on faces).  No machine-specific instructions.  Feature extraction and the final
+// transform are dlib's own functions.
 #ifndef FER_SHAPE_PREDICTOR_FLAT_HPP
 #define FER_SHAPE_PREDICTOR_FLAT_HPP
 
@@ -16,8 +19,25 @@
 #include <dlib/opencv/cv_image.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
+
+// Memory for large arrays read at random places: in 2 MB pages where the kernel allows it
+// (transparent huge pages, "madvise" mode), so that reading 7500 scattered leaves per face does
+// not also walk the page tables for most of them (4 KB pages cover only 8 MB of the processor's
+// TLB, the leaves take 33 MB).
+template <typename T>
+struct HugePageAllocator
+{
+  using value_type = T;
+  HugePageAllocator () = default;
+  template <typename U> HugePageAllocator (const HugePageAllocator<U> &) {}
+  T *allocate (std::size_t count);
+  void deallocate (T *values, std::size_t) { std::free (values); }
+  template <typename U> bool operator== (const HugePageAllocator<U> &) const { return true; }
+  template <typename U> bool operator!= (const HugePageAllocator<U> &) const { return false; }
+};
 
 class FlatShapePredictor
 {
@@ -48,7 +68,9 @@ private:
   unsigned long levels = 0, trees = 0, splits = 0;               // per level, per tree
   std::vector<uint16_t> split_features;   // [level][tree][split] pairs (idx1, idx2)
   std::vector<float> split_thresholds;    // [level][tree][split]
-  std::vector<float> leaves;              // [level][tree][leaf][2 * num_parts]
+  std::vector<float> leaf_scales;         // [level][tree]
+  // [level][tree][leaf][2 * num_parts], times leaf_scales
+  std::vector<int16_t, HugePageAllocator<int16_t>> leaves;
 };
 
 #endif // FER_SHAPE_PREDICTOR_FLAT_HPP

@@ -112,7 +112,7 @@ test_models_are_shared_and_blank_has_no_face (void)
   g_assert_true (a == b);
   uint8_t *blank = g_malloc0 (320 * 240);
   const FerGrayView view = { blank, 320, 240, 320 };
-  const FerDetectOptions options = { 1.3, 5, 30 };
+  const FerDetectOptions options = { 1.3, 5, 30, 0 };
   FerRect faces[4];
   g_assert_cmpint (fer_face_detect (a, &view, &options, faces, 4, &error), ==, 0);
   const FerGrayView empty = { blank, 0, 0, 0 };
@@ -153,7 +153,7 @@ test_helen (void)
   FerFaceModels *models = fer_face_models_acquire (FER_DEFAULT_CASCADE,
       FER_DEFAULT_LANDMARK_MODEL, &error);
   g_assert_no_error (error);
-  const FerDetectOptions options = { 1.3, 5, 40 };
+  const FerDetectOptions options = { 1.3, 5, 40, 0 };
   const int detect_width = 480;
   int photos = 0, found = 0;
   double iou_sum = 0, iou_min = 1;

@@ -142,7 +142,7 @@ test_faces_cut_by_left_and_top_edges (void)
   g_assert_true (clamped_top);
 }
 
-/* Between detections (every 10th frame by default) a face is followed from its landmarks: its
+/* Between detections (every 10th frame here) a face is followed from its landmarks: its
  * box grows as the face comes nearer (from the detection on frame 20 to frame 25 the photo grows
  * by 1.6 / 1.48 = 1.08x), and a face that walks out of the frame is dropped, not left behind at
  * the edge. */
@@ -150,7 +150,7 @@ static void
 test_followed_face_zooms_and_leaves (void)
 {
   const int width = 640, height = 480;
-  GstHarness *h = harness ("I420", width, height, NULL);
+  GstHarness *h = harness ("I420", width, height, "detect-interval=10");
   FerImage *scaled = NULL;
   int detected_side = 0, followed_side = 0;
   guint first_id = 0;
@@ -199,6 +199,55 @@ test_followed_face_zooms_and_leaves (void)
   }
   g_assert_cmpint (frames_with_face_after_exit, ==, 0);
   fer_image_free (scaled);
+  gst_harness_teardown (h);
+}
+
+/* Pushes the photo at (x, y) of a 640 x 480 frame (NULL: a blank frame) and returns the id of
+ * the only face reported, or 0 when none is. */
+static guint
+face_id_in_frame (GstHarness *h, const FerImage *image, int x, int y)
+{
+  g_assert_cmpint (gst_harness_push (h, fer_test_rgb_buffer (image, 640, 480, x, y)), ==,
+      GST_FLOW_OK);
+  GstBuffer *out = gst_harness_pull (h);
+  GstFerMeta *meta = gst_buffer_get_fer_meta (out);
+  g_assert_cmpuint (gst_fer_meta_get_n_faces (meta), <=, 1);
+  const guint id = gst_fer_meta_get_n_faces (meta) ? gst_fer_meta_get_face (meta, 0)->id : 0;
+  gst_buffer_unref (out);
+  return id;
+}
+
+/* A followed face is looked for again near its box every 10 frames, and on every frame once
+ * missed: one that vanishes without walking out (a cut to an empty scene) is dropped after
+ * three misses in a row (within 12 frames), long before the next
+ * whole-frame detection (every 300 frames here); one that the whole-frame detector stops
+ * finding (min-neighbors raised to 50 while playing) but that is still there keeps its id. */
+static void
+test_followed_face_checked (void)
+{
+  GstHarness *h = harness ("I420", 640, 480, "detect-interval=300");
+  const guint id = face_id_in_frame (h, astronaut, 64, 0);
+  g_assert_cmpuint (id, !=, 0);
+  for (int frame = 1; frame < 10; frame++)
+    g_assert_cmpuint (face_id_in_frame (h, astronaut, 64 + frame, 0), ==, id);
+  int blank_frames_with_face = 0;
+  for (int frame = 0; frame < 40; frame++) {
+    const guint seen = face_id_in_frame (h, NULL, 0, 0);
+    if (seen != 0)
+      blank_frames_with_face = frame + 1;
+  }
+  g_test_message ("face reported on the first %d blank frames", blank_frames_with_face);
+  g_assert_cmpint (blank_frames_with_face, <=, 12);
+  gst_harness_teardown (h);
+
+  h = harness ("I420", 640, 480, "detect-interval=1");
+  const guint kept = face_id_in_frame (h, astronaut, 64, 0);
+  g_assert_cmpuint (kept, !=, 0);
+  GstElement *element = gst_harness_find_element (h, "fermouthcrop");
+  g_object_set (element, "min-neighbors", 50, NULL);
+  gst_object_unref (element);
+  for (int frame = 1; frame < 30; frame++)
+    g_assert_cmpuint (face_id_in_frame (h, astronaut, 64 + frame, 0), ==, kept);
   gst_harness_teardown (h);
 }
 
@@ -366,6 +415,7 @@ main (int argc, char **argv)
       test_faces_cut_by_left_and_top_edges);
   g_test_add_func ("/fermouthcrop/followed-face-zooms-and-leaves",
       test_followed_face_zooms_and_leaves);
+  g_test_add_func ("/fermouthcrop/followed-face-checked", test_followed_face_checked);
   g_test_add_func ("/fermouthcrop/caps-change-mid-stream", test_caps_change_mid_stream);
   g_test_add_func ("/fermouthcrop/region-of-interest-meta", test_region_of_interest_meta);
   g_test_add_func ("/fermouthcrop/five-faces", test_five_faces);

@@ -1,7 +1,12 @@
 // FlatShapePredictor against dlib::shape_predictor itself: the same model file, the same boxes
-// on a real face (whole, shifted, scaled, partly outside the image, on a blank image), the same
-// 68 points.  dlib rounds its points to integers; ours keep the fraction, so each of ours must
-// round to dlib's.
+// on a real face (whole, shifted, scaled, partly outside the image), on a blank image and off the
+// face.  dlib rounds its points to integers; ours keep the fraction.  Our leaves are 16-bit
+// (see shape-predictor-flat.hpp), a difference of ~1e-5 of a face per point: on a face or a
+// blank image ("stable" boxes) each of our points must lie within 0.5 px (dlib's rounding)
+// + 0.05 px of dlib's.  Off the face the
+// model has nothing to hold on to and a split can go the other way on so small a difference,
+// taking the rest of the cascade elsewhere: there the points must stay within 5% of the box of
+// dlib's on average.
 
 #include "shape-predictor-flat.hpp"
 
@@ -41,10 +46,11 @@ test_same_points_as_dlib (void)
   g_assert_cmpuint (flat.num_parts (), ==, reference.num_parts ());
 
   // The face of the bundled photo is near (70..150, 30..130) of 256 x 256 (fermouthcrop's test).
-  struct Case { cv::Mat *image; long x, y, side; } cases[] = {
-    { &gray, 70, 40, 90 }, { &gray, 60, 30, 110 }, { &gray, 80, 50, 70 }, { &gray, 75, 35, 95 },
-    { &gray, -30, -20, 120 }, { &gray, 200, 190, 100 }, { &gray, 0, 0, 256 },
-    { &blank, 100, 60, 80 }, { &blank, -10, -10, 40 },
+  struct Case { cv::Mat *image; long x, y, side; bool stable; } cases[] = {
+    { &gray, 70, 40, 90, true }, { &gray, 60, 30, 110, true }, { &gray, 80, 50, 70, true },
+    { &gray, 75, 35, 95, true }, { &gray, -30, -20, 120, true }, { &gray, 0, 0, 256, true },
+    { &blank, 100, 60, 80, true }, { &blank, -10, -10, 40, true },
+    { &gray, 200, 190, 100, false },
   };
   int differing = 0;
   double worst = 0;
@@ -54,18 +60,25 @@ test_same_points_as_dlib (void)
     const dlib::full_object_detection expected = reference (image, box);
     float points[2 * FER_LANDMARKS];
     flat.predict (image, box, points);
+    double mean = 0;
     for (unsigned long i = 0; i < flat.num_parts (); i++) {
-      const double dx = std::fabs (points[2 * i] - expected.part (i).x ());
-      const double dy = std::fabs (points[2 * i + 1] - expected.part (i).y ());
-      worst = std::max (worst, std::max (dx, dy));
-      differing += std::lround (points[2 * i]) != expected.part (i).x ()
-          || std::lround (points[2 * i + 1]) != expected.part (i).y ();
+      const double dx = std::fabs (points[2 * i] - (double) expected.part (i).x ());
+      const double dy = std::fabs (points[2 * i + 1] - (double) expected.part (i).y ());
+      if (c.stable) {
+        worst = std::max (worst, std::max (dx, dy));
+        differing += std::lround (points[2 * i]) != expected.part (i).x ()
+            || std::lround (points[2 * i + 1]) != expected.part (i).y ();
+      }
+      mean += std::hypot (dx, dy) / flat.num_parts ();
     }
+    g_test_message ("box (%ld, %ld) side %ld%s: mean distance to dlib's integer points %.3f px",
+        c.x, c.y, c.side, c.stable ? "" : " (off the face)", mean);
+    if (!c.stable)   // measured 2.7 px here: a landmark set gone elsewhere would be tens
+      g_assert_cmpfloat (mean, <=, 0.05 * c.side);
   }
-  g_test_message ("%zu boxes x 68 points: %d rounded points differ from dlib's, largest "
-      "distance to dlib's integer point %.3f px", G_N_ELEMENTS (cases), differing, worst);
-  g_assert_cmpint (differing, ==, 0);
-  g_assert_cmpfloat (worst, <=, 0.5 + 1e-4);
+  g_test_message ("on the face and blank: %d of %zu rounded points differ from dlib's, largest distance "
+      "to dlib's integer point %.3f px", differing, (G_N_ELEMENTS (cases) - 1) * 68, worst);
+  g_assert_cmpfloat (worst, <=, 0.5 + 0.05);
 }
 
 /* The flat copy kept in the cache folder gives the same points as the parsed model; a damaged
