@@ -15,6 +15,10 @@
  * element message "fermouthcrop" on the bus.  Pixels are not touched, and no videoconvert is
  * needed: raw video in any common format goes in.
  *
+ * The whole frame is searched every #GstFerMouthCrop:detect-interval frames, unless nothing has
+ * changed outside the tracked faces since the last search (a fixed camera); in between, each
+ * face is followed from its landmarks and looked for again near its box every 10 frames.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 v4l2src ! fermouthcrop post-messages=true ! ferclassify ! feroverlay ! autovideosink
@@ -57,6 +61,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_fer_mouth_crop_debug);
  * checks in a row is gone. */
 #define TRACK_IOU 0.3
 #define CHECK_INTERVAL 10
+/* A whole-frame search skipped because nothing changed (scene-watch.h) runs all the same after
+ * this many detect-intervals. */
+#define SEARCH_AT_LEAST_EVERY 10
 #define MAX_MISSED 3
 /* A face expected at a place needs less evidence than a new one. */
 #define CHECK_MIN_NEIGHBORS 3
@@ -196,7 +203,9 @@ gst_fer_mouth_crop_start (GstBaseTransform * trans)
   if (self->models == NULL)
     goto no_models;
   fer_face_tracker_reset (&self->tracker);
+  fer_scene_watch_reset (&self->scene);
   self->frames = 0;
+  self->last_search = 0;
   return TRUE;
 
   /* ERRORS */
@@ -213,6 +222,7 @@ gst_fer_mouth_crop_stop (GstBaseTransform * trans)
   GstFerMouthCrop *self = GST_FER_MOUTH_CROP (trans);
   g_clear_pointer (&self->models, fer_face_models_release);
   g_clear_pointer (&self->luma, g_free);
+  fer_scene_watch_reset (&self->scene);
   self->luma_size = 0;
   return TRUE;
 }
@@ -224,7 +234,9 @@ gst_fer_mouth_crop_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideo
 {
   GstFerMouthCrop *self = GST_FER_MOUTH_CROP (filter);
   fer_face_tracker_reset (&self->tracker);
+  fer_scene_watch_reset (&self->scene);
   self->frames = 0;
+  self->last_search = 0;
   return TRUE;
 }
 
@@ -354,7 +366,7 @@ face_structure (const FerTrackedFace * f)
 }
 
 static void
-post_message (GstFerMouthCrop * self, GstBuffer * buffer, GValue * faces)
+post_message (GstFerMouthCrop * self, GstBuffer * buffer, gboolean searched, GValue * faces)
 {
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
   GstSegment *segment = &trans->segment;
@@ -363,7 +375,8 @@ post_message (GstFerMouthCrop * self, GstBuffer * buffer, GValue * faces)
       "timestamp", G_TYPE_UINT64, ts,
       "stream-time", G_TYPE_UINT64, gst_segment_to_stream_time (segment, GST_FORMAT_TIME, ts),
       "running-time", G_TYPE_UINT64, gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts),
-      "duration", G_TYPE_UINT64, GST_BUFFER_DURATION (buffer), NULL);
+      "duration", G_TYPE_UINT64, GST_BUFFER_DURATION (buffer),
+      "searched", G_TYPE_BOOLEAN, searched, NULL);
   gst_structure_take_value (s, "faces", faces);
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
 }
@@ -393,17 +406,56 @@ keep_following (GstFerMouthCrop * self, FerTrackedFace * f, const FerGrayView * 
   return f->missed < MAX_MISSED;
 }
 
+/* Forgets tracked face i.  The scene kept at the last search is forgotten too: whatever made
+ * the face go (or the detector lose it), the next due search must run. */
+static void
+drop_face (GstFerMouthCrop * self, guint i)
+{
+  GST_LOG_OBJECT (self, "face %u dropped", g_array_index (self->tracker.faces, FerTrackedFace,
+          i).id);
+  g_array_remove_index (self->tracker.faces, i);
+  fer_scene_watch_reset (&self->scene);
+}
+
+/* Whether to search the whole frame: every detect-interval frames (on every frame while no face
+ * is tracked), unless nothing has changed outside the tracked faces since the last search (a
+ * face's box is widened by half its side each way: head, hair and shoulders move with it); at
+ * least every SEARCH_AT_LEAST_EVERY intervals all the same. */
+static gboolean
+search_due (GstFerMouthCrop * self, const FerGrayView * luma, const Settings * s)
+{
+  GArray *tracked = self->tracker.faces;
+  if (tracked->len > 0 && self->frames % (guint64) s->detect_interval != 0)
+    return FALSE;
+  if (self->frames - self->last_search >= (guint64) s->detect_interval * SEARCH_AT_LEAST_EVERY)
+    return TRUE;
+  FerRect around[64];
+  const gint n = MIN (tracked->len, G_N_ELEMENTS (around));
+  for (gint i = 0; i < n; i++) {
+    const FerRect f = g_array_index (tracked, FerTrackedFace, i).face;
+    around[i] = (FerRect) { f.x - f.width / 2, f.y - f.height / 2, 2 * f.width, 2 * f.height };
+  }
+  if (fer_scene_watch_changed (&self->scene, luma, around, n))
+    return TRUE;
+  GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": search skipped, nothing changed outside "
+      "the %d tracked faces", self->frames, n);
+  return FALSE;
+}
+
 /* The faces of one frame: a whole-frame detection every detect-interval frames (and on every
- * frame while no face is tracked), the other faces followed; then landmarks and mouth box. */
+ * frame while no face is tracked) if the scene changed, the other faces followed; then
+ * landmarks and mouth box. */
 static void
 find_faces (GstFerMouthCrop * self, GstVideoFrame * frame, const Settings * s)
 {
   const FerGrayView luma = frame_luma (self, frame);
   GArray *tracked = self->tracker.faces;
-  const gboolean detection_frame = tracked->len == 0
-      || self->frames % (guint64) s->detect_interval == 0;
-  if (detection_frame)
+  const gboolean detection_frame = search_due (self, &luma, s);
+  if (detection_frame) {
     detect (self, &luma, s);
+    fer_scene_watch_keep (&self->scene, &luma);
+    self->last_search = self->frames;
+  }
 
   GstBuffer *buffer = frame->buffer;
   GstFerMeta *meta = gst_buffer_add_fer_meta (buffer);
@@ -414,7 +466,7 @@ find_faces (GstFerMouthCrop * self, GstVideoFrame * frame, const Settings * s)
     FerTrackedFace *f = &g_array_index (tracked, FerTrackedFace, i);
     GError *error = NULL;
     if (!f->detected && !keep_following (self, f, &luma, s, detection_frame)) {
-      g_array_remove_index (tracked, i);
+      drop_face (self, i);
       continue;
     }
     if (!fer_face_landmarks (self->models, &luma, f->face, f->landmarks, &error)
@@ -422,7 +474,7 @@ find_faces (GstFerMouthCrop * self, GstVideoFrame * frame, const Settings * s)
       GST_DEBUG_OBJECT (self, "no landmarks for face %u: %s", f->id,
           error ? error->message : "not finite");
       g_clear_error (&error);
-      g_array_remove_index (tracked, i);
+      drop_face (self, i);
       continue;
     }
     if (f->detected)
@@ -442,7 +494,7 @@ find_faces (GstFerMouthCrop * self, GstVideoFrame * frame, const Settings * s)
   }
   self->frames++;
   if (s->post_messages)
-    post_message (self, buffer, &faces);
+    post_message (self, buffer, detection_frame, &faces);
 }
 
 /* Instead of GstVideoFilter's transform_frame_ip, which maps the frame for writing: the pixels
@@ -532,7 +584,7 @@ gst_fer_mouth_crop_class_init (GstFerMouthCropClass * klass)
           "resized with them) and the detector looks for it again near its box every 10 "
           "frames: a face that walks out, or is not seen 3 checks in a row, is dropped (within "
           "~12 frames).  The whole-frame search is the costly step (~20 ms at detect-width 480, "
-          "landmarks <1 ms per face, a check 0.2-1 ms); a new face shows up on the next search, "
+          "landmarks <1 ms per face, a check ~1.3 ms); a new face shows up on the next search, "
           "up to N-1 frames late",
           1, 300, DEFAULT_PROP_DETECT_INTERVAL, flags | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MAX_FACES,
@@ -546,7 +598,8 @@ gst_fer_mouth_crop_class_init (GstFerMouthCropClass * klass)
           flags | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",
-          "Post an element message \"fermouthcrop\" with the faces of each frame",
+          "Post an element message \"fermouthcrop\" with the faces of each frame (and "
+          "\"searched\": whether the whole frame was searched for faces)",
           DEFAULT_PROP_POST_MESSAGES, flags | GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_set_static_metadata (element_class, "Mouth crop", "Filter/Analyzer/Video",
@@ -577,6 +630,7 @@ gst_fer_mouth_crop_init (GstFerMouthCrop * self)
   self->mouth_scale = DEFAULT_PROP_MOUTH_SCALE;
   self->post_messages = DEFAULT_PROP_POST_MESSAGES;
   fer_face_tracker_init (&self->tracker);
+  fer_scene_watch_init (&self->scene);
   /* Late frames from a live source are dropped instead of growing the latency. */
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);

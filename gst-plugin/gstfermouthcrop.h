@@ -6,6 +6,7 @@
 
 #include <gst/video/gstvideofilter.h>
 #include "face-tracker.h"
+#include "scene-watch.h"
 
 G_BEGIN_DECLS
 
@@ -30,7 +31,9 @@ struct _GstFerMouthCrop {
   /* streaming state */
   FerFaceModels *models;
   FerFaceTracker tracker;
+  FerSceneWatch scene;   /* the luma at the last whole-frame search */
   guint64 frames;
+  guint64 last_search;   /* frame number */
   guint8 *luma;          /* luma of formats that interleave it, width x height */
   gsize luma_size;
 };

@@ -251,6 +251,51 @@ test_followed_face_checked (void)
   gst_harness_teardown (h);
 }
 
+/* The "searched" field of the next "fermouthcrop" message on bus. */
+static gboolean
+frame_searched (GstBus *bus)
+{
+  GstMessage *message = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+  g_assert_nonnull (message);
+  gboolean searched = FALSE;
+  g_assert_true (gst_structure_get_boolean (gst_message_get_structure (message), "searched",
+          &searched));
+  gst_message_unref (message);
+  return searched;
+}
+
+/* A still picture: the whole-frame search (due every 5th frame here) is skipped while nothing
+ * changes outside the tracked face; a second face appearing is a change, found at once. */
+static void
+test_search_skipped_while_nothing_changes (void)
+{
+  int width, height;
+  gst_buffer_unref (fer_test_row_of_faces (astronaut, 2, &width, &height));
+  GstHarness *h = harness ("I420", width, height, "detect-interval=5 post-messages=true");
+  GstBus *bus = gst_bus_new ();
+  gst_element_set_bus (h->element, bus);
+  GString *searches = g_string_new (NULL);
+  for (int frame = 0; frame < 30; frame++) {
+    /* The photo where fer_test_row_of_faces puts its first copy; from frame 20 on, both. */
+    GstBuffer *in = frame < 20 ? fer_test_rgb_buffer (astronaut, width, height, 10, 20)
+        : fer_test_row_of_faces (astronaut, 2, &width, &height);
+    g_assert_cmpint (gst_harness_push (h, in), ==, GST_FLOW_OK);
+    GstBuffer *out = gst_harness_pull (h);
+    const guint faces = gst_fer_meta_get_n_faces (gst_buffer_get_fer_meta (out));
+    gst_buffer_unref (out);
+    if (faces != (frame < 20 ? 1u : 2u))
+      g_error ("frame %d: %u faces", frame, faces);
+    if (frame_searched (bus))
+      g_string_append_printf (searches, " %d", frame);
+  }
+  g_test_message ("whole frame searched on frames%s", searches->str);
+  g_assert_cmpstr (searches->str, ==, " 0 20");
+  g_string_free (searches, TRUE);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
 /* New caps mid-stream (another size): the tracked faces of the old size are forgotten and the
  * face is found where it is in the new frames. */
 static void
@@ -416,6 +461,8 @@ main (int argc, char **argv)
   g_test_add_func ("/fermouthcrop/followed-face-zooms-and-leaves",
       test_followed_face_zooms_and_leaves);
   g_test_add_func ("/fermouthcrop/followed-face-checked", test_followed_face_checked);
+  g_test_add_func ("/fermouthcrop/search-skipped-while-nothing-changes",
+      test_search_skipped_while_nothing_changes);
   g_test_add_func ("/fermouthcrop/caps-change-mid-stream", test_caps_change_mid_stream);
   g_test_add_func ("/fermouthcrop/region-of-interest-meta", test_region_of_interest_meta);
   g_test_add_func ("/fermouthcrop/five-faces", test_five_faces);
