@@ -10,8 +10,21 @@
 
 G_BEGIN_DECLS
 
+/* Per-sample contributions to R, G, B of one frame colorimetry, in 1/65536ths of an 8-bit
+ * level, and a clamp table; built once per format, matrix and range. */
+typedef struct {
+  GstVideoFormat format;
+  GstVideoColorMatrix matrix;
+  GstVideoColorRange range;
+  gint y_of[256], vr[256], ug_vg_u[256], ug_vg_v[256], ub[256];
+  guint8 clamp[1024];     /* clamp[v + CLAMP_OFFSET] = v limited to 0..255 */
+} FerYuvTables;
+
 typedef struct {
   GPtrArray *images;      /* FerImage *, reused from frame to frame */
+  FerYuvTables *yuv;      /* NULL until a YUV frame is cut */
+  gint *columns;          /* per column of a crop: its Y, U, V sample offsets in a row */
+  gint n_columns;
 } FerMouthCropper;
 
 void fer_mouth_cropper_init (FerMouthCropper *cropper);
