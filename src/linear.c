@@ -19,6 +19,35 @@ FER_FN (fer_linear_forward) (fer_real *out, const fer_real *in, const fer_real *
 }
 
 void
+FER_FN (fer_linear_forward_sparse_input) (fer_real *out, const fer_real *in,
+    const fer_real *weight_t, const fer_real *bias, int batch, int in_features,
+    int out_features)
+{
+  for (int n = 0; n < batch; n++) {
+    fer_real *restrict row = out + (size_t) n * out_features;
+    const fer_real *x = in + (size_t) n * in_features;
+    memcpy (row, bias, out_features * sizeof *row);
+    for (int i = 0; i < in_features; i++) {
+      if (x[i] == 0)
+        continue;
+      const fer_real xi = x[i];
+      const fer_real *restrict w = weight_t + (size_t) i * out_features;
+      for (int o = 0; o < out_features; o++)
+        row[o] += xi * w[o];
+    }
+  }
+}
+
+void
+FER_FN (fer_linear_transpose_weight) (fer_real *weight_t, const fer_real *weight,
+    int in_features, int out_features)
+{
+  for (int o = 0; o < out_features; o++)
+    for (int i = 0; i < in_features; i++)
+      weight_t[(size_t) i * out_features + o] = weight[(size_t) o * in_features + i];
+}
+
+void
 FER_FN (fer_linear_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
     const fer_real *dout, const fer_real *in, const fer_real *weight, int batch,
     int in_features, int out_features)

@@ -97,6 +97,7 @@ FER_FN (fer_simpleconv3_free) (Model *model)
   if (model->workspace != NULL)
     free (model->workspace->memory);
   free (model->workspace);
+  free (model->fc_transposed);
   free (model->params);
   free (model->grads);
   free (model->buffers);
@@ -231,6 +232,48 @@ FER_FN (fer_simpleconv3_reserve) (Model *model, int batch)
   return TRUE;
 }
 
+gboolean
+FER_FN (fer_simpleconv3_freeze) (Model *model)
+{
+  /* fc1's inputs: the flattened last stage (48 x 5 x 5). */
+  const size_t flat = (size_t) model->layout.tensors[FER_FC1_WEIGHT].shape[1];
+  model->training = FALSE;
+  free (model->fc_transposed);
+  model->fc_transposed = malloc ((flat * FER_SIMPLECONV3_FC1
+          + (size_t) FER_SIMPLECONV3_FC1 * FER_SIMPLECONV3_FC2) * sizeof (fer_real));
+  if (model->fc_transposed == NULL)
+    return FALSE;
+  FER_FN (fer_linear_transpose_weight) (model->fc_transposed, tensor (model, FER_FC1_WEIGHT),
+      flat, FER_SIMPLECONV3_FC1);
+  FER_FN (fer_linear_transpose_weight) (model->fc_transposed + flat * FER_SIMPLECONV3_FC1,
+      tensor (model, FER_FC2_WEIGHT), FER_SIMPLECONV3_FC1, FER_SIMPLECONV3_FC2);
+  return TRUE;
+}
+
+/* fc1 and fc2 (each followed by its ReLU): from the frozen transposed weights when there are
+ * any and the batch is small, else as a dense product. */
+static void
+fully_connected (Model *model, FER_FN (FerSimpleConv3Workspace) *ws, int batch, int flat)
+{
+  if (model->training)
+    g_clear_pointer (&model->fc_transposed, free);   /* the weights are about to change */
+  if (model->fc_transposed != NULL && batch <= FER_SIMPLECONV3_SPARSE_MAX_BATCH) {
+    FER_FN (fer_linear_forward_sparse_input) (ws->h1, ws->flat, model->fc_transposed,
+        tensor (model, FER_FC1_BIAS), batch, flat, FER_SIMPLECONV3_FC1);
+    FER_FN (fer_relu_forward) (ws->h1, (size_t) batch * FER_SIMPLECONV3_FC1);
+    FER_FN (fer_linear_forward_sparse_input) (ws->h2, ws->h1,
+        model->fc_transposed + (size_t) flat * FER_SIMPLECONV3_FC1,
+        tensor (model, FER_FC2_BIAS), batch, FER_SIMPLECONV3_FC1, FER_SIMPLECONV3_FC2);
+  } else {
+    FER_FN (fer_linear_forward) (ws->h1, ws->flat, tensor (model, FER_FC1_WEIGHT),
+        tensor (model, FER_FC1_BIAS), batch, flat, FER_SIMPLECONV3_FC1);
+    FER_FN (fer_relu_forward) (ws->h1, (size_t) batch * FER_SIMPLECONV3_FC1);
+    FER_FN (fer_linear_forward) (ws->h2, ws->h1, tensor (model, FER_FC2_WEIGHT),
+        tensor (model, FER_FC2_BIAS), batch, FER_SIMPLECONV3_FC1, FER_SIMPLECONV3_FC2);
+  }
+  FER_FN (fer_relu_forward) (ws->h2, (size_t) batch * FER_SIMPLECONV3_FC2);
+}
+
 const fer_real *
 FER_FN (fer_simpleconv3_forward) (Model *model, const fer_real *input, int batch)
 {
@@ -272,12 +315,7 @@ FER_FN (fer_simpleconv3_forward) (Model *model, const fer_real *input, int batch
   const int spatial = last->out_size * last->out_size;
   const int flat = last->conv.out_channels * spatial;
   FER_FN (fer_flatten_forward) (ws->flat, last->act, last->conv.out_channels, batch, spatial);
-  FER_FN (fer_linear_forward) (ws->h1, ws->flat, tensor (model, FER_FC1_WEIGHT),
-      tensor (model, FER_FC1_BIAS), batch, flat, FER_SIMPLECONV3_FC1);
-  FER_FN (fer_relu_forward) (ws->h1, (size_t) batch * FER_SIMPLECONV3_FC1);
-  FER_FN (fer_linear_forward) (ws->h2, ws->h1, tensor (model, FER_FC2_WEIGHT),
-      tensor (model, FER_FC2_BIAS), batch, FER_SIMPLECONV3_FC1, FER_SIMPLECONV3_FC2);
-  FER_FN (fer_relu_forward) (ws->h2, (size_t) batch * FER_SIMPLECONV3_FC2);
+  fully_connected (model, ws, batch, flat);
   FER_FN (fer_linear_forward) (ws->logits, ws->h2, tensor (model, FER_FC3_WEIGHT),
       tensor (model, FER_FC3_BIAS), batch, FER_SIMPLECONV3_FC2, classes);
 

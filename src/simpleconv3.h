@@ -26,6 +26,7 @@ typedef struct {
   fer_real *buffers;        /* running_mean / running_var of the three batchnorms */
   int64_t num_batches_tracked[FER_SIMPLECONV3_N_CONVS];
   FER_FN (FerSimpleConv3Workspace) *workspace;
+  fer_real *fc_transposed;  /* fer_simpleconv3_freeze: fc1 and fc2 weights [in][out]; or NULL */
 } FER_FN (FerSimpleConv3);
 
 /* A model with all tensors zero (fer_simpleconv3_init_weights or a model file fills them), in
@@ -47,6 +48,15 @@ fer_real *FER_FN (fer_simpleconv3_grad) (FER_FN (FerSimpleConv3) *model,
 
 /* Makes room for batches up to batch images; FALSE when memory is short. */
 gboolean FER_FN (fer_simpleconv3_reserve) (FER_FN (FerSimpleConv3) *model, int batch);
+
+/* For a model that will only classify from now on (ferclassify, fer-eval): eval mode, and
+ * transposed copies of the fc1 and fc2 weights so that eval-mode forward passes of up to
+ * FER_SIMPLECONV3_SPARSE_MAX_BATCH images read only the weight rows of the non-zero
+ * activations (fer_linear_forward_sparse_input: ~2.5x less memory for a mouth).  The copies are
+ * not updated: the weights must not change afterwards (a training-mode forward pass frees them
+ * and goes on as before).  FALSE when memory is short (the model then works as before). */
+#define FER_SIMPLECONV3_SPARSE_MAX_BATCH 4
+gboolean FER_FN (fer_simpleconv3_freeze) (FER_FN (FerSimpleConv3) *model);
 
 /* Logits [batch][num_classes], valid until the next call.  In training mode the batchnorm
  * running statistics move, as in PyTorch.  NULL only when memory is short. */

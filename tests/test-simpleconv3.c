@@ -6,6 +6,7 @@
 
 #include "fer-engine.h"
 #include "fer-test-util.h"
+#include "linear.h"
 
 static void
 test_init_is_seeded (void)
@@ -93,6 +94,62 @@ test_batch_invariance (void)
   }
   g_free (images);
   fer_simpleconv3_free (model);
+}
+
+/* A frozen model (the classifiers') computes fc1 and fc2 from the transposed weights of the
+ * non-zero activations only: the same logits as the dense products, up to summation order, for
+ * batches up to the sparse limit and beyond it; a training-mode pass drops the copies. */
+static void
+test_frozen_model_same_logits (void)
+{
+  FerSimpleConv3 *dense = fer_simpleconv3_new (4), *frozen = fer_simpleconv3_new (4);
+  fer_simpleconv3_init_weights (dense, 11);
+  fer_simpleconv3_init_weights (frozen, 11);
+  dense->training = FALSE;
+  g_assert_true (fer_simpleconv3_freeze (frozen));
+  g_assert_nonnull (frozen->fc_transposed);
+  const int batch = FER_SIMPLECONV3_SPARSE_MAX_BATCH + 2;
+  float *images = random_images (batch, 12);
+  for (int n = 1; n <= batch; n++) {
+    float want[8 * 4], got[8 * 4];
+    memcpy (want, fer_simpleconv3_forward (dense, images, n), sizeof (float) * 4 * n);
+    memcpy (got, fer_simpleconv3_forward (frozen, images, n), sizeof (float) * 4 * n);
+    for (int i = 0; i < 4 * n; i++)
+      g_assert_cmpfloat (fabs (got[i] - want[i]), <=, 1e-5 * MAX (1, fabs (want[i])));
+  }
+  frozen->training = TRUE;
+  g_assert_nonnull (fer_simpleconv3_forward (frozen, images, 2));
+  g_assert_null (frozen->fc_transposed);
+  g_free (images);
+  fer_simpleconv3_free (dense);
+  fer_simpleconv3_free (frozen);
+}
+
+/* The sparse product itself, on inputs that are 60% zero: the dense product's values. */
+static void
+test_sparse_input_linear (void)
+{
+  enum { IN = 37, OUT = 23, BATCH = 3 };
+  FerRng rng;
+  fer_rng_init (&rng, 3);
+  float weight[OUT * IN], weight_t[IN * OUT], bias[OUT], in[BATCH * IN];
+  float want[BATCH * OUT], got[BATCH * OUT];
+  for (int i = 0; i < OUT * IN; i++)
+    weight[i] = (float) fer_rng_uniform_range (&rng, -1, 1);
+  for (int i = 0; i < OUT; i++)
+    bias[i] = (float) fer_rng_uniform_range (&rng, -1, 1);
+  int zeros = 0;
+  for (int i = 0; i < BATCH * IN; i++) {
+    const double u = fer_rng_uniform_range (&rng, 0, 1);
+    in[i] = u < 0.6 ? 0 : (float) u;
+    zeros += in[i] == 0;
+  }
+  g_assert_cmpint (zeros, >, 0);
+  fer_linear_forward (want, in, weight, bias, BATCH, IN, OUT);
+  fer_linear_transpose_weight (weight_t, weight, IN, OUT);
+  fer_linear_forward_sparse_input (got, in, weight_t, bias, BATCH, IN, OUT);
+  for (int i = 0; i < BATCH * OUT; i++)
+    g_assert_cmpfloat (fabs (got[i] - want[i]), <=, 1e-5 * MAX (1, fabs (want[i])));
 }
 
 static void
@@ -206,6 +263,8 @@ main (int argc, char **argv)
   g_test_add_func ("/simpleconv3/init-is-seeded", test_init_is_seeded);
   g_test_add_func ("/simpleconv3/init-matches-pytorch-defaults", test_init_matches_pytorch_defaults);
   g_test_add_func ("/simpleconv3/batch-invariance", test_batch_invariance);
+  g_test_add_func ("/simpleconv3/frozen-model-same-logits", test_frozen_model_same_logits);
+  g_test_add_func ("/simpleconv3/sparse-input-linear", test_sparse_input_linear);
   g_test_add_func ("/simpleconv3/workspace-is-reused", test_workspace_is_reused);
   g_test_add_func ("/simpleconv3/eval-keeps-running-stats", test_eval_keeps_running_stats);
   g_test_add_func ("/simpleconv3/bad-labels-add-no-gradient", test_bad_labels_add_no_gradient);
