@@ -390,7 +390,9 @@ classify_faces (GstFerClassify * self, GstVideoFrame * frame, GstFerMeta * meta,
     GstVideoRectangle r;
     if (fresh || !mouth_in_frame (face, frame, &r))
       continue;
-    crops[n_due] = fer_mouth_cropper_crop (&self->cropper, n_due, frame, &r);
+    /* Only the pixels the model's transform reads are converted. */
+    const FerRect needed = fer_classifier_source_rect (classifier, r.w, r.h);
+    crops[n_due] = fer_mouth_cropper_crop (&self->cropper, n_due, frame, &r, &needed);
     if (crops[n_due] == NULL) {
       GST_WARNING_OBJECT (self, "cannot cut the mouth of face %u", face->id);
       continue;

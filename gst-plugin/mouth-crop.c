@@ -38,7 +38,8 @@ slot (FerMouthCropper *cropper, guint index, int width, int height)
 
 /* Packed 8-bit RGB formats: the components are copied as they are. */
 static gboolean
-copy_packed_rgb (FerImage *image, const GstVideoFrame *frame, const GstVideoRectangle *r)
+copy_packed_rgb (FerImage *image, const GstVideoFrame *frame, const GstVideoRectangle *r,
+    const FerRect *n)
 {
   const GstVideoFormatInfo *finfo = frame->info.finfo;
   if (!GST_VIDEO_FORMAT_INFO_IS_RGB (finfo) || GST_VIDEO_FORMAT_INFO_N_PLANES (finfo) != 1
@@ -49,10 +50,10 @@ copy_packed_rgb (FerImage *image, const GstVideoFrame *frame, const GstVideoRect
   const guint8 *base = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
   const gint off[3] = { GST_VIDEO_FRAME_COMP_OFFSET (frame, 0),
     GST_VIDEO_FRAME_COMP_OFFSET (frame, 1), GST_VIDEO_FRAME_COMP_OFFSET (frame, 2) };
-  for (gint y = 0; y < r->h; y++) {
+  for (gint y = n->y; y < n->y + n->height; y++) {
     const guint8 *row = base + (gsize) (r->y + y) * stride + (gsize) r->x * ps;
     guint8 *out = image->pixels + (gsize) y * r->w * 3;
-    for (gint x = 0; x < r->w; x++) {
+    for (gint x = n->x; x < n->x + n->width; x++) {
       out[3 * x] = row[x * ps + off[0]];
       out[3 * x + 1] = row[x * ps + off[1]];
       out[3 * x + 2] = row[x * ps + off[2]];
@@ -108,7 +109,7 @@ yuv_tables (FerMouthCropper *cropper, const GstVideoFrame *frame)
  * for a 116x116 mouth of a 720p frame). */
 static gboolean
 convert_yuv (FerMouthCropper *cropper, FerImage *image, const GstVideoFrame *frame,
-    const GstVideoRectangle *r)
+    const GstVideoRectangle *r, const FerRect *n)
 {
   const GstVideoFormatInfo *finfo = frame->info.finfo;
   const gboolean gray = GST_VIDEO_FORMAT_INFO_IS_GRAY (finfo);
@@ -132,13 +133,13 @@ convert_yuv (FerMouthCropper *cropper, FerImage *image, const GstVideoFrame *fra
     cropper->n_columns = r->w;
   }
   gint *columns = cropper->columns;
-  for (gint x = 0; x < r->w; x++) {
+  for (gint x = n->x; x < n->x + n->width; x++) {
     const gint fx = r->x + x;
     columns[3 * x] = fx * ps_y;
     columns[3 * x + 1] = (fx >> wsub_u) * ps_u;
     columns[3 * x + 2] = (fx >> wsub_v) * ps_v;
   }
-  for (gint y = 0; y < r->h; y++) {
+  for (gint y = n->y; y < n->y + n->height; y++) {
     const gint fy = r->y + y;
     const guint8 *luma = (const guint8 *) GST_VIDEO_FRAME_COMP_DATA (frame, 0)
         + fy * GST_VIDEO_FRAME_COMP_STRIDE (frame, 0);
@@ -147,7 +148,7 @@ convert_yuv (FerMouthCropper *cropper, FerImage *image, const GstVideoFrame *fra
     const guint8 *v_row = (const guint8 *) GST_VIDEO_FRAME_COMP_DATA (frame, v_comp)
         + (fy >> hsub_v) * GST_VIDEO_FRAME_COMP_STRIDE (frame, v_comp);
     guint8 *out = image->pixels + (gsize) y * r->w * 3;
-    for (gint x = 0; x < r->w; x++) {
+    for (gint x = n->x; x < n->x + n->width; x++) {
       const gint l = t->y_of[luma[columns[3 * x]]];
       const guint8 u = u_row[columns[3 * x + 1]], v = v_row[columns[3 * x + 2]];
       out[3 * x] = clamp[(l + t->vr[v]) >> 16];
@@ -160,12 +161,16 @@ convert_yuv (FerMouthCropper *cropper, FerImage *image, const GstVideoFrame *fra
 
 const FerImage *
 fer_mouth_cropper_crop (FerMouthCropper *cropper, guint index, const GstVideoFrame *frame,
-    const GstVideoRectangle *rect)
+    const GstVideoRectangle *rect, const FerRect *needed)
 {
   FerImage *image = slot (cropper, index, rect->w, rect->h);
   if (image == NULL)
     return NULL;
-  if (copy_packed_rgb (image, frame, rect) || convert_yuv (cropper, image, frame, rect))
+  /* Inside the image whatever the caller asked. */
+  const int x0 = CLAMP (needed->x, 0, rect->w), y0 = CLAMP (needed->y, 0, rect->h);
+  const FerRect n = { x0, y0, CLAMP (needed->x + needed->width, x0, rect->w) - x0,
+    CLAMP (needed->y + needed->height, y0, rect->h) - y0 };
+  if (copy_packed_rgb (image, frame, rect, &n) || convert_yuv (cropper, image, frame, rect, &n))
     return image;
   return NULL;   /* a format the elements' caps do not list */
 }

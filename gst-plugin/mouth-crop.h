@@ -30,10 +30,12 @@ typedef struct {
 void fer_mouth_cropper_init (FerMouthCropper *cropper);
 void fer_mouth_cropper_clear (FerMouthCropper *cropper);
 
-/* The index-th reusable image, filled with rect of frame (rect must lie inside the frame);
- * NULL when memory is short or the format is not one of the elements' (8-bit RGB, YUV, gray). */
+/* The index-th reusable image, of rect's size, with the pixels of rect of frame (rect must lie
+ * inside the frame) in its part `needed` (in the image's coordinates; the rest is left as it
+ * was: the caller's transform does not read it); NULL when memory is short or the format is not
+ * one of the elements' (8-bit RGB, YUV, gray). */
 const FerImage *fer_mouth_cropper_crop (FerMouthCropper *cropper, guint index,
-    const GstVideoFrame *frame, const GstVideoRectangle *rect);
+    const GstVideoFrame *frame, const GstVideoRectangle *rect, const FerRect *needed);
 
 G_END_DECLS
 

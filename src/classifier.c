@@ -97,6 +97,13 @@ fer_classifier_preprocess (const FerModelInfo *info, const FerImage *image, floa
       scratch);
 }
 
+FerRect
+fer_classifier_source_rect (const FerClassifier *classifier, int width, int height)
+{
+  return fer_preprocess_center_source (width, height, SEED_RESIZE_TO,
+      classifier->info->input_size);
+}
+
 static gboolean
 reserve (FerClassifier *classifier, int n)
 {

@@ -10,6 +10,7 @@
 #include <glib.h>
 #include "image.h"
 #include "model-file.h"
+#include "transforms.h"
 
 G_BEGIN_DECLS
 
@@ -34,6 +35,10 @@ gboolean fer_model_info_check_transform (const FerModelInfo *info, const char *p
  * (3 x input_size x input_size floats).  scratch as for fer_preprocess_center. */
 void fer_classifier_preprocess (const FerModelInfo *info, const FerImage *image, float *out,
     FerImage **scratch);
+
+/* The pixels of a width x height image that fer_classifier_preprocess reads (the rest do not
+ * matter: fer_preprocess_center_source). */
+FerRect fer_classifier_source_rect (const FerClassifier *classifier, int width, int height);
 
 /* Probabilities [n][num_classes] of n preprocessed inputs, valid until the next call; NULL when
  * memory is short.  Not reentrant: one thread at a time per classifier. */

@@ -203,16 +203,43 @@ fer_image_to_tensor (float *out, const FerImage *image, FerRect rect, const floa
   }
 }
 
+/* Resize (shorter side resize_to) then CenterCrop (crop) of a width x height image: the resized
+ * size, and the crop within it (offsets rounded as Python's round () does, halves to even). */
+static FerRect
+center_crop (int width, int height, int resize_to, int crop, int *resized_width,
+    int *resized_height)
+{
+  fer_resize_shorter_size (width, height, resize_to, resized_width, resized_height);
+  return (FerRect) { (int) nearbyint ((*resized_width - crop) / 2.0),
+    (int) nearbyint ((*resized_height - crop) / 2.0), crop, crop };
+}
+
+FerRect
+fer_preprocess_center_source (int width, int height, int resize_to, int crop)
+{
+  int resized_width, resized_height;
+  const FerRect center = center_crop (width, height, resize_to, crop, &resized_width,
+      &resized_height);
+  Taps across, down;
+  taps_init (&across, width, resized_width);
+  taps_init (&down, height, resized_height);
+  const int last_x = center.x + center.width - 1, last_y = center.y + center.height - 1;
+  const FerRect source = { across.first[center.x], down.first[center.y],
+    across.first[last_x] + across.count[last_x] - across.first[center.x],
+    down.first[last_y] + down.count[last_y] - down.first[center.y] };
+  taps_clear (&across);
+  taps_clear (&down);
+  return source;
+}
+
 void
 fer_preprocess_center (float *out, const FerImage *image, int resize_to, int crop,
     const float mean[3], const float std[3], FerImage **scratch)
 {
   int width, height;
-  fer_resize_shorter_size (image->width, image->height, resize_to, &width, &height);
-  /* CenterCrop: offsets rounded as Python's round () does, halves to even.  Only the crop of the
-   * resized image is computed. */
-  const FerRect center = { (int) nearbyint ((width - crop) / 2.0),
-    (int) nearbyint ((height - crop) / 2.0), crop, crop };
+  /* Only the crop of the resized image is computed. */
+  const FerRect center = center_crop (image->width, image->height, resize_to, crop, &width,
+      &height);
   FerImage *cropped = scratch ? *scratch : NULL;
   if (cropped == NULL || cropped->width != crop || cropped->height != crop) {
     fer_image_free (cropped);

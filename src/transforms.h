@@ -49,6 +49,11 @@ void fer_image_to_tensor (float *out, const FerImage *image, FerRect rect, const
 void fer_preprocess_center (float *out, const FerImage *image, int resize_to, int crop,
     const float mean[3], const float std[3], FerImage **scratch);
 
+/* The pixels of a width x height image that fer_preprocess_center (resize_to, crop) reads: the
+ * others do not change its result, so a caller that converts an image for it (ferclassify
+ * cutting a mouth out of a YUV frame) need only convert these (about 60% of a mouth). */
+FerRect fer_preprocess_center_source (int width, int height, int resize_to, int crop);
+
 G_END_DECLS
 
 #endif /* FER_TRANSFORMS_H */

@@ -102,6 +102,51 @@ test_center_matches_torchvision (void)
   fer_image_free (scratch);
 }
 
+/* fer_preprocess_center_source: scrambling every pixel outside it leaves the tensor as it was,
+ * for mouths of many sizes and shapes (ferclassify converts only those pixels); and it is
+ * tight: scrambling its border columns and rows changes the tensor. */
+static void
+test_center_source_is_what_is_read (void)
+{
+  static const int sizes[][2] = { { 119, 119 }, { 64, 64 }, { 48, 48 }, { 200, 150 },
+    { 77, 131 }, { 300, 301 }, { 40, 40 } };
+  FerRng rng;
+  fer_rng_init (&rng, 9);
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++) {
+    const int w = sizes[i][0], h = sizes[i][1];
+    FerImage *image = fer_image_new (w, h), *scrambled = fer_image_new (w, h);
+    for (size_t k = 0; k < (size_t) w * h * 3; k++)
+      image->pixels[k] = (uint8_t) fer_rng_uniform_range (&rng, 0, 256);
+    const FerRect source = fer_preprocess_center_source (w, h, 64, 48);
+    g_assert_cmpint (source.x, >=, 0);
+    g_assert_cmpint (source.y, >=, 0);
+    g_assert_cmpint (source.x + source.width, <=, w);
+    g_assert_cmpint (source.y + source.height, <=, h);
+    float want[3 * 48 * 48], got[3 * 48 * 48];
+    fer_preprocess_center (want, image, 64, 48, half, half, NULL);
+    /* Outside scrambled: the same tensor. */
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++) {
+        const gboolean inside = x >= source.x && x < source.x + source.width
+            && y >= source.y && y < source.y + source.height;
+        for (int c = 0; c < 3; c++)
+          scrambled->pixels[((size_t) y * w + x) * 3 + c] = inside
+              ? image->pixels[((size_t) y * w + x) * 3 + c] : (uint8_t) (255 - c * 40);
+      }
+    fer_preprocess_center (got, scrambled, 64, 48, half, half, NULL);
+    g_assert_cmpmem (got, sizeof got, want, sizeof want);
+    /* Its first column scrambled too: a different tensor (the rectangle is not too wide). */
+    for (int y = 0; y < h; y++)
+      scrambled->pixels[((size_t) y * w + source.x) * 3] ^= 0xff;
+    fer_preprocess_center (got, scrambled, 64, 48, half, half, NULL);
+    g_assert_true (memcmp (got, want, sizeof got) != 0);
+    g_test_message ("%dx%d: reads (%d, %d) %dx%d", w, h, source.x, source.y, source.width,
+        source.height);
+    fer_image_free (image);
+    fer_image_free (scrambled);
+  }
+}
+
 static void
 test_resized_crops_match_pil (void)
 {
@@ -227,6 +272,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/transforms/decode-matches-pil", test_decode_matches_pil);
   g_test_add_func ("/transforms/center-matches-torchvision", test_center_matches_torchvision);
+  g_test_add_func ("/transforms/center-source-is-what-is-read",
+      test_center_source_is_what_is_read);
   g_test_add_func ("/transforms/resized-crops-match-pil", test_resized_crops_match_pil);
   g_test_add_func ("/transforms/shorter-side-sizes", test_shorter_side_sizes);
   g_test_add_func ("/transforms/random-resized-crop", test_random_resized_crop);
