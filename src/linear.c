@@ -18,6 +18,12 @@ FER_FN (fer_linear_forward) (fer_real *out, const fer_real *in, const fer_real *
         1, in, in_features, weight, in_features, 1, out, out_features);
 }
 
+/* AVX2 where the processor has it (chosen at run time; the build stays generic x86-64).  No FMA:
+ * each element is still rounded after the product and after the sum, as without AVX2, so the
+ * results do not depend on the machine. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__ ((target_clones ("avx2", "default")))
+#endif
 void
 FER_FN (fer_linear_forward_sparse_input) (fer_real *out, const fer_real *in,
     const fer_real *weight_t, const fer_real *bias, int batch, int in_features,
