@@ -419,8 +419,9 @@ drop_face (GstFerMouthCrop * self, guint i)
 
 /* Whether to search the whole frame: every detect-interval frames (on every frame while no face
  * is tracked), unless nothing has changed outside the tracked faces since the last search (a
- * face's box is widened by half its side each way: head, hair and shoulders move with it); at
- * least every SEARCH_AT_LEAST_EVERY intervals all the same. */
+ * face's box is widened by a quarter of its side each way: head and hair move with it; the
+ * shoulders, further out, trigger a search when they move, which only costs time); at least
+ * every SEARCH_AT_LEAST_EVERY intervals all the same. */
 static gboolean
 search_due (GstFerMouthCrop * self, const FerGrayView * luma, const Settings * s)
 {
@@ -433,7 +434,8 @@ search_due (GstFerMouthCrop * self, const FerGrayView * luma, const Settings * s
   const gint n = MIN (tracked->len, G_N_ELEMENTS (around));
   for (gint i = 0; i < n; i++) {
     const FerRect f = g_array_index (tracked, FerTrackedFace, i).face;
-    around[i] = (FerRect) { f.x - f.width / 2, f.y - f.height / 2, 2 * f.width, 2 * f.height };
+    around[i] = (FerRect) { f.x - f.width / 4, f.y - f.height / 4, f.width + f.width / 2,
+      f.height + f.height / 2 };
   }
   if (fer_scene_watch_changed (&self->scene, luma, around, n))
     return TRUE;

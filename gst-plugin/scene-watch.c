@@ -48,10 +48,12 @@ fer_scene_watch_changed (const FerSceneWatch *watch, const FerGrayView *gray,
     return TRUE;
   const int step = watch->step, blocks_x = watch->columns / SCENE_BLOCK;
   const int blocks_y = watch->rows / SCENE_BLOCK;
+  int watched = 0;
   for (int by = 0; by < blocks_y; by++)
     for (int bx = 0; bx < blocks_x; bx++) {
       if (touches_box (step, bx, by, boxes, n_boxes))
         continue;
+      watched++;
       int difference = 0;
       for (int row = by * SCENE_BLOCK; row < (by + 1) * SCENE_BLOCK; row++)
         for (int column = bx * SCENE_BLOCK; column < (bx + 1) * SCENE_BLOCK; column++)
@@ -60,7 +62,8 @@ fer_scene_watch_changed (const FerSceneWatch *watch, const FerGrayView *gray,
       if (difference > SCENE_THRESHOLD * SCENE_BLOCK * SCENE_BLOCK)
         return TRUE;
     }
-  return FALSE;
+  /* Faces filling most of the picture leave too little to watch to say that nobody came in. */
+  return watched < blocks_x * blocks_y / 2;
 }
 
 void

@@ -30,7 +30,8 @@ void fer_scene_watch_init (FerSceneWatch *watch);
 void fer_scene_watch_reset (FerSceneWatch *watch);
 
 /* Whether gray differs from the kept samples outside the boxes (gray's pixels) anywhere; TRUE
- * when nothing is kept or the frame size changed. */
+ * when nothing is kept, the frame size changed, or the boxes cover half the picture or more
+ * (a close-up: a face walking in next to it might only touch blocks that are not watched). */
 gboolean fer_scene_watch_changed (const FerSceneWatch *watch, const FerGrayView *gray,
     const FerRect *boxes, int n_boxes);
 
