@@ -23,7 +23,7 @@ fer_face_tracker_reset (FerFaceTracker *tracker)
 
 void
 fer_face_tracker_match (FerFaceTracker *tracker, const FerRect *detections, int n,
-    double min_iou)
+    double min_iou, int max_faces)
 {
   GArray *faces = tracker->faces;
   gboolean *taken = g_new0 (gboolean, n);
@@ -55,7 +55,7 @@ fer_face_tracker_match (FerFaceTracker *tracker, const FerRect *detections, int 
   }
   for (guint f = 0; f < faces->len; f++)
     g_array_index (faces, FerTrackedFace, f).detected = matched[f];
-  for (int d = 0; d < n; d++)
+  for (int d = 0; d < n && (int) faces->len < max_faces; d++)
     if (!taken[d]) {
       FerTrackedFace face = { .id = tracker->next_id++, .face = detections[d], .detected = TRUE };
       g_array_append_val (faces, face);
@@ -108,4 +108,20 @@ fer_tracked_face_follow (FerTrackedFace *face, int frame_width, int frame_height
   face->face = (FerRect) { (int) lround (box_cx - side / 2.0), (int) lround (box_cy - side / 2.0),
     side, side };
   return TRUE;
+}
+
+void
+fer_face_tracker_limit (FerFaceTracker *tracker, int max_faces)
+{
+  GArray *faces = tracker->faces;
+  while ((int) faces->len > MAX (max_faces, 0)) {
+    guint smallest = 0;
+    for (guint f = 1; f < faces->len; f++) {
+      const FerRect a = g_array_index (faces, FerTrackedFace, f).face;
+      const FerRect b = g_array_index (faces, FerTrackedFace, smallest).face;
+      if ((gint64) a.width * a.height < (gint64) b.width * b.height)
+        smallest = f;
+    }
+    g_array_remove_index (faces, smallest);
+  }
 }

@@ -31,9 +31,14 @@ void fer_face_tracker_init (FerFaceTracker *tracker);
 void fer_face_tracker_clear (FerFaceTracker *tracker);
 void fer_face_tracker_reset (FerFaceTracker *tracker);
 
-/* Matches a whole-frame detection's faces to the tracked ones (sets `detected` on each face). */
+/* Matches a whole-frame detection's faces (largest first) to the tracked ones (sets `detected`
+ * on each face); unmatched ones become new faces while fewer than max_faces are tracked. */
 void fer_face_tracker_match (FerFaceTracker *tracker, const FerRect *detections, int n,
-    double min_iou);
+    double min_iou, int max_faces);
+
+/* Drops the smallest faces until at most max_faces are tracked (max-faces lowered while
+ * playing). */
+void fer_face_tracker_limit (FerFaceTracker *tracker, int max_faces);
 
 /* On a frame where the face was detected, once the face's landmarks are known: how the detector's box relates to
  * their spread, so that following can resize the box as the face comes nearer or moves away. */

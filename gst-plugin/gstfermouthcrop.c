@@ -328,7 +328,7 @@ detect (GstFerMouthCrop * self, const FerGrayView * luma, const Settings * s)
     n = 0;
   }
   GST_LOG_OBJECT (self, "detection on frame %" G_GUINT64_FORMAT ": %d faces", self->frames, n);
-  fer_face_tracker_match (&self->tracker, faces, n, TRACK_IOU);
+  fer_face_tracker_match (&self->tracker, faces, n, TRACK_IOU, s->max_faces);
 }
 
 static void
@@ -452,6 +452,7 @@ find_faces (GstFerMouthCrop * self, GstVideoFrame * frame, const Settings * s)
 {
   const FerGrayView luma = frame_luma (self, frame);
   GArray *tracked = self->tracker.faces;
+  fer_face_tracker_limit (&self->tracker, s->max_faces);
   const gboolean detection_frame = search_due (self, &luma, s);
   if (detection_frame) {
     detect (self, &luma, s);
@@ -591,7 +592,8 @@ gst_fer_mouth_crop_class_init (GstFerMouthCropClass * klass)
           1, 300, DEFAULT_PROP_DETECT_INTERVAL, flags | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MAX_FACES,
       g_param_spec_int ("max-faces", "Maximum faces",
-          "Largest faces kept per detection", 1, 64, DEFAULT_PROP_MAX_FACES,
+          "Most faces tracked at once (a search keeps the largest new ones while there is room)",
+          1, 64, DEFAULT_PROP_MAX_FACES,
           flags | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MOUTH_SCALE,
       g_param_spec_double ("mouth-scale", "Mouth scale",

@@ -375,6 +375,19 @@ test_five_faces (void)
       g_assert_cmpuint (gst_fer_meta_get_face (meta, i)->id, !=,
           gst_fer_meta_get_face (meta, j)->id);
   gst_buffer_unref (out);
+
+  /* max-faces lowered to 2 while playing: two faces from the next frame on, and no more
+   * however many searches run. */
+  GstElement *element = gst_harness_find_element (h, "fermouthcrop");
+  g_object_set (element, "max-faces", 2, "detect-interval", 1, NULL);
+  gst_object_unref (element);
+  for (int frame = 0; frame < 5; frame++) {
+    g_assert_cmpint (gst_harness_push (h, fer_test_row_of_faces (half, 5, &width, &height)), ==,
+        GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    g_assert_cmpuint (gst_fer_meta_get_n_faces (gst_buffer_get_fer_meta (out)), ==, 2);
+    gst_buffer_unref (out);
+  }
   gst_harness_teardown (h);
   fer_image_free (half);
 }
