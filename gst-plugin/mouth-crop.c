@@ -90,7 +90,8 @@ yuv_tables (FerMouthCropper *cropper, const GstVideoFrame *frame)
   /* R = Y + V_r, G = Y - U_g - V_g, B = Y + U_b; with gray, U and V are absent (zero). */
   const gdouble levels = 255.0 * 65536.0;
   for (gint i = 0; i < 256; i++) {
-    t->y_of[i] = (gint) lrint ((gdouble) (i - offset[0]) / scale[0] * levels) + 32768;  /* + 1/2: rounds */
+    /* + 32768, half a level: the >> 16 below then rounds. */
+    t->y_of[i] = (gint) lrint ((gdouble) (i - offset[0]) / scale[0] * levels) + 32768;
     const gdouble u = gray ? 0 : (gdouble) (i - offset[1]) / scale[1];
     const gdouble v = gray ? 0 : (gdouble) (i - offset[2]) / scale[2];
     t->vr[i] = (gint) lrint (2 * (1 - kr) * v * levels);
