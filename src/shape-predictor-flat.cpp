@@ -69,9 +69,9 @@ take (const char *data, size_t size, size_t &offset, T *values, size_t count)
 // covariance written out.  With cov = [a b; c d], the nearest rotation times Umeyama's scale
 // trace(D S) / sigma_from is [a+d, b-c; c-b, a+d] / sigma_from when det(cov) >= 0, and the
 // nearest reflection's [a-d, b+c; b+c, d-a] / sigma_from otherwise (dlib's S flips the smaller
-// singular value): the same matrix up to rounding, without the two LAPACK SVDs per cascade
-// level (dlib's find_similarity_transform and the pseudo-inverse in find_affine_transform)
-// that cost ~10% of a face's landmarks.
+// singular value): the same matrix up to rounding, without a LAPACK SVD per cascade level.
+// (dlib also recomputes the box's transform, a pseudo-inverse, on every level; extract_features
+// below takes it computed once.  Together the two were ~10% of a face's landmarks.)
 dlib::matrix<float, 2, 2>
 similarity_between (const dlib::matrix<float, 0, 1> &from, const dlib::matrix<float, 0, 1> &to)
 {
