@@ -8,7 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fer-engine.h"
+#include "base/fer-rng.h"
+#include "expression/evaluation.h"
+#include "io/model-file.h"
+#include "nn/cross-entropy.h"
+#include "nn/fer-threads.h"
+#include "nn/sgd.h"
+#include "nn/simpleconv3.h"
 #include "synthetic-mouths.h"
 
 #define IMAGE_SIZE (3 * 48 * 48)

@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fer-engine.h"
+#include "box/box.h"
+#include "image/image.h"
+#include "image/transforms.h"
 
 static char *photo_path = FER_SOURCE_ROOT "/tests/data/astronaut.jpg";
 static double seconds = 6;
@@ -60,7 +62,7 @@ scaled (const FerImage *photo, int side)
 {
   const int crop = MIN (photo->width, photo->height) / 2;
   FerImage *out = fer_image_new (side, side);
-  fer_resize_bilinear (out, photo, (FerRect) { (photo->width - crop) / 2, 0, crop, crop });
+  fer_resize_bilinear (out, photo, (FerBox) { (photo->width - crop) / 2, 0, crop, crop });
   return out;
 }
 

@@ -1,4 +1,5 @@
 #include "synthetic-mouths.h"
+#include "base/fer-rng.h"
 
 #include <math.h>
 #include <stddef.h>

@@ -7,7 +7,7 @@
 #define FER_SYNTHETIC_MOUTHS_H
 
 #include <stdint.h>
-#include "fer-rng.h"
+#include "base/fer-rng.h"
 
 #define FER_SYNTHETIC_CLASSES 4
 

@@ -42,6 +42,12 @@
 #include <string.h>
 
 #include "gstfermeta.h"
+#include "box/box.h"
+#include "base/fer-error.h"
+#include "nn/fer-threads.h"
+#include "io/model-file.h"
+#include "image/image.h"
+#include "expression/classifier.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_fer_classify_debug);
 #define GST_CAT_DEFAULT gst_fer_classify_debug
@@ -391,8 +397,8 @@ classify_faces (GstFerClassify * self, GstVideoFrame * frame, GstFerMeta * meta,
     if (fresh || !mouth_in_frame (face, frame, &r))
       continue;
     /* Only the pixels the model's transform reads are converted. */
-    const FerRect needed = fer_classifier_source_rect (classifier, r.w, r.h);
-    crops[n_due] = fer_mouth_cropper_crop (&self->cropper, n_due, frame, &r, &needed);
+    const FerBox needed = fer_classifier_source_rect (classifier, r.w, r.h);
+    crops[n_due] = fer_frame_cutter_cut (&self->cutter, n_due, frame, &r, &needed);
     if (crops[n_due] == NULL) {
       GST_WARNING_OBJECT (self, "cannot cut the mouth of face %u", face->id);
       continue;
@@ -509,7 +515,7 @@ gst_fer_classify_finalize (GObject * object)
   g_free (self->model);
   g_clear_pointer (&self->classifier, fer_classifier_free);
   g_hash_table_unref (self->history);
-  fer_mouth_cropper_clear (&self->cropper);
+  fer_frame_cutter_clear (&self->cutter);
   g_mutex_clear (&self->model_lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -574,7 +580,7 @@ gst_fer_classify_init (GstFerClassify * self)
   self->threads = DEFAULT_PROP_THREADS;
   g_mutex_init (&self->model_lock);
   self->history = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  fer_mouth_cropper_init (&self->cropper);
+  fer_frame_cutter_init (&self->cutter);
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }

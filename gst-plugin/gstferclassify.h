@@ -5,8 +5,8 @@
 #define __GST_FER_CLASSIFY_H__
 
 #include <gst/video/gstvideofilter.h>
-#include "fer-engine.h"
-#include "mouth-crop.h"
+#include "expression/classifier.h"
+#include "frame-cut.h"
 
 G_BEGIN_DECLS
 
@@ -32,7 +32,7 @@ struct _GstFerClassify {
   GHashTable *history;     /* face id -> FaceHistory */
   guint64 frame;
   gboolean warned_no_meta;
-  FerMouthCropper cropper;
+  FerFrameCutter cutter;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (ferclassify);

@@ -39,6 +39,10 @@
 #include <string.h>
 
 #include "gstfermeta.h"
+#include "box/box.h"
+#include "face/mouth-box.h"
+#include "face/face-landmarks.h"
+#include "face/face-finder.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_fer_mouth_crop_debug);
 #define GST_CAT_DEFAULT gst_fer_mouth_crop_debug
@@ -318,7 +322,7 @@ detect (GstFerMouthCrop * self, const FerGrayView * luma, const Settings * s)
 {
   const FerFindOptions options = { s->scale_factor, s->min_neighbors, s->min_face_size,
     s->detect_width };
-  FerRect faces[64];
+  FerBox faces[64];
   GError *error = NULL;
   gint n = fer_find_faces (self->models, luma, &options, faces,
       MIN (s->max_faces, (gint) G_N_ELEMENTS (faces)), &error);
@@ -391,7 +395,7 @@ keep_following (GstFerMouthCrop * self, FerTrackedFace * f, const FerGrayView * 
     return FALSE;   /* walked out of the frame */
   if (!detection_frame && f->missed == 0 && (self->frames + f->id) % CHECK_INTERVAL != 0)
     return TRUE;
-  FerRect found;
+  FerBox found;
   GError *error = NULL;
   const gint seen = fer_find_face_near (self->models, luma, f->face,
       MIN (s->min_neighbors, CHECK_MIN_NEIGHBORS), TRACK_IOU,
@@ -430,11 +434,11 @@ search_due (GstFerMouthCrop * self, const FerGrayView * luma, const Settings * s
     return FALSE;
   if (self->frames - self->last_search >= (guint64) s->detect_interval * SEARCH_AT_LEAST_EVERY)
     return TRUE;
-  FerRect around[64];
+  FerBox around[64];
   const gint n = MIN (tracked->len, G_N_ELEMENTS (around));
   for (gint i = 0; i < n; i++) {
-    const FerRect f = g_array_index (tracked, FerTrackedFace, i).face;
-    around[i] = (FerRect) { f.x - f.width / 4, f.y - f.height / 4, f.width + f.width / 2,
+    const FerBox f = g_array_index (tracked, FerTrackedFace, i).face;
+    around[i] = (FerBox) { f.x - f.width / 4, f.y - f.height / 4, f.width + f.width / 2,
       f.height + f.height / 2 };
   }
   if (fer_scene_watch_changed (&self->scene, luma, around, n))

@@ -5,8 +5,8 @@
 #define __GST_FER_MOUTH_CROP_H__
 
 #include <gst/video/gstvideofilter.h>
-#include "face-tracker.h"
-#include "scene-watch.h"
+#include "face/face-tracker.h"
+#include "face/scene-watch.h"
 
 G_BEGIN_DECLS
 

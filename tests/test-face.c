@@ -6,7 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fer-engine.h"
+#include "base/fer-error.h"
+#include "box/box.h"
+#include "face/face-landmarks.h"
+#include "face/mouth-box.h"
+#include "image/image.h"
+#include "image/transforms.h"
 #include "fer-test-util.h"
 
 /* Landmarks whose lips (48..67) span [x0, x1] x [y0, y1]. */
@@ -24,7 +29,7 @@ lips (float points[136], double x0, double y0, double x1, double y1)
 }
 
 static void
-assert_inside (FerRect box, int width, int height)
+assert_inside (FerBox box, int width, int height)
 {
   g_assert_cmpint (box.x, >=, 0);
   g_assert_cmpint (box.y, >=, 0);
@@ -38,7 +43,7 @@ static void
 test_mouth_box_rule (void)
 {
   float p[136];
-  FerRect box;
+  FerBox box;
   /* Centre: 40 x 20 lips -> a 60 px square on the same centre. */
   lips (p, 100, 200, 140, 220);
   g_assert_true (fer_mouth_box (p, 1.5, 640, 480, &box));
@@ -70,9 +75,9 @@ test_mouth_box_rule (void)
 static void
 test_iou (void)
 {
-  g_assert_cmpfloat (fer_rect_iou ((FerRect) { 0, 0, 10, 10 }, (FerRect) { 0, 0, 10, 10 }), ==, 1);
-  g_assert_cmpfloat (fer_rect_iou ((FerRect) { 0, 0, 10, 10 }, (FerRect) { 10, 0, 10, 10 }), ==, 0);
-  g_assert_cmpfloat (fabs (fer_rect_iou ((FerRect) { 0, 0, 10, 10 }, (FerRect) { 5, 0, 10, 10 })
+  g_assert_cmpfloat (fer_box_iou ((FerBox) { 0, 0, 10, 10 }, (FerBox) { 0, 0, 10, 10 }), ==, 1);
+  g_assert_cmpfloat (fer_box_iou ((FerBox) { 0, 0, 10, 10 }, (FerBox) { 10, 0, 10, 10 }), ==, 0);
+  g_assert_cmpfloat (fabs (fer_box_iou ((FerBox) { 0, 0, 10, 10 }, (FerBox) { 5, 0, 10, 10 })
           - 50.0 / 150), <, 1e-12);
 }
 
@@ -113,7 +118,7 @@ test_models_are_shared_and_blank_has_no_face (void)
   uint8_t *blank = g_malloc0 (320 * 240);
   const FerGrayView view = { blank, 320, 240, 320 };
   const FerDetectOptions options = { 1.3, 5, 30, 0 };
-  FerRect faces[4];
+  FerBox faces[4];
   g_assert_cmpint (fer_face_detect (a, &view, &options, faces, 4, &error), ==, 0);
   const FerGrayView empty = { blank, 0, 0, 0 };
   g_assert_cmpint (fer_face_detect (a, &empty, &options, faces, 4, &error), ==, 0);
@@ -194,23 +199,23 @@ test_helen (void)
     }
     const double scale = (double) canvas->width / detect_width;
     FerImage *small = fer_image_new (detect_width, (int) (canvas->height / scale));
-    fer_resize_bilinear (small, canvas, (FerRect) { 0, 0, canvas->width, canvas->height });
+    fer_resize_bilinear (small, canvas, (FerBox) { 0, 0, canvas->width, canvas->height });
     uint8_t *small_gray = luma (small), *gray = luma (canvas);
     const FerGrayView small_view = { small_gray, small->width, small->height, small->width };
-    FerRect faces[1];
+    FerBox faces[1];
     if (fer_face_detect (models, &small_view, &options, faces, 1, &error) == 1) {
       found++;
-      const FerRect face = { (int) (faces[0].x * scale), (int) (faces[0].y * scale),
+      const FerBox face = { (int) (faces[0].x * scale), (int) (faces[0].y * scale),
         (int) (faces[0].width * scale), (int) (faces[0].height * scale) };
       const FerGrayView view = { gray, canvas->width, canvas->height, canvas->width };
       float points[136];
       const gint64 start = g_get_monotonic_time ();
       g_assert_true (fer_face_landmarks (models, &view, face, points, &error));
       landmark_time += g_get_monotonic_time () - start;
-      FerRect ours, truth;
+      FerBox ours, truth;
       g_assert_true (fer_mouth_box (points, 1.5, canvas->width, canvas->height, &ours));
       g_assert_true (fer_mouth_box (annotated, 1.5, canvas->width, canvas->height, &truth));
-      const double iou = fer_rect_iou (ours, truth);
+      const double iou = fer_box_iou (ours, truth);
       iou_sum += iou;
       iou_min = MIN (iou_min, iou);
     }

@@ -9,7 +9,11 @@
 #include <math.h>
 #include <string.h>
 
-#include "fer-engine.h"
+#include "box/box.h"
+#include "image/image.h"
+#include "image/transforms.h"
+#include "io/model-file.h"
+#include "nn/simpleconv3.h"
 #include "gstfermeta.h"
 #include "fer-test-util.h"
 #include "test-frames.h"
@@ -194,7 +198,7 @@ static void
 test_many_faces (void)
 {
   FerImage *half = fer_image_new (astronaut->width / 2, astronaut->height / 2);
-  fer_resize_bilinear (half, astronaut, (FerRect) { 0, 0, astronaut->width, astronaut->height });
+  fer_resize_bilinear (half, astronaut, (FerBox) { 0, 0, astronaut->width, astronaut->height });
   int width, height;
   GstBuffer *frame = fer_test_row_of_faces (half, 5, &width, &height);
   GstHarness *h = gst_harness_new_parse ("fermouthcrop detect-width=1400 min-face-size=24 ! "

@@ -7,7 +7,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "fer-engine.h"
+#include "box/box.h"
+#include "image/image.h"
+#include "image/transforms.h"
 #include "gstfermeta.h"
 #include "fer-test-util.h"
 #include "test-frames.h"
@@ -29,7 +31,7 @@ harness (const char *format, int width, int height, const char *properties)
 }
 
 /* Pushes one frame and returns the mouth box of its only face (fails unless exactly one). */
-static FerRect
+static FerBox
 single_mouth (GstHarness *h, GstBuffer *buffer, guint *id)
 {
   g_assert_cmpint (gst_harness_push (h, buffer), ==, GST_FLOW_OK);
@@ -44,7 +46,7 @@ single_mouth (GstHarness *h, GstBuffer *buffer, guint *id)
   g_assert_cmpint (mouth_cy, <, f->face.y + f->face.h + f->mouth.h / 2);
   if (id)
     *id = f->id;
-  const FerRect mouth = { f->mouth.x, f->mouth.y, f->mouth.w, f->mouth.h };
+  const FerBox mouth = { f->mouth.x, f->mouth.y, f->mouth.w, f->mouth.h };
   gst_buffer_unref (out);
   return mouth;
 }
@@ -54,10 +56,10 @@ test_every_format (void)
 {
   static const char *const formats[] = { "RGB", "GRAY8", "I420", "YV12", "NV12", "NV21",
     "YUY2", "UYVY", "BGR", "RGBx", "BGRx", "xRGB", "xBGR", "RGBA", "BGRA", "ARGB", "ABGR" };
-  FerRect reference = { 0 };
+  FerBox reference = { 0 };
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
     GstHarness *h = harness (formats[i], astronaut->width, astronaut->height, NULL);
-    const FerRect m = single_mouth (h, fer_test_rgb_buffer (astronaut, astronaut->width,
+    const FerBox m = single_mouth (h, fer_test_rgb_buffer (astronaut, astronaut->width,
             astronaut->height, 0, 0), NULL);
     g_test_message ("%s: mouth %d,%d %dx%d", formats[i], m.x, m.y, m.width, m.height);
     if (i == 0)
@@ -81,7 +83,7 @@ test_blank_and_odd_frames (void)
 
   /* An odd-sized frame with the face cut by its right and bottom edges. */
   h = harness ("NV12", 467, 389, NULL);
-  const FerRect m = single_mouth (h, fer_test_rgb_buffer (astronaut, 467, 389, 0, 0), NULL);
+  const FerBox m = single_mouth (h, fer_test_rgb_buffer (astronaut, 467, 389, 0, 0), NULL);
   g_assert_cmpint (m.x + m.width, <=, 467);
   g_assert_cmpint (m.y + m.height, <=, 389);
   gst_harness_teardown (h);
@@ -161,7 +163,7 @@ test_followed_face_zooms_and_leaves (void)
     const int side = (int) (300 * zoom);
     fer_image_free (scaled);
     scaled = fer_image_new (side, side);
-    fer_resize_bilinear (scaled, astronaut, (FerRect) { 0, 0, astronaut->width,
+    fer_resize_bilinear (scaled, astronaut, (FerBox) { 0, 0, astronaut->width,
           astronaut->height });
     g_assert_cmpint (gst_harness_push (h, fer_test_rgb_buffer (scaled, width, height,
                 (width - side) / 2, (height - side) / 2)), ==, GST_FLOW_OK);
@@ -360,7 +362,7 @@ static void
 test_five_faces (void)
 {
   FerImage *half = fer_image_new (astronaut->width / 2, astronaut->height / 2);
-  fer_resize_bilinear (half, astronaut, (FerRect) { 0, 0, astronaut->width, astronaut->height });
+  fer_resize_bilinear (half, astronaut, (FerBox) { 0, 0, astronaut->width, astronaut->height });
   int width, height;
   GstBuffer *buffer = fer_test_row_of_faces (half, 5, &width, &height);
 

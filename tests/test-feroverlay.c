@@ -8,7 +8,7 @@
 #include <gst/video/video.h>
 #include <string.h>
 
-#include "fer-engine.h"
+#include "image/image.h"
 #include "gstfermeta.h"
 #include "fer-test-util.h"
 #include "test-frames.h"

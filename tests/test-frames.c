@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fer-test-util.h"
+#include "image/image.h"
 
 FerImage *
 fer_test_astronaut (void)

@@ -4,7 +4,7 @@
 #define FER_TEST_FRAMES_H
 
 #include <gst/gst.h>
-#include "fer-engine.h"
+#include "image/image.h"
 
 /* The bundled photo (tests/data/astronaut.jpg, 512 x 512 RGB); fails the test if it cannot be
  * read.  Free it with fer_image_free. */

@@ -8,14 +8,14 @@
 #include <math.h>
 #include <string.h>
 
-#include "batchnorm.h"
-#include "conv2d.h"
-#include "cross-entropy.h"
-#include "fer-rng.h"
-#include "flatten.h"
-#include "linear.h"
-#include "relu.h"
-#include "simpleconv3.h"
+#include "nn/batchnorm.h"
+#include "nn/conv2d.h"
+#include "nn/cross-entropy.h"
+#include "base/fer-rng.h"
+#include "nn/flatten.h"
+#include "nn/linear.h"
+#include "nn/relu.h"
+#include "nn/simpleconv3.h"
 #include "fer-test-util.h"
 
 #define RELATIVE_TOLERANCE 1e-6

@@ -8,7 +8,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "fer-engine.h"
+#include "base/fer-error.h"
+#include "io/model-file.h"
+#include "nn/simpleconv3.h"
 #include "fer-test-util.h"
 
 static char *workdir;

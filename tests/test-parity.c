@@ -4,7 +4,11 @@
 #include <math.h>
 #include <string.h>
 
-#include "fer-engine.h"
+#include "io/model-file.h"
+#include "io/safetensors.h"
+#include "nn/sgd.h"
+#include "nn/simpleconv3.h"
+#include "nn/step-lr.h"
 #include "fer-test-util.h"
 
 #define TOLERANCE 1e-4

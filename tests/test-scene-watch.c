@@ -3,8 +3,10 @@
  * size, nothing kept yet, or faces covering half the picture or more are "changed". */
 #include <string.h>
 
-#include "fer-engine.h"
-#include "scene-watch.h"
+#include "base/fer-rng.h"
+#include "box/box.h"
+#include "face/face-landmarks.h"
+#include "face/scene-watch.h"
 
 enum { WIDTH = 320, HEIGHT = 240 };
 
@@ -21,7 +23,7 @@ noise_picture (guint seed)
 
 /* Adds delta (clamped) to the rectangle of pixels. */
 static void
-brighten (guint8 *pixels, FerRect r, int delta)
+brighten (guint8 *pixels, FerBox r, int delta)
 {
   for (int y = r.y; y < r.y + r.height; y++)
     for (int x = r.x; x < r.x + r.width; x++)
@@ -33,7 +35,7 @@ test_scene_watch (void)
 {
   guint8 *kept = noise_picture (1), *now = g_memdup2 (kept, WIDTH * HEIGHT);
   const FerGrayView before = { kept, WIDTH, HEIGHT, WIDTH }, after = { now, WIDTH, HEIGHT, WIDTH };
-  const FerRect face = { 40, 40, 80, 80 };
+  const FerBox face = { 40, 40, 80, 80 };
   FerSceneWatch watch;
   fer_scene_watch_init (&watch);
   g_assert_true (fer_scene_watch_changed (&watch, &after, &face, 1));   /* nothing kept */
@@ -41,18 +43,18 @@ test_scene_watch (void)
   g_assert_false (fer_scene_watch_changed (&watch, &after, &face, 1));
 
   /* Video noise of a few levels: unchanged. */
-  brighten (now, (FerRect) { 0, 0, WIDTH, HEIGHT }, 3);
+  brighten (now, (FerBox) { 0, 0, WIDTH, HEIGHT }, 3);
   g_assert_false (fer_scene_watch_changed (&watch, &after, &face, 1));
   /* A change inside the face's box: unchanged; a 24x24 change outside it: changed. */
-  brighten (now, (FerRect) { 50, 50, 40, 40 }, 60);
+  brighten (now, (FerBox) { 50, 50, 40, 40 }, 60);
   g_assert_false (fer_scene_watch_changed (&watch, &after, &face, 1));
-  brighten (now, (FerRect) { 250, 150, 24, 24 }, 60);
+  brighten (now, (FerBox) { 250, 150, 24, 24 }, 60);
   g_assert_true (fer_scene_watch_changed (&watch, &after, &face, 1));
   g_assert_true (fer_scene_watch_changed (&watch, &after, NULL, 0));
 
   /* Faces covering half the picture: changed, whatever the pixels. */
   memcpy (now, kept, WIDTH * HEIGHT);
-  const FerRect close_up = { 0, 0, WIDTH, HEIGHT / 2 + 20 };
+  const FerBox close_up = { 0, 0, WIDTH, HEIGHT / 2 + 20 };
   g_assert_false (fer_scene_watch_changed (&watch, &after, &face, 1));
   g_assert_true (fer_scene_watch_changed (&watch, &after, &close_up, 1));
 

@@ -8,7 +8,7 @@
 // taking the rest of the cascade elsewhere: there the points must stay within 5% of the box of
 // dlib's on average.
 
-#include "shape-predictor-flat.hpp"
+#include "face/shape-predictor-flat.hpp"
 
 #include <dlib/image_processing/shape_predictor.h>
 #include <opencv2/imgcodecs.hpp>
@@ -24,7 +24,8 @@
 #include <string>
 
 extern "C" {
-#include "face-landmarks.h"
+#include "face/face-landmarks.h"
+#include "face/mouth-box.h"
 }
 
 static void

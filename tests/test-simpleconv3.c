@@ -4,9 +4,12 @@
 #include <math.h>
 #include <string.h>
 
-#include "fer-engine.h"
+#include "base/fer-rng.h"
+#include "nn/sgd.h"
+#include "nn/simpleconv3.h"
+#include "nn/step-lr.h"
 #include "fer-test-util.h"
-#include "linear.h"
+#include "nn/linear.h"
 
 static void
 test_init_is_seeded (void)

@@ -3,9 +3,11 @@
  * weights bit for bit. */
 #include <string.h>
 
-#include "fer-engine.h"
+#include "nn/sgd.h"
+#include "nn/simpleconv3.h"
 #include "synthetic-mouths.h"
 #include "fer-test-util.h"
+#include "nn/cross-entropy.h"
 
 #define IMAGE (3 * 48 * 48)
 #define TRAIN 2048

@@ -4,11 +4,13 @@
 #include <math.h>
 #include <string.h>
 
-#include "fer-error.h"
-#include "image.h"
-#include "safetensors.h"
-#include "transforms.h"
+#include "base/fer-error.h"
+#include "image/image.h"
+#include "io/safetensors.h"
+#include "image/transforms.h"
 #include "fer-test-util.h"
+#include "box/box.h"
+#include "base/fer-rng.h"
 
 static FerSafetensors *golden;
 static char *workdir;
@@ -117,7 +119,7 @@ test_center_source_is_what_is_read (void)
     FerImage *image = fer_image_new (w, h), *scrambled = fer_image_new (w, h);
     for (size_t k = 0; k < (size_t) w * h * 3; k++)
       image->pixels[k] = (uint8_t) fer_rng_uniform_range (&rng, 0, 256);
-    const FerRect source = fer_preprocess_center_source (w, h, 64, 48);
+    const FerBox source = fer_preprocess_center_source (w, h, 64, 48);
     g_assert_cmpint (source.x, >=, 0);
     g_assert_cmpint (source.y, >=, 0);
     g_assert_cmpint (source.x + source.width, <=, w);
@@ -156,7 +158,7 @@ test_resized_crops_match_pil (void)
   g_assert_true (fer_safetensors_read_i64 (golden, rects, r, rects->numel, NULL));
   FerImage *out = fer_image_new (48, 48);
   for (int i = 0; i < (int) rects->shape[0]; i++) {
-    const FerRect rect = { r[4 * i], r[4 * i + 1], r[4 * i + 2], r[4 * i + 3] };
+    const FerBox rect = { r[4 * i], r[4 * i + 1], r[4 * i + 2], r[4 * i + 3] };
     fer_resize_bilinear (out, image, rect);
     char *name = g_strdup_printf ("crop.%d", i);
     size_t n;
@@ -196,8 +198,8 @@ test_random_resized_crop (void)
   fer_rng_init (&b, 3);
   double min_area = 1, max_area = 0;
   for (int i = 0; i < 2000; i++) {
-    const FerRect r = fer_random_resized_crop_rect (&a, 128, 100, 0.08, 1, 3.0 / 4, 4.0 / 3);
-    const FerRect s = fer_random_resized_crop_rect (&b, 128, 100, 0.08, 1, 3.0 / 4, 4.0 / 3);
+    const FerBox r = fer_random_resized_crop_rect (&a, 128, 100, 0.08, 1, 3.0 / 4, 4.0 / 3);
+    const FerBox s = fer_random_resized_crop_rect (&b, 128, 100, 0.08, 1, 3.0 / 4, 4.0 / 3);
     g_assert_cmpmem (&r, sizeof r, &s, sizeof s);
     g_assert_cmpint (r.x, >=, 0);
     g_assert_cmpint (r.y, >=, 0);

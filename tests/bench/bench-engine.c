@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "fer-engine.h"
+#include "base/fer-rng.h"
+#include "nn/fer-threads.h"
+#include "nn/sgd.h"
+#include "nn/simpleconv3.h"
 
 #define IMAGE (3 * 48 * 48)
 

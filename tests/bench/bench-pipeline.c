@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fer-engine.h"
+#include "image/image.h"
 #include "gstfermeta.h"
 
 static char *time_element, *save_mouths, *hold_element;

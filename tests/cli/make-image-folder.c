@@ -10,7 +10,8 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 
-#include "fer-engine.h"
+#include "base/fer-rng.h"
+#include "image/image.h"
 #include "synthetic-mouths.h"
 
 static const char *const names[] = { "none", "pouting", "smile", "openmouth" };

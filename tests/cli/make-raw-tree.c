@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fer-engine.h"
+#include "box/box.h"
+#include "image/image.h"
+#include "image/transforms.h"
 
 static void
 save (const FerImage *image, const char *dir, const char *name)
@@ -28,7 +30,7 @@ save (const FerImage *image, const char *dir, const char *name)
 }
 
 static FerImage *
-resized (const FerImage *src, FerRect rect, int width, int height)
+resized (const FerImage *src, FerBox rect, int width, int height)
 {
   FerImage *out = fer_image_new (width, height);
   fer_resize_bilinear (out, src, rect);
@@ -49,7 +51,7 @@ main (int argc, char **argv)
     g_error ("%s", error->message);
   char *smile = g_build_filename (argv[3], "smile", NULL);
   char *none = g_build_filename (argv[3], "none", NULL);
-  const FerRect all = { 0, 0, photo->width, photo->height };
+  const FerBox all = { 0, 0, photo->width, photo->height };
 
   save (photo, smile, "astronaut.png");
   char *bytes;
@@ -66,7 +68,7 @@ main (int argc, char **argv)
       memcpy (mirror->pixels + ((size_t) y * photo->width + x) * 3,
           photo->pixels + ((size_t) y * photo->width + photo->width - 1 - x) * 3, 3);
   save (mirror, smile, "deep/er/still/mirror.png");
-  FerImage *zoom = resized (photo, (FerRect) { photo->width / 4, 0, photo->width / 2,
+  FerImage *zoom = resized (photo, (FerBox) { photo->width / 4, 0, photo->width / 2,
         photo->height / 2 }, photo->width, photo->height);
   FerImage *pair = fer_image_new (2 * zoom->width, zoom->height);
   for (int y = 0; y < zoom->height; y++)

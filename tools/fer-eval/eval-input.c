@@ -1,4 +1,8 @@
 #include "eval-input.h"
+#include "io/model-file.h"
+#include "image/image.h"
+#include "expression/classifier.h"
+#include "face/photo-mouth-cut.h"
 
 #include <string.h>
 

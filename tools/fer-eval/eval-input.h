@@ -5,7 +5,12 @@
 #ifndef FER_EVAL_INPUT_H
 #define FER_EVAL_INPUT_H
 
-#include "fer-engine.h"
+#include "box/box.h"
+#include "face/face-landmarks.h"
+#include "face/photo-mouth-cut.h"
+#include "image/image.h"
+#include "image/transforms.h"
+#include "io/model-file.h"
 
 typedef struct {
   FerFaceModels *models;   /* NULL: the images are mouth crops already */
@@ -15,7 +20,7 @@ typedef struct {
 typedef struct {
   char *error;             /* the file could not be read: why (free it) */
   gboolean no_face;        /* --faces: no face found */
-  FerRect face, mouth;     /* --faces: where, in the photo's pixels */
+  FerBox face, mouth;     /* --faces: where, in the photo's pixels */
 } FerEvalOutcome;
 
 /* Fills tensor (the model's input) from the file at path; FALSE when there is no input (the

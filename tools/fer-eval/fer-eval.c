@@ -18,8 +18,16 @@
 #include <json-glib/json-glib.h>
 
 #include "eval-input.h"
-#include "fer-engine.h"
+#include "expression/classifier.h"
+#include "expression/evaluation.h"
+#include "face/face-landmarks.h"
+#include "image/image-folder.h"
+#include "image/image.h"
+#include "io/atomic-file.h"
+#include "io/model-file.h"
+#include "nn/fer-threads.h"
 #include "progress.h"
+#include "nn/cross-entropy.h"
 
 #define CHUNK 256
 

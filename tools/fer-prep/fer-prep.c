@@ -23,7 +23,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fer-engine.h"
+#include "base/fer-error.h"
+#include "base/fer-rng.h"
+#include "box/box.h"
+#include "face/face-finder.h"
+#include "face/face-landmarks.h"
+#include "face/photo-mouth-cut.h"
+#include "image/image.h"
+#include "image/transforms.h"
+#include "nn/fer-threads.h"
 #include "image-hash.h"
 #include "prep-state.h"
 #include "progress.h"
@@ -76,7 +84,7 @@ typedef struct {
   int n_crops;
   FerImage *crops[MAX_FACES];
   FerDHash dhashes[MAX_FACES];   /* photos: the whole photo's (all the same); video: each crop's */
-  FerRect mouths[MAX_FACES];     /* each crop's mouth box in the input */
+  FerBox mouths[MAX_FACES];     /* each crop's mouth box in the input */
   gboolean photo;
 } Job;
 
@@ -119,7 +127,7 @@ analyse_image (Job *job, const FerImage *image, FerFaceModels *models, double pa
     smallest = MIN (smallest, mouths[i].mouth.width);
     if (mouths[i].mouth.width >= min_mouth) {
       FerImage *crop = fer_image_new (size, size);
-      fer_resize_bilinear (crop, mouths[i].crop, (FerRect) { 0, 0, mouths[i].crop->width,
+      fer_resize_bilinear (crop, mouths[i].crop, (FerBox) { 0, 0, mouths[i].crop->width,
             mouths[i].crop->height });
       job->dhashes[job->n_crops] = job->photo ? photo_hash : fer_image_dhash (crop);
       job->mouths[job->n_crops] = mouths[i].mouth;
@@ -242,7 +250,7 @@ decide (Prep *prep, Job *job, GError **error)
   entry->sha256 = g_strdup (job->sha256);
   entry->crops = g_ptr_array_new_with_free_func (g_free);
   entry->dhashes = g_array_new (FALSE, FALSE, sizeof (FerDHash));
-  entry->mouths = g_array_new (FALSE, FALSE, sizeof (FerRect));
+  entry->mouths = g_array_new (FALSE, FALSE, sizeof (FerBox));
   if (job->outcome == FER_PREP_ACCEPTED) {
     char *near = NULL;
     /* A photo's crops all carry the photo's hash: compare with earlier inputs only. */

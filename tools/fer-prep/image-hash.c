@@ -1,4 +1,7 @@
 #include "image-hash.h"
+#include "box/box.h"
+#include "image/image.h"
+#include "image/transforms.h"
 
 #include <string.h>
 
@@ -18,7 +21,7 @@ FerDHash
 fer_image_dhash (const FerImage *image)
 {
   FerImage *small = fer_image_new (17, 16);
-  fer_resize_bilinear (small, image, (FerRect) { 0, 0, image->width, image->height });
+  fer_resize_bilinear (small, image, (FerBox) { 0, 0, image->width, image->height });
   uint8_t luma[17 * 16];
   fer_image_luma (small, luma);
   fer_image_free (small);

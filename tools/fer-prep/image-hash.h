@@ -13,7 +13,8 @@
 
 #include <glib.h>
 #include <stdint.h>
-#include "fer-engine.h"
+#include "face/face-finder.h"
+#include "image/image.h"
 
 /* Hamming distance (of 256 bits) at or below which two images are near duplicates. */
 #define FER_NEAR_DUPLICATE_BITS 16

@@ -4,7 +4,9 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "fer-engine.h"
+#include "base/fer-error.h"
+#include "box/box.h"
+#include "io/atomic-file.h"
 
 static const char *const outcome_names[FER_PREP_N_OUTCOMES] = {
   "accepted", "empty", "unreadable", "not-image", "corrupt", "no-face", "small-mouth",
@@ -79,7 +81,7 @@ entry_to_json (const FerPrepEntry *e)
     char hex[65];
     fer_dhash_to_hex (&g_array_index (e->dhashes, FerDHash, i), hex);
     json_builder_add_string_value (b, hex);
-    const FerRect *m = &g_array_index (e->mouths, FerRect, i);
+    const FerBox *m = &g_array_index (e->mouths, FerBox, i);
     json_builder_set_member_name (b, "mouth");
     json_builder_begin_array (b);
     json_builder_add_int_value (b, m->x);
@@ -121,17 +123,17 @@ entry_from_json (const char *line)
       e->sha256 = g_strdup (json_object_get_string_member (o, "sha256"));
     e->crops = g_ptr_array_new_with_free_func (g_free);
     e->dhashes = g_array_new (FALSE, FALSE, sizeof (FerDHash));
-    e->mouths = g_array_new (FALSE, TRUE, sizeof (FerRect));
+    e->mouths = g_array_new (FALSE, TRUE, sizeof (FerBox));
     JsonArray *crops = json_object_get_array_member (o, "crops");
     for (guint i = 0; crops && i < json_array_get_length (crops); i++) {
       JsonObject *c = json_array_get_object_element (crops, i);
       FerDHash h = { { 0 } };
       fer_dhash_from_hex (json_object_get_string_member (c, "dhash"), &h);
-      FerRect m = { 0 };
+      FerBox m = { 0 };
       JsonArray *box = json_object_has_member (c, "mouth")
           ? json_object_get_array_member (c, "mouth") : NULL;
       if (box && json_array_get_length (box) == 4)
-        m = (FerRect) { json_array_get_int_element (box, 0), json_array_get_int_element (box, 1),
+        m = (FerBox) { json_array_get_int_element (box, 0), json_array_get_int_element (box, 1),
           json_array_get_int_element (box, 2), json_array_get_int_element (box, 3) };
       g_ptr_array_add (e->crops, g_strdup (json_object_get_string_member (c, "file")));
       g_array_append_val (e->dhashes, h);

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "fer-engine.h"
+#include "box/box.h"
 #include "image-hash.h"
 
 typedef enum {
@@ -36,7 +36,7 @@ typedef struct {
   char *sha256;          /* NULL for video frames and unreadable files */
   GPtrArray *crops;      /* file names of the crops kept (char *) */
   GArray *dhashes;       /* FerDHash per kept crop (of the photo, or of the crop for video) */
-  GArray *mouths;        /* FerRect per kept crop: its mouth box in the input's pixels */
+  GArray *mouths;        /* FerBox per kept crop: its mouth box in the input's pixels */
 } FerPrepEntry;
 
 typedef struct {

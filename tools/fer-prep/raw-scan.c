@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "fer-error.h"
+#include "base/fer-error.h"
 
 static int
 compare_names (gconstpointer a, gconstpointer b)

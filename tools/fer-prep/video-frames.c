@@ -6,7 +6,8 @@
 
 #include <string.h>
 
-#include "fer-error.h"
+#include "base/fer-error.h"
+#include "image/image.h"
 
 struct _FerVideoFrames {
   GstElement *pipeline, *sink;

@@ -4,7 +4,7 @@
 #define FER_VIDEO_FRAMES_H
 
 #include <glib.h>
-#include "fer-engine.h"
+#include "image/image.h"
 
 typedef struct _FerVideoFrames FerVideoFrames;
 

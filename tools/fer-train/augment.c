@@ -1,9 +1,15 @@
 #include "augment.h"
+#include "box/box.h"
+#include "base/fer-rng.h"
+#include "nn/simpleconv3.h"
+#include "image/image.h"
+#include "image/transforms.h"
+#include "image/dataset.h"
 
 #define SIZE FER_SIMPLECONV3_INPUT_SIZE
 
 typedef struct {
-  FerRect crop;
+  FerBox crop;
   gboolean flip, gray;
   double brightness, contrast, saturation;
 } Draw;
@@ -76,7 +82,7 @@ fer_augment_batch (float *out, const FerDataset *data, const int *indices, int n
       if (d->gray || d->brightness != 1 || d->contrast != 1 || d->saturation != 1)
         recolour (crop, d);
       fer_image_to_tensor (out + (size_t) i * 3 * SIZE * SIZE, crop,
-          (FerRect) { 0, 0, SIZE, SIZE }, options->mean, options->std, d->flip);
+          (FerBox) { 0, 0, SIZE, SIZE }, options->mean, options->std, d->flip);
     }
     fer_image_free (crop);
   }

@@ -5,7 +5,8 @@
 #ifndef FER_AUGMENT_H
 #define FER_AUGMENT_H
 
-#include "fer-engine.h"
+#include "base/fer-rng.h"
+#include "image/dataset.h"
 
 typedef struct {
   double scale_min, scale_max;     /* area fraction of the crop (seed: 0.08, 1) */

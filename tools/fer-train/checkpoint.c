@@ -1,4 +1,8 @@
 #include "checkpoint.h"
+#include "base/fer-error.h"
+#include "nn/simpleconv3.h"
+#include "io/safetensors.h"
+#include "io/model-file.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>

@@ -7,6 +7,7 @@
 #define FER_CHECKPOINT_H
 
 #include "trainer.h"
+#include "io/model-file.h"
 
 /* The options as a JSON object (also recorded in models as "training_options"). */
 char *fer_train_options_to_json (const FerTrainOptions *options);

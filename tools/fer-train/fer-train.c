@@ -22,6 +22,14 @@
 #include "history.h"
 #include "training-data.h"
 #include "progress.h"
+#include "base/fer-error.h"
+#include "nn/fer-threads.h"
+#include "io/model-file.h"
+#include "io/atomic-file.h"
+#include "image/transforms.h"
+#include "image/image-folder.h"
+#include "image/dataset.h"
+#include "expression/evaluation.h"
 
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130

@@ -1,6 +1,6 @@
 #include "history.h"
 
-#include "atomic-file.h"
+#include "io/atomic-file.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,4 +1,11 @@
 #include "trainer.h"
+#include "base/fer-rng.h"
+#include "nn/simpleconv3.h"
+#include "nn/sgd.h"
+#include "nn/step-lr.h"
+#include "image/dataset.h"
+#include "expression/evaluation.h"
+#include "nn/cross-entropy.h"
 
 #include <math.h>
 #include <string.h>

@@ -7,6 +7,11 @@
 
 #include <signal.h>
 #include "augment.h"
+#include "base/fer-rng.h"
+#include "nn/simpleconv3.h"
+#include "nn/sgd.h"
+#include "image/dataset.h"
+#include "expression/evaluation.h"
 
 typedef enum {
   FER_SCHEDULE_STEP,     /* StepLR (step_size, gamma): the seed's */

@@ -1,4 +1,12 @@
 #include "training-data.h"
+#include "base/fer-rng.h"
+#include "base/fer-error.h"
+#include "nn/simpleconv3.h"
+#include "io/model-file.h"
+#include "image/image.h"
+#include "image/transforms.h"
+#include "image/image-folder.h"
+#include "image/dataset.h"
 
 #include <math.h>
 #include <stdio.h>

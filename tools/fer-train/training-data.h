@@ -4,7 +4,10 @@
 #ifndef FER_TRAINING_DATA_H
 #define FER_TRAINING_DATA_H
 
-#include "fer-engine.h"
+#include "image/dataset.h"
+#include "image/image-folder.h"
+#include "image/transforms.h"
+#include "io/model-file.h"
 #include "progress.h"
 
 typedef struct {

@@ -1,0 +1,376 @@
+// shape-predictor-flat.cpp: see shape-predictor-flat.hpp.
+
+#include "face/shape-predictor-flat.hpp"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+extern "C" {
+#include "io/atomic-file.h"
+}
+
+namespace {
+
+// The cache file: this tag, the sizes, then the arrays as they are in memory (native byte
+// order: the cache belongs to this machine).
+constexpr char CACHE_TAG[8] = { 'F', 'E', 'R', 'S', 'P', 'F', '2', '\n' };
+
+// Where the flat copy of the model at path is cached; "" when path cannot be examined.
+std::string
+cache_path_for (const std::string &path)
+{
+  GStatBuf st;
+  if (g_stat (path.c_str (), &st) != 0)
+    return "";
+  char *absolute = g_canonicalize_filename (path.c_str (), nullptr);
+  char *key = g_strdup_printf ("%s\n%lld\n%lld", absolute, (long long) st.st_size,
+      (long long) st.st_mtime);
+  char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+  char *file = g_strdup_printf ("landmarks-%.24s.flat", digest);
+  char *cache = g_build_filename (g_get_user_cache_dir (), "gst-fer", file, nullptr);
+  std::string result (cache);
+  g_free (cache);
+  g_free (file);
+  g_free (digest);
+  g_free (key);
+  g_free (absolute);
+  return result;
+}
+
+// Appends count values of T to bytes.
+template <typename T>
+void
+put (std::string &bytes, const T *values, size_t count)
+{
+  bytes.append (reinterpret_cast<const char *> (values), count * sizeof (T));
+}
+
+// Reads count values of T from data at offset; false when the data runs out.
+template <typename T>
+bool
+take (const char *data, size_t size, size_t &offset, T *values, size_t count)
+{
+  if (count > (size - offset) / sizeof (T))
+    return false;
+  std::memcpy (values, data + offset, count * sizeof (T));
+  offset += count * sizeof (T);
+  return true;
+}
+
+// The 2x2 part of dlib::impl::find_tform_between_shapes (from, to): dlib's
+// find_similarity_transform (Umeyama's least squares, in double), with the SVD of the 2x2
+// covariance written out.  With cov = [a b; c d], the nearest rotation times Umeyama's scale
+// trace(D S) / sigma_from is [a+d, b-c; c-b, a+d] / sigma_from when det(cov) >= 0, and the
+// nearest reflection's [a-d, b+c; b+c, d-a] / sigma_from otherwise (dlib's S flips the smaller
+// singular value): the same matrix up to rounding, without a LAPACK SVD per cascade level.
+// (dlib also recomputes the box's transform, a pseudo-inverse, on every level; extract_features
+// below takes it computed once.  Together the two were ~10% of a face's landmarks.)
+dlib::matrix<float, 2, 2>
+similarity_between (const dlib::matrix<float, 0, 1> &from, const dlib::matrix<float, 0, 1> &to)
+{
+  const long n = from.size () / 2;
+  double from_x = 0, from_y = 0, to_x = 0, to_y = 0;
+  for (long i = 0; i < n; i++) {
+    from_x += from (2 * i);
+    from_y += from (2 * i + 1);
+    to_x += to (2 * i);
+    to_y += to (2 * i + 1);
+  }
+  from_x /= n;
+  from_y /= n;
+  to_x /= n;
+  to_y /= n;
+  double sigma_from = 0, a = 0, b = 0, c = 0, d = 0;
+  for (long i = 0; i < n; i++) {
+    const double fx = from (2 * i) - from_x, fy = from (2 * i + 1) - from_y;
+    const double tx = to (2 * i) - to_x, ty = to (2 * i + 1) - to_y;
+    sigma_from += fx * fx + fy * fy;
+    a += tx * fx;
+    b += tx * fy;
+    c += ty * fx;
+    d += ty * fy;
+  }
+  sigma_from /= n;
+  a /= n;
+  b /= n;
+  c /= n;
+  d /= n;
+  const double scale = sigma_from != 0 ? 1 / sigma_from : 1;
+  dlib::matrix<float, 2, 2> m;
+  if (a * d - b * c >= 0)
+    m = (float) (scale * (a + d)), (float) (scale * (b - c)), (float) (scale * (c - b)),
+        (float) (scale * (a + d));
+  else
+    m = (float) (scale * (a - d)), (float) (scale * (b + c)), (float) (scale * (b + c)),
+        (float) (scale * (d - a));
+  return m;
+}
+
+// dlib::impl::extract_feature_pixel_values with the similarity above, and the box's
+// unnormalizing transform computed once per face instead of once per level.  Not inlined: inside
+// predict it changed how the compiler treated the leaf sums there (no longer vectorised, 40%
+// slower).
+__attribute__ ((noinline)) void
+extract_features (const dlib::cv_image<unsigned char> &image,
+    const dlib::point_transform_affine &to_image, const dlib::matrix<float, 0, 1> &shape,
+    const dlib::matrix<float, 0, 1> &reference, const std::vector<unsigned long> &anchors,
+    const std::vector<dlib::vector<float, 2>> &deltas, std::vector<float> &features)
+{
+  const dlib::matrix<float, 2, 2> tform = similarity_between (reference, shape);
+  const dlib::rectangle area = dlib::get_rect (image);
+  features.resize (deltas.size ());
+  for (unsigned long i = 0; i < features.size (); i++) {
+    const dlib::point p = to_image (tform * deltas[i] + dlib::impl::location (shape, anchors[i]));
+    features[i] = area.contains (p) ? image[p.y ()][p.x ()] : 0;
+  }
+}
+
+}  // namespace
+
+template <typename T>
+T *
+HugePageAllocator<T>::allocate (std::size_t count)
+{
+  constexpr std::size_t HUGE_PAGE = 2 << 20;
+  if (count > (SIZE_MAX - HUGE_PAGE) / sizeof (T))
+    throw std::bad_alloc ();
+  const std::size_t bytes = count * sizeof (T);
+  if (bytes < HUGE_PAGE) {
+    void *values = std::malloc (bytes);
+    if (values == nullptr)
+      throw std::bad_alloc ();
+    return static_cast<T *> (values);
+  }
+  const std::size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+  void *values = std::aligned_alloc (HUGE_PAGE, rounded);
+  if (values == nullptr)
+    throw std::bad_alloc ();
+  madvise (values, rounded, MADV_HUGEPAGE);   // a hint: without it, 4 KB pages as usual
+  return static_cast<T *> (values);
+}
+
+template struct HugePageAllocator<int16_t>;
+
+void
+FlatShapePredictor::load (const std::string &path)
+{
+  const std::string cache = cache_path_for (path);
+  if (!cache.empty () && read_cache (cache))
+    return;
+  parse (path);
+  if (!cache.empty ())
+    write_cache (cache);
+}
+
+void
+FlatShapePredictor::write_cache (const std::string &cache_path) const
+{
+  std::string bytes (CACHE_TAG, sizeof CACHE_TAG);
+  const uint64_t sizes[5] = { levels, trees, splits, (uint64_t) initial_shape.size (),
+    split_features.size () };
+  put (bytes, sizes, 5);
+  put (bytes, &initial_shape (0), initial_shape.size ());
+  for (unsigned long level = 0; level < levels; level++) {
+    const uint64_t features = deltas[level].size ();
+    put (bytes, &features, 1);
+    for (unsigned long i = 0; i < features; i++) {
+      const uint32_t anchor = (uint32_t) anchor_idx[level][i];
+      const float delta[2] = { deltas[level][i].x (), deltas[level][i].y () };
+      put (bytes, &anchor, 1);
+      put (bytes, delta, 2);
+    }
+  }
+  put (bytes, split_features.data (), split_features.size ());
+  put (bytes, split_thresholds.data (), split_thresholds.size ());
+  put (bytes, leaf_scales.data (), leaf_scales.size ());
+  put (bytes, leaves.data (), leaves.size ());
+
+  char *dir = g_path_get_dirname (cache_path.c_str ());
+  FerAtomicFile file;
+  if (g_mkdir_with_parents (dir, 0755) == 0
+      && fer_atomic_file_open (&file, cache_path.c_str (), nullptr)) {
+    if (!fer_atomic_file_write (&file, bytes.data (), bytes.size (), nullptr)
+        || !fer_atomic_file_commit (&file, nullptr))
+      fer_atomic_file_abort (&file);
+  }
+  g_free (dir);
+}
+
+bool
+FlatShapePredictor::read_cache (const std::string &cache_path)
+{
+  char *data = nullptr;
+  gsize size = 0;
+  if (!g_file_get_contents (cache_path.c_str (), &data, &size, nullptr))
+    return false;
+  size_t at = 0;
+  uint64_t sizes[5];
+  char tag[sizeof CACHE_TAG];
+  bool ok = take (data, size, at, tag, sizeof tag) && std::memcmp (tag, CACHE_TAG, sizeof tag) == 0
+      && take (data, size, at, sizes, 5) && sizes[0] > 0 && sizes[0] < 1000 && sizes[1] > 0
+      && sizes[1] < 100000 && sizes[2] < 1000 && sizes[3] > 0 && sizes[3] % 2 == 0
+      && sizes[3] < 100000 && sizes[4] == sizes[0] * sizes[1] * sizes[2] * 2;
+  if (ok) {
+    levels = sizes[0];
+    trees = sizes[1];
+    splits = sizes[2];
+    initial_shape.set_size ((long) sizes[3]);
+    ok = take (data, size, at, &initial_shape (0), sizes[3]);
+    anchor_idx.assign (levels, {});
+    deltas.assign (levels, {});
+    for (unsigned long level = 0; ok && level < levels; level++) {
+      uint64_t features = 0;
+      ok = take (data, size, at, &features, 1) && features <= UINT16_MAX + 1ul;
+      for (uint64_t i = 0; ok && i < features; i++) {
+        uint32_t anchor = 0;
+        float delta[2] = { 0, 0 };
+        ok = take (data, size, at, &anchor, 1) && take (data, size, at, delta, 2)
+            && anchor < sizes[3] / 2;
+        anchor_idx[level].push_back (anchor);
+        deltas[level].push_back (dlib::vector<float, 2> (delta[0], delta[1]));
+      }
+    }
+    split_features.resize (sizes[4]);
+    split_thresholds.resize (levels * trees * splits);
+    leaf_scales.resize (levels * trees);
+    leaves.resize (levels * trees * (splits + 1) * sizes[3]);
+    ok = ok && take (data, size, at, split_features.data (), split_features.size ())
+        && take (data, size, at, split_thresholds.data (), split_thresholds.size ())
+        && take (data, size, at, leaf_scales.data (), leaf_scales.size ())
+        && take (data, size, at, leaves.data (), leaves.size ()) && at == size;
+    // Every split must read a feature of its level.
+    for (unsigned long t = 0; ok && t < levels * trees; t++)
+      for (unsigned long k = 0; ok && k < splits * 2; k++)
+        ok = split_features[t * splits * 2 + k] < deltas[t / trees].size ();
+  }
+  g_free (data);
+  if (!ok) {
+    *this = FlatShapePredictor ();   // a damaged or foreign cache: parse the model instead
+  }
+  return ok;
+}
+
+void
+FlatShapePredictor::parse (const std::string &path)
+{
+  std::ifstream in (path, std::ios::binary);
+  if (!in)
+    throw std::runtime_error ("cannot open it");
+
+  // The field order of dlib::deserialize (shape_predictor &, std::istream &).
+  int version = 0;
+  dlib::deserialize (version, in);
+  if (version != 1)
+    throw std::runtime_error ("not a dlib shape_predictor file (version "
+        + std::to_string (version) + ", expected 1)");
+  std::vector<std::vector<dlib::impl::regression_tree>> forests;
+  dlib::deserialize (initial_shape, in);
+  dlib::deserialize (forests, in);
+  dlib::deserialize (anchor_idx, in);
+  dlib::deserialize (deltas, in);
+
+  // The flat layout needs every tree of the same full depth, which dlib's trainer produces.
+  levels = forests.size ();
+  if (levels == 0 || forests[0].empty () || initial_shape.size () == 0
+      || initial_shape.size () % 2 != 0 || anchor_idx.size () != levels || deltas.size () != levels)
+    throw std::runtime_error ("inconsistent shape_predictor (empty or mismatched cascade)");
+  trees = forests[0].size ();
+  splits = forests[0][0].splits.size ();
+  const unsigned long dims = initial_shape.size ();
+  split_features.reserve (levels * trees * splits * 2);
+  split_thresholds.reserve (levels * trees * splits);
+  leaf_scales.reserve (levels * trees);
+  leaves.reserve (levels * trees * (splits + 1) * dims);
+  for (unsigned long level = 0; level < levels; level++) {
+    const unsigned long features = deltas[level].size ();
+    if (forests[level].size () != trees || anchor_idx[level].size () != features
+        || features > UINT16_MAX)
+      throw std::runtime_error ("cascade level " + std::to_string (level) + " has a different "
+          "number of trees or features than level 0");
+    for (unsigned long anchor : anchor_idx[level])
+      if (anchor >= num_parts ())
+        throw std::runtime_error ("a feature is anchored to a part that does not exist");
+    for (const auto &tree : forests[level]) {
+      if (tree.splits.size () != splits || tree.leaf_values.size () != splits + 1)
+        throw std::runtime_error ("trees of different depths (not a full binary tree)");
+      for (const auto &split : tree.splits) {
+        if (split.idx1 >= features || split.idx2 >= features)
+          throw std::runtime_error ("a split reads a feature that does not exist");
+        split_features.push_back ((uint16_t) split.idx1);
+        split_features.push_back ((uint16_t) split.idx2);
+        split_thresholds.push_back (split.thresh);
+      }
+      // The tree's leaves as 16-bit multiples of one scale (see the header).
+      float largest = 0;
+      for (const auto &leaf : tree.leaf_values) {
+        if ((unsigned long) leaf.size () != dims)
+          throw std::runtime_error ("a leaf of the wrong size");
+        for (long k = 0; k < leaf.size (); k++) {
+          if (!std::isfinite (leaf (k)))
+            throw std::runtime_error ("a leaf value that is not a number");
+          largest = std::max (largest, std::fabs (leaf (k)));
+        }
+      }
+      const float scale = largest / INT16_MAX;
+      leaf_scales.push_back (scale);
+      for (const auto &leaf : tree.leaf_values)
+        for (long k = 0; k < leaf.size (); k++)
+          leaves.push_back (scale > 0 ? (int16_t) std::lrint (leaf (k) / scale) : 0);
+    }
+  }
+}
+
+void
+FlatShapePredictor::predict (const dlib::cv_image<unsigned char> &image,
+    const dlib::rectangle &box, float *points) const
+{
+  const unsigned long dims = initial_shape.size ();
+  dlib::matrix<float, 0, 1> shape = initial_shape;
+  std::vector<float> features;
+  std::vector<const int16_t *> chosen (trees);
+  const dlib::point_transform_affine to_image = dlib::impl::unnormalizing_tform (box);
+
+  for (unsigned long level = 0; level < levels; level++) {
+    extract_features (image, to_image, shape, initial_shape, anchor_idx[level], deltas[level],
+        features);
+
+    // Walk every tree of the level to its leaf (dlib's regression_tree::operator()), without
+    // branches (the comparisons are a coin toss to the branch predictor), and ask for the leaf
+    // from memory at once: it arrives while the other trees are walked.
+    for (unsigned long t = 0; t < trees; t++) {
+      const unsigned long tree = level * trees + t;
+      const uint16_t *pairs = &split_features[tree * splits * 2];
+      const float *thresholds = &split_thresholds[tree * splits];
+      unsigned long node = 0;
+      while (node < splits)
+        node = 2 * node + 2
+            - (features[pairs[2 * node]] - features[pairs[2 * node + 1]] > thresholds[node]);
+      chosen[t] = &leaves[(tree * (splits + 1) + node - splits) * dims];
+      for (unsigned long byte = 0; byte < dims * sizeof (int16_t); byte += 64)
+        __builtin_prefetch ((const char *) chosen[t] + byte);
+    }
+
+    // shape += each leaf, in tree order as dlib adds them.
+    float *sum = &shape (0);
+    const float *scales = &leaf_scales[level * trees];
+    for (unsigned long t = 0; t < trees; t++) {
+      const int16_t *leaf = chosen[t];
+      const float scale = scales[t];
+      for (unsigned long k = 0; k < dims; k++)
+        sum[k] += scale * (float) leaf[k];
+    }
+  }
+
+  for (unsigned long i = 0; i < num_parts (); i++) {
+    const dlib::vector<double, 2> p = to_image (dlib::impl::location (shape, i));
+    points[2 * i] = (float) p.x ();
+    points[2 * i + 1] = (float) p.y ();
+  }
+}

@@ -1,0 +1,92 @@
+#include "nn/batchnorm.h"
+
+#include <math.h>
+
+#include "nn/fer-parallel.h"
+
+void
+FER_FN (fer_batchnorm_forward_train) (fer_real *out, fer_real *save_mean,
+    fer_real *save_invstd, const fer_real *in, const fer_real *gamma, const fer_real *beta,
+    fer_real *running_mean, fer_real *running_var, int channels, size_t count,
+    double momentum, double eps)
+{
+  FER_PARALLEL_FOR ((size_t) channels * count)
+  for (int c = 0; c < channels; c++) {
+    const fer_real *x = in + c * count;
+    fer_real *y = out + c * count;
+
+    /* Two passes, accumulated in double: one-pass sums lose the variance of large activations. */
+    double sum = 0;
+#pragma omp simd reduction (+:sum)
+    for (size_t i = 0; i < count; i++)
+      sum += x[i];
+    const double mean = sum / count;
+    double squares = 0;
+#pragma omp simd reduction (+:squares)
+    for (size_t i = 0; i < count; i++) {
+      const double d = x[i] - mean;
+      squares += d * d;
+    }
+    const double var = squares / count;
+    const double invstd = 1.0 / sqrt (var + eps);
+
+    const fer_real scale = (fer_real) (gamma[c] * invstd);
+    const fer_real shift = (fer_real) (beta[c] - mean * gamma[c] * invstd);
+    for (size_t i = 0; i < count; i++)
+      y[i] = x[i] * scale + shift;
+
+    save_mean[c] = (fer_real) mean;
+    save_invstd[c] = (fer_real) invstd;
+    const double unbiased = count > 1 ? squares / (count - 1) : var;
+    running_mean[c] = (fer_real) ((1 - momentum) * running_mean[c] + momentum * mean);
+    running_var[c] = (fer_real) ((1 - momentum) * running_var[c] + momentum * unbiased);
+  }
+}
+
+void
+FER_FN (fer_batchnorm_forward_eval) (fer_real *out, const fer_real *in,
+    const fer_real *gamma, const fer_real *beta, const fer_real *running_mean,
+    const fer_real *running_var, int channels, size_t count, double eps)
+{
+  FER_PARALLEL_FOR ((size_t) channels * count)
+  for (int c = 0; c < channels; c++) {
+    const double invstd = 1.0 / sqrt ((double) running_var[c] + eps);
+    const fer_real scale = (fer_real) (gamma[c] * invstd);
+    const fer_real shift = (fer_real) (beta[c] - running_mean[c] * gamma[c] * invstd);
+    const fer_real *x = in + c * count;
+    fer_real *y = out + c * count;
+    for (size_t i = 0; i < count; i++)
+      y[i] = x[i] * scale + shift;
+  }
+}
+
+void
+FER_FN (fer_batchnorm_backward) (fer_real *din, fer_real *dgamma, fer_real *dbeta,
+    const fer_real *dout, const fer_real *in, const fer_real *save_mean,
+    const fer_real *save_invstd, const fer_real *gamma, int channels, size_t count)
+{
+  FER_PARALLEL_FOR ((size_t) channels * count)
+  for (int c = 0; c < channels; c++) {
+    const fer_real *x = in + c * count;
+    const fer_real *dy = dout + c * count;
+    fer_real *dx = din + c * count;
+    const double mean = save_mean[c], invstd = save_invstd[c];
+
+    double sum_dy = 0, sum_dy_xhat = 0;
+#pragma omp simd reduction (+:sum_dy, sum_dy_xhat)
+    for (size_t i = 0; i < count; i++) {
+      sum_dy += dy[i];
+      sum_dy_xhat += dy[i] * (x[i] - mean) * invstd;
+    }
+    dgamma[c] += (fer_real) sum_dy_xhat;
+    dbeta[c] += (fer_real) sum_dy;
+
+    /* dx = gamma * invstd * (dy - mean (dy) - xhat * mean (dy * xhat)) */
+    const double k = gamma[c] * invstd;
+    const double mean_dy = sum_dy / count, mean_dy_xhat = sum_dy_xhat / count;
+    for (size_t i = 0; i < count; i++) {
+      const double xhat = (x[i] - mean) * invstd;
+      dx[i] += (fer_real) (k * (dy[i] - mean_dy - xhat * mean_dy_xhat));
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/* batchnorm.h: BatchNorm2d with PyTorch's semantics, on [C][count] blocks (count = N*H*W, the
+ * channel-major layout of conv2d.h).
+ *
+ * Training normalises with the batch mean and the biased batch variance, y = (x - mean) /
+ * sqrt (var + eps) * gamma + beta, and moves the running statistics with
+ * running = (1 - momentum) * running + momentum * batch_stat, using the unbiased variance
+ * (var * count / (count - 1)).  Evaluation normalises with the running statistics. */
+#ifndef FER_BATCHNORM_H
+#define FER_BATCHNORM_H
+
+#include <stddef.h>
+#include "nn/fer-real.h"
+
+#define FER_BATCHNORM_DEFAULT_EPS 1e-5
+#define FER_BATCHNORM_DEFAULT_MOMENTUM 0.1
+
+/* save_mean and save_invstd (one per channel) are kept for the backward pass.  count >= 2. */
+void FER_FN (fer_batchnorm_forward_train) (fer_real *out, fer_real *save_mean,
+    fer_real *save_invstd, const fer_real *in, const fer_real *gamma, const fer_real *beta,
+    fer_real *running_mean, fer_real *running_var, int channels, size_t count,
+    double momentum, double eps);
+
+void FER_FN (fer_batchnorm_forward_eval) (fer_real *out, const fer_real *in,
+    const fer_real *gamma, const fer_real *beta, const fer_real *running_mean,
+    const fer_real *running_var, int channels, size_t count, double eps);
+
+/* Backward of the training forward: accumulates din, dgamma, dbeta. */
+void FER_FN (fer_batchnorm_backward) (fer_real *din, fer_real *dgamma, fer_real *dbeta,
+    const fer_real *dout, const fer_real *in, const fer_real *save_mean,
+    const fer_real *save_invstd, const fer_real *gamma, int channels, size_t count);
+
+#endif /* FER_BATCHNORM_H */

@@ -1,0 +1,68 @@
+/* conv2d.h: 2-D convolution by im2col and one GEMM for the whole batch.
+ *
+ * Activations inside the network are stored channel-major across the batch, [C][N][H][W]: one
+ * GEMM (weight[OC][C*k*k] x col[C*k*k][N*OH*OW]) then convolves every image at once, and the
+ * per-channel statistics of batchnorm read one contiguous block.  The network's input keeps
+ * PyTorch's [N][C][H][W]; im2col reads either through the strides in FerImageStrides.
+ * Weights are PyTorch's [OC][C][k][k]. */
+#ifndef FER_CONV2D_H
+#define FER_CONV2D_H
+
+#include <stddef.h>
+#include "nn/fer-real.h"
+
+typedef struct {
+  int in_channels;
+  int out_channels;
+  int kernel;
+  int stride;
+  int padding;
+} FerConv2d;
+
+/* Distance, in elements, between channels and between images of one tensor. */
+typedef struct {
+  size_t channel;
+  size_t image;
+} FerImageStrides;
+
+static inline FerImageStrides
+fer_strides_nchw (int channels, int height, int width)
+{
+  return (FerImageStrides) { (size_t) height * width, (size_t) channels * height * width };
+}
+
+static inline FerImageStrides
+fer_strides_cnhw (int batch, int height, int width)
+{
+  return (FerImageStrides) { (size_t) batch * height * width, (size_t) height * width };
+}
+
+/* (in + 2 * padding - kernel) / stride + 1, as PyTorch; 0 when the kernel does not fit. */
+static inline int
+fer_conv2d_output_size (int in, int kernel, int stride, int padding)
+{
+  if (stride <= 0 || in + 2 * padding < kernel)
+    return 0;
+  return (in + 2 * padding - kernel) / stride + 1;
+}
+
+/* col[C*k*k][images*OH*OW], rows col_stride apart; zero where the kernel reads padding. */
+void FER_FN (fer_im2col) (fer_real *col, size_t col_stride, const fer_real *in,
+    FerImageStrides in_strides, const FerConv2d *conv, int images, int height, int width);
+/* Adds col back into its image positions: din += col2im (dcol). */
+void FER_FN (fer_col2im_add) (fer_real *din, const fer_real *dcol, size_t col_stride,
+    FerImageStrides din_strides, const FerConv2d *conv, int images, int height, int width);
+
+/* out[OC][batch][OH][OW] = conv (in) + bias.  col is scratch of C*k*k * batch*OH*OW elements and
+ * holds im2col (in) afterwards, which the backward pass reuses. */
+void FER_FN (fer_conv2d_forward) (fer_real *out, fer_real *col, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConv2d *conv, int batch, int height, int width);
+
+/* Accumulates dweight, dbias and, when din is not NULL, din (laid out by din_strides, the same
+ * layout the input had).  col is what the forward pass left; dcol is scratch of the same size. */
+void FER_FN (fer_conv2d_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
+    fer_real *dcol, const fer_real *dout, const fer_real *col, const fer_real *weight,
+    FerImageStrides din_strides, const FerConv2d *conv, int batch, int height, int width);
+
+#endif /* FER_CONV2D_H */
