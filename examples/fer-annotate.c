@@ -6,7 +6,7 @@
  * is  source ! fermouthcrop ! ferclassify ! feroverlay ! (H.264 MP4 file | screen | nothing),
  * and a pad probe after feroverlay reads each frame's GstFerMeta and writes one JSON line per
  * frame: its number, time, and every face's id, face and mouth boxes, label, confidence and
- * probabilities (class names from the mouth's region-of-interest "expression" param).
+ * probabilities (class names from the GstFerMeta).
  *
  * Files are written beside their name and renamed when complete; Ctrl-C ends the stream
  * cleanly (the MP4 is finished, not truncated).  Exit status: 0 done, 1 failed, 2 bad usage. */
@@ -43,15 +43,6 @@ typedef struct {
   guint64 frames, faces;
   GHashTable *labels;     /* label -> count of faces */
 } Results;
-
-/* The class names of face's model, from ferclassify's "expression" param; NULL without one. */
-static const GValue *
-class_names (GstBuffer * buffer, const GstFerFace * face)
-{
-  GstVideoRegionOfInterestMeta *roi = gst_buffer_get_fer_mouth_roi (buffer, face);
-  GstStructure *e = roi ? gst_video_region_of_interest_meta_get_param (roi, "expression") : NULL;
-  return e ? gst_structure_get_value (e, "labels") : NULL;
-}
 
 static void
 add_box (JsonBuilder * b, const char *name, const GstVideoRectangle * r)
@@ -94,15 +85,13 @@ write_frame (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
       json_builder_add_string_value (b, f->label);
       json_builder_set_member_name (b, "confidence");
       json_builder_add_double_value (b, f->confidence);
-      const GValue *names = class_names (buffer, f);
       json_builder_set_member_name (b, "probabilities");
       json_builder_begin_object (b);
       for (guint c = 0; c < f->n_classes; c++) {
         gchar fallback[16];
         g_snprintf (fallback, sizeof fallback, "%u", c);
-        const GValue *name = names && gst_value_array_get_size (names) == f->n_classes
-            ? gst_value_array_get_value (names, c) : NULL;
-        json_builder_set_member_name (b, name ? g_value_get_string (name) : fallback);
+        const gchar *name = gst_fer_meta_get_class_name (meta, c);
+        json_builder_set_member_name (b, name ? name : fallback);
         json_builder_add_double_value (b, f->probabilities[c]);
       }
       json_builder_end_object (b);

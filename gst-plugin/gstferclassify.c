@@ -287,59 +287,6 @@ mouth_in_frame (const GstFerFace * face, const GstVideoFrame * frame, GstVideoRe
   return r->w > 0 && r->h > 0;
 }
 
-static GValue
-string_array (char *const *strings, gint n)
-{
-  GValue array = G_VALUE_INIT;
-  gst_value_array_init (&array, n);
-  for (gint i = 0; i < n; i++) {
-    GValue v = G_VALUE_INIT;
-    g_value_init (&v, G_TYPE_STRING);
-    g_value_set_string (&v, strings[i]);
-    gst_value_array_append_and_take_value (&array, &v);
-  }
-  return array;
-}
-
-static GValue
-double_array (const gfloat * values, gint n)
-{
-  GValue array = G_VALUE_INIT;
-  gst_value_array_init (&array, n);
-  for (gint i = 0; i < n; i++) {
-    GValue v = G_VALUE_INIT;
-    g_value_init (&v, G_TYPE_DOUBLE);
-    g_value_set_double (&v, values[i]);
-    gst_value_array_append_and_take_value (&array, &v);
-  }
-  return array;
-}
-
-/* Adds label, label_id, confidence, labels and probabilities of face to s. */
-static void
-set_expression_fields (GstStructure * s, const GstFerFace * face, const FerModelInfo * info)
-{
-  gst_structure_set (s, "label", G_TYPE_STRING, face->label,
-      "label_id", G_TYPE_UINT, (guint) face->label_index,
-      "confidence", G_TYPE_DOUBLE, (gdouble) face->confidence, NULL);
-  GValue labels = string_array (info->labels, info->num_classes);
-  gst_structure_take_value (s, "labels", &labels);
-  GValue probabilities = double_array (face->probabilities, face->n_classes);
-  gst_structure_take_value (s, "probabilities", &probabilities);
-}
-
-/* The "expression" param on the face's "mouth" region of interest (fermouthcrop's). */
-static void
-add_expression_param (GstBuffer * buffer, const GstFerFace * face, const FerModelInfo * info)
-{
-  GstVideoRegionOfInterestMeta *roi = gst_buffer_get_fer_mouth_roi (buffer, face);
-  if (roi == NULL)
-    return;
-  GstStructure *expression = gst_structure_new_empty ("expression");
-  set_expression_fields (expression, face, info);
-  gst_video_region_of_interest_meta_add_param (roi, expression);
-}
-
 static void
 post_message (GstFerClassify * self, GstBuffer * buffer, GValue * faces)
 {
@@ -425,23 +372,21 @@ classify_faces (GstFerClassify * self, GstVideoFrame * frame, GstFerMeta * meta,
     h->classified_frame = self->frame;
   }
 
+  gst_fer_meta_set_class_names (meta, classes, (const gchar * const *) info->labels);
   for (guint i = 0; i < n; i++) {
     GstFerFace *face = gst_fer_meta_get_face (meta, i);
     const FaceHistory *h = g_hash_table_lookup (self->history, GUINT_TO_POINTER (face->id));
     if (h == NULL || h->classified_frame == G_MAXUINT64)
       continue;   /* mouth outside the frame, or not cut */
-    gint best = 0;
-    for (gint c = 1; c < classes; c++)
-      if (h->probabilities[c] > h->probabilities[best])
-        best = c;
-    gst_fer_face_set_classification (face, classes, h->probabilities, info->labels[best]);
-    add_expression_param (frame->buffer, face, info);
+    gst_fer_meta_set_classification (meta, face, h->probabilities);
   }
+  gst_fer_meta_export_rois (meta, frame->buffer, GST_VIDEO_FRAME_WIDTH (frame),
+      GST_VIDEO_FRAME_HEIGHT (frame));
   g_hash_table_foreach_remove (self->history, forgotten, &self->frame);
 }
 
 static void
-report (GstFerClassify * self, GstBuffer * buffer, GstFerMeta * meta, const FerModelInfo * info)
+report (GstFerClassify * self, GstBuffer * buffer, GstFerMeta * meta)
 {
   GValue faces = G_VALUE_INIT;
   g_value_init (&faces, GST_TYPE_LIST);
@@ -449,15 +394,9 @@ report (GstFerClassify * self, GstBuffer * buffer, GstFerMeta * meta, const FerM
     const GstFerFace *face = gst_fer_meta_get_face (meta, i);
     if (!face->classified)
       continue;
-    GstStructure *s = gst_structure_new ("face", "id", G_TYPE_UINT, face->id,
-        "mouth-x", G_TYPE_INT, face->mouth.x, "mouth-y", G_TYPE_INT, face->mouth.y,
-        "mouth-width", G_TYPE_INT, face->mouth.w, "mouth-height", G_TYPE_INT, face->mouth.h,
-        NULL);
-    set_expression_fields (s, face, info);
     GValue value = G_VALUE_INIT;
     g_value_init (&value, GST_TYPE_STRUCTURE);
-    gst_value_set_structure (&value, s);
-    gst_structure_free (s);
+    g_value_take_boxed (&value, gst_fer_meta_face_to_structure (meta, face, FALSE));
     gst_value_list_append_and_take_value (&faces, &value);
   }
   post_message (self, buffer, &faces);
@@ -493,7 +432,7 @@ gst_fer_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buffer)
   g_mutex_lock (&self->model_lock);
   classify_faces (self, &frame, meta, &s);
   if (s.post_messages)
-    report (self, buffer, meta, fer_classifier_info (self->classifier));
+    report (self, buffer, meta);
   g_mutex_unlock (&self->model_lock);
   gst_video_frame_unmap (&frame);
   self->frame++;

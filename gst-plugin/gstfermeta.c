@@ -7,15 +7,24 @@
  * @short_description: faces, landmarks, mouth boxes and mouth expressions of a video frame
  *
  * fermouthcrop attaches one #GstFerMeta to each frame it processes, with a #GstFerFace per face
- * found; ferclassify fills in each face's classification; feroverlay draws them.  Applications
- * read it with gst_buffer_get_fer_meta() after linking gstreamer-fer-1.0 (pkg-config).  The
- * meta is copied with its buffer and, like #GstVideoRegionOfInterestMeta, rescaled when the
- * video is (videoscale); transforms that move pixels otherwise drop it.
+ * found; ferclassify fills in each face's classification and the model's class names; feroverlay
+ * draws them.  Applications read it with gst_buffer_get_fer_meta() after linking
+ * gstreamer-fer-1.0 (pkg-config), or from Python through GObject introspection
+ * (`gi.require_version ("GstFer", "1.0")`).  The meta is copied with its buffer and, like
+ * #GstVideoRegionOfInterestMeta, rescaled when the video is (videoscale); transforms that move
+ * pixels otherwise drop it.
+ *
+ * It is the one source of a frame's results: the "face" and "mouth" region-of-interest metas
+ * (gst_fer_meta_export_rois()) and the elements' bus messages
+ * (gst_fer_meta_face_to_structure()) are written from it, for applications that read those.
  */
 #include "gstfermeta.h"
 
 #include <math.h>
 #include <string.h>
+
+/* The mouth's ROI id: the face's id with this bit set, so ids stay unique in a buffer. */
+#define MOUTH_ROI_ID_BIT (1u << 30)
 
 static gboolean
 gst_fer_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
@@ -41,6 +50,15 @@ scale_span (gint * x, gint * w, gdouble s)
   *w = x1 - x0;
 }
 
+/* dest: a new, empty meta; the same faces and class names as source. */
+static void
+copy_contents (GstFerMeta * dest, const GstFerMeta * source)
+{
+  g_array_append_vals (dest->faces, source->faces->data, source->faces->len);
+  dest->n_classes = source->n_classes;
+  memcpy (dest->class_names, source->class_names, sizeof dest->class_names);
+}
+
 static gboolean
 gst_fer_meta_transform (GstBuffer * dest, GstMeta * meta, GstBuffer * buffer,
     GQuark type, gpointer data)
@@ -51,7 +69,7 @@ gst_fer_meta_transform (GstBuffer * dest, GstMeta * meta, GstBuffer * buffer,
     GstFerMeta *copy = gst_buffer_add_fer_meta (dest);
     if (copy == NULL)
       return FALSE;
-    g_array_append_vals (copy->faces, source->faces->data, source->faces->len);
+    copy_contents (copy, source);
     return TRUE;
   }
 
@@ -66,7 +84,7 @@ gst_fer_meta_transform (GstBuffer * dest, GstMeta * meta, GstBuffer * buffer,
     GstFerMeta *scaled = gst_buffer_add_fer_meta (dest);
     if (scaled == NULL)
       return FALSE;
-    g_array_append_vals (scaled->faces, source->faces->data, source->faces->len);
+    copy_contents (scaled, source);
     for (guint i = 0; i < scaled->faces->len; i++) {
       GstFerFace *f = &g_array_index (scaled->faces, GstFerFace, i);
       scale_span (&f->face.x, &f->face.w, sx);
@@ -109,6 +127,19 @@ gst_fer_meta_get_info (void)
     g_once_init_leave ((GstMetaInfo **) & info, (GstMetaInfo *) registered);
   }
   return info;
+}
+
+/**
+ * gst_buffer_get_fer_meta:
+ * @buffer: a #GstBuffer
+ *
+ * Returns: (transfer none) (nullable): the #GstFerMeta of @buffer, or %NULL
+ */
+GstFerMeta *
+gst_buffer_get_fer_meta (GstBuffer * buffer)
+{
+  g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
+  return (GstFerMeta *) gst_buffer_get_meta (buffer, GST_FER_META_API_TYPE);
 }
 
 /**
@@ -183,23 +214,64 @@ gst_fer_meta_add_face (GstFerMeta * meta, guint id, const GstVideoRectangle * fa
 }
 
 /**
- * gst_fer_face_set_classification:
- * @face: a #GstFerFace
+ * gst_fer_meta_set_class_names:
+ * @meta: a #GstFerMeta
  * @n_classes: 1 to %GST_FER_MAX_CLASSES
- * @probabilities: (array length=n_classes): each class's probability
- * @label: (nullable): the name of the most probable class
+ * @names: (array length=n_classes): the classifier's class names, in the order of its outputs
+ *
+ * Records the names of the classes the faces of @meta are classified into (once per frame, by
+ * ferclassify).
+ *
+ * Returns: %FALSE (and @meta unchanged) when @n_classes is out of range or a name is %NULL
+ */
+gboolean
+gst_fer_meta_set_class_names (GstFerMeta * meta, guint n_classes, const gchar * const *names)
+{
+  g_return_val_if_fail (meta != NULL && names != NULL, FALSE);
+  if (n_classes < 1 || n_classes > GST_FER_MAX_CLASSES)
+    return FALSE;
+  for (guint k = 0; k < n_classes; k++)
+    if (names[k] == NULL)
+      return FALSE;
+  memset (meta->class_names, 0, sizeof meta->class_names);
+  for (guint k = 0; k < n_classes; k++)
+    meta->class_names[k] = g_intern_string (names[k]);
+  meta->n_classes = n_classes;
+  return TRUE;
+}
+
+/**
+ * gst_fer_meta_get_class_name:
+ * @meta: a #GstFerMeta
+ * @index: a class, from 0 to @meta's n_classes - 1
+ *
+ * Returns: (transfer none) (nullable): the name of class @index, or %NULL when out of range
+ */
+const gchar *
+gst_fer_meta_get_class_name (const GstFerMeta * meta, guint index)
+{
+  g_return_val_if_fail (meta != NULL, NULL);
+  return index < meta->n_classes ? meta->class_names[index] : NULL;
+}
+
+/**
+ * gst_fer_meta_set_classification:
+ * @meta: a #GstFerMeta whose class names are set (gst_fer_meta_set_class_names())
+ * @face: a face of @meta
+ * @probabilities: (array): the probability of each of @meta's classes
  *
  * Records the classification of @face: the label index is the most probable class (the first,
- * on ties) and the confidence its probability.
+ * on ties), the label its name and the confidence its probability.
  *
- * Returns: %FALSE (and @face unchanged) when @n_classes is out of range or a probability is not
+ * Returns: %FALSE (and @face unchanged) when @meta has no class names or a probability is not
  * a number between 0 and 1
  */
 gboolean
-gst_fer_face_set_classification (GstFerFace * face, guint n_classes,
-    const gfloat * probabilities, const gchar * label)
+gst_fer_meta_set_classification (GstFerMeta * meta, GstFerFace * face,
+    const gfloat * probabilities)
 {
-  g_return_val_if_fail (face != NULL && probabilities != NULL, FALSE);
+  g_return_val_if_fail (meta != NULL && face != NULL && probabilities != NULL, FALSE);
+  const guint n_classes = meta->n_classes;
   if (n_classes < 1 || n_classes > GST_FER_MAX_CLASSES)
     return FALSE;
   gint best = 0;
@@ -214,9 +286,63 @@ gst_fer_face_set_classification (GstFerFace * face, guint n_classes,
   memset (face->probabilities, 0, sizeof face->probabilities);
   memcpy (face->probabilities, probabilities, n_classes * sizeof (gfloat));
   face->label_index = best;
-  face->label = label ? g_intern_string (label) : NULL;
+  face->label = meta->class_names[best];
   face->confidence = probabilities[best];
   return TRUE;
+}
+
+/**
+ * gst_fer_face_get_landmarks:
+ * @face: a #GstFerFace
+ * @n_values: (out): 2 * %GST_FER_N_LANDMARKS
+ *
+ * Returns: (transfer none) (array length=n_values): x0, y0, x1, y1, ... of the 68 landmarks
+ */
+const gfloat *
+gst_fer_face_get_landmarks (const GstFerFace * face, guint * n_values)
+{
+  g_return_val_if_fail (face != NULL && n_values != NULL, NULL);
+  *n_values = 2 * GST_FER_N_LANDMARKS;
+  return face->landmarks;
+}
+
+/**
+ * gst_fer_face_get_probabilities:
+ * @face: a #GstFerFace
+ * @n_classes: (out): the number of classes, 0 before classification
+ *
+ * Returns: (transfer none) (array length=n_classes): the probability of each class
+ */
+const gfloat *
+gst_fer_face_get_probabilities (const GstFerFace * face, guint * n_classes)
+{
+  g_return_val_if_fail (face != NULL && n_classes != NULL, NULL);
+  *n_classes = face->classified ? face->n_classes : 0;
+  return face->probabilities;
+}
+
+/**
+ * gst_fer_face_get_face_box:
+ * @face: a #GstFerFace
+ * @box: (out caller-allocates): the face rectangle, in frame pixels
+ */
+void
+gst_fer_face_get_face_box (const GstFerFace * face, GstVideoRectangle * box)
+{
+  g_return_if_fail (face != NULL && box != NULL);
+  *box = face->face;
+}
+
+/**
+ * gst_fer_face_get_mouth_box:
+ * @face: a #GstFerFace
+ * @box: (out caller-allocates): the mouth box, in frame pixels
+ */
+void
+gst_fer_face_get_mouth_box (const GstFerFace * face, GstVideoRectangle * box)
+{
+  g_return_if_fail (face != NULL && box != NULL);
+  *box = face->mouth;
 }
 
 /**
@@ -243,4 +369,150 @@ gst_buffer_get_fer_mouth_roi (GstBuffer * buffer, const GstFerFace * face)
       return roi;
   }
   return NULL;
+}
+
+/* The ROI of type roi_type and id on buffer, or NULL. */
+static GstVideoRegionOfInterestMeta *
+find_roi (GstBuffer * buffer, const gchar * roi_type, gint id)
+{
+  const GQuark type = g_quark_from_string (roi_type);
+  gpointer state = NULL;
+  GstMeta *meta;
+  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+    GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
+    if (roi->roi_type == type && roi->id == id)
+      return roi;
+  }
+  return NULL;
+}
+
+static GValue
+string_array (const gchar * const *strings, guint n)
+{
+  GValue array = G_VALUE_INIT;
+  gst_value_array_init (&array, n);
+  for (guint i = 0; i < n; i++) {
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, G_TYPE_STRING);
+    g_value_set_string (&v, strings[i]);
+    gst_value_array_append_and_take_value (&array, &v);
+  }
+  return array;
+}
+
+static GValue
+double_array (const gfloat * values, guint n)
+{
+  GValue array = G_VALUE_INIT;
+  gst_value_array_init (&array, n);
+  for (guint i = 0; i < n; i++) {
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, G_TYPE_DOUBLE);
+    g_value_set_double (&v, values[i]);
+    gst_value_array_append_and_take_value (&array, &v);
+  }
+  return array;
+}
+
+/* label, label_id, confidence, labels and probabilities of a classified face. */
+static void
+set_expression_fields (GstStructure * s, const GstFerMeta * meta, const GstFerFace * face)
+{
+  gst_structure_set (s, "label", G_TYPE_STRING, face->label,
+      "label_id", G_TYPE_UINT, (guint) face->label_index,
+      "confidence", G_TYPE_DOUBLE, (gdouble) face->confidence, NULL);
+  GValue labels = string_array (meta->class_names, face->n_classes);
+  gst_structure_take_value (s, "labels", &labels);
+  GValue probabilities = double_array (face->probabilities, face->n_classes);
+  gst_structure_take_value (s, "probabilities", &probabilities);
+}
+
+/* The "face" region of interest (with "detection" and "object_id" params) and the "mouth" one
+ * (its parent the face) of face f: fermouthcrop's view. */
+static void
+add_face_rois (GstBuffer * buffer, const GstFerFace * f, gint width, gint height)
+{
+  /* ROI coordinates are unsigned: a face followed partly out of the frame is clipped to it. */
+  const gint x0 = CLAMP (f->face.x, 0, width), x1 = CLAMP (f->face.x + f->face.w, 0, width);
+  const gint y0 = CLAMP (f->face.y, 0, height), y1 = CLAMP (f->face.y + f->face.h, 0, height);
+  GstVideoRegionOfInterestMeta *face = gst_buffer_add_video_region_of_interest_meta (buffer,
+      "face", x0, y0, x1 - x0, y1 - y0);
+  face->id = f->id;
+  gst_video_region_of_interest_meta_add_param (face, gst_structure_new ("detection",
+          "x_min", G_TYPE_DOUBLE, CLAMP ((gdouble) f->face.x / width, 0, 1),
+          "y_min", G_TYPE_DOUBLE, CLAMP ((gdouble) f->face.y / height, 0, 1),
+          "x_max", G_TYPE_DOUBLE, CLAMP ((gdouble) (f->face.x + f->face.w) / width, 0, 1),
+          "y_max", G_TYPE_DOUBLE, CLAMP ((gdouble) (f->face.y + f->face.h) / height, 0, 1),
+          "confidence", G_TYPE_DOUBLE, 1.0, NULL));
+  gst_video_region_of_interest_meta_add_param (face, gst_structure_new ("object_id",
+          "id", G_TYPE_UINT, f->id, NULL));
+  GstVideoRegionOfInterestMeta *mouth = gst_buffer_add_video_region_of_interest_meta (buffer,
+      "mouth", f->mouth.x, f->mouth.y, f->mouth.w, f->mouth.h);
+  mouth->id = f->id | MOUTH_ROI_ID_BIT;
+  mouth->parent_id = f->id;
+}
+
+/**
+ * gst_fer_meta_export_rois:
+ * @meta: the #GstFerMeta of @buffer
+ * @buffer: a writable #GstBuffer
+ * @frame_width: the video's width
+ * @frame_height: the video's height
+ *
+ * Writes @meta's faces as standard #GstVideoRegionOfInterestMeta, for applications that read
+ * those: per face a "face" region (id: the face's id; params "detection", with the box in
+ * 0..1 of the frame, and "object_id") and a "mouth" region (parent_id: the face's id); a
+ * classified face's mouth region gets an "expression" param (label, label_id, confidence,
+ * labels, probabilities).  Regions already on @buffer are kept and completed: fermouthcrop
+ * exports its faces, ferclassify adds their expressions.
+ */
+void
+gst_fer_meta_export_rois (GstFerMeta * meta, GstBuffer * buffer, guint frame_width,
+    guint frame_height)
+{
+  g_return_if_fail (meta != NULL && GST_IS_BUFFER (buffer));
+  for (guint i = 0; i < meta->faces->len; i++) {
+    const GstFerFace *face = &g_array_index (meta->faces, GstFerFace, i);
+    GstVideoRegionOfInterestMeta *mouth = gst_buffer_get_fer_mouth_roi (buffer, face);
+    if (mouth == NULL && find_roi (buffer, "face", face->id) == NULL) {
+      add_face_rois (buffer, face, frame_width, frame_height);
+      mouth = gst_buffer_get_fer_mouth_roi (buffer, face);
+    }
+    if (mouth && face->classified
+        && gst_video_region_of_interest_meta_get_param (mouth, "expression") == NULL) {
+      GstStructure *expression = gst_structure_new_empty ("expression");
+      set_expression_fields (expression, meta, face);
+      gst_video_region_of_interest_meta_add_param (mouth, expression);
+    }
+  }
+}
+
+/**
+ * gst_fer_meta_face_to_structure:
+ * @meta: a #GstFerMeta
+ * @face: one of its faces
+ * @with_face_box: whether to include the face box
+ *
+ * A "face" structure as the elements' bus messages carry it: id, the face box (x, y, width,
+ * height) when asked, the mouth box (mouth-x, mouth-y, mouth-width, mouth-height) and, once
+ * classified, label, label_id, confidence, labels and probabilities.
+ *
+ * Returns: (transfer full): the structure
+ */
+GstStructure *
+gst_fer_meta_face_to_structure (const GstFerMeta * meta, const GstFerFace * face,
+    gboolean with_face_box)
+{
+  g_return_val_if_fail (meta != NULL && face != NULL, NULL);
+  GstStructure *s = gst_structure_new ("face", "id", G_TYPE_UINT, face->id, NULL);
+  if (with_face_box)
+    gst_structure_set (s, "x", G_TYPE_INT, face->face.x, "y", G_TYPE_INT, face->face.y,
+        "width", G_TYPE_INT, face->face.w, "height", G_TYPE_INT, face->face.h, NULL);
+  gst_structure_set (s, "mouth-x", G_TYPE_INT, face->mouth.x, "mouth-y", G_TYPE_INT,
+      face->mouth.y, "mouth-width", G_TYPE_INT, face->mouth.w, "mouth-height", G_TYPE_INT,
+      face->mouth.h, NULL);
+  if (face->classified)
+    set_expression_fields (s, meta, face);
+  return s;
 }

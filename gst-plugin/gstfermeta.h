@@ -58,28 +58,25 @@ typedef struct {
  * GstFerMeta:
  * @meta: parent #GstMeta
  * @faces: (element-type GstFerFace): the faces of the frame
+ * @n_classes: how many classes the classifier tells (0 before classification)
+ * @class_names: (array length=n_classes): their names (interned strings), the model's labels
  *
  * The faces of a video frame, their landmarks and mouth boxes (set by fermouthcrop) and their
- * mouth expression (set by ferclassify).  Copied with the buffer; rescaled with the video
- * (videoscale).
+ * mouth expression (set by ferclassify): the one source of a frame's results, which the
+ * region-of-interest metas and bus messages are views of.  Copied with the buffer; rescaled with
+ * the video (videoscale).
  */
 typedef struct {
   GstMeta meta;
   GArray *faces;
+  guint n_classes;
+  const gchar *class_names[GST_FER_MAX_CLASSES];
 } GstFerMeta;
 
 GType gst_fer_meta_api_get_type (void);
 const GstMetaInfo *gst_fer_meta_get_info (void);
 
-/**
- * gst_buffer_get_fer_meta:
- * @b: a #GstBuffer
- *
- * Returns: (transfer none) (nullable): the #GstFerMeta of @b, or %NULL
- */
-#define gst_buffer_get_fer_meta(b) \
-  ((GstFerMeta *) gst_buffer_get_meta ((b), GST_FER_META_API_TYPE))
-
+GstFerMeta *gst_buffer_get_fer_meta (GstBuffer * buffer);
 GstFerMeta *gst_buffer_add_fer_meta (GstBuffer * buffer);
 
 guint gst_fer_meta_get_n_faces (const GstFerMeta * meta);
@@ -91,8 +88,21 @@ GstFerFace *gst_fer_meta_add_face (GstFerMeta * meta, guint id,
 GstVideoRegionOfInterestMeta *gst_buffer_get_fer_mouth_roi (GstBuffer * buffer,
     const GstFerFace * face);
 
-gboolean gst_fer_face_set_classification (GstFerFace * face, guint n_classes,
-    const gfloat * probabilities, const gchar * label);
+gboolean gst_fer_meta_set_class_names (GstFerMeta * meta, guint n_classes,
+    const gchar * const * names);
+const gchar *gst_fer_meta_get_class_name (const GstFerMeta * meta, guint index);
+gboolean gst_fer_meta_set_classification (GstFerMeta * meta, GstFerFace * face,
+    const gfloat * probabilities);
+
+const gfloat *gst_fer_face_get_landmarks (const GstFerFace * face, guint * n_values);
+const gfloat *gst_fer_face_get_probabilities (const GstFerFace * face, guint * n_classes);
+void gst_fer_face_get_face_box (const GstFerFace * face, GstVideoRectangle * box);
+void gst_fer_face_get_mouth_box (const GstFerFace * face, GstVideoRectangle * box);
+
+void gst_fer_meta_export_rois (GstFerMeta * meta, GstBuffer * buffer, guint frame_width,
+    guint frame_height);
+GstStructure *gst_fer_meta_face_to_structure (const GstFerMeta * meta, const GstFerFace * face,
+    gboolean with_face_box);
 
 G_END_DECLS
 

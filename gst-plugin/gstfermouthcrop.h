@@ -5,8 +5,8 @@
 #define __GST_FER_MOUTH_CROP_H__
 
 #include <gst/video/gstvideofilter.h>
-#include "face/face-tracker.h"
-#include "face/scene-watch.h"
+#include "face/face-tracking.h"
+#include "frame-luma.h"
 
 G_BEGIN_DECLS
 
@@ -30,12 +30,8 @@ struct _GstFerMouthCrop {
 
   /* streaming state */
   FerFaceModels *models;
-  FerFaceTracker tracker;
-  FerSceneWatch scene;   /* the luma at the last whole-frame search */
-  guint64 frames;
-  guint64 last_search;   /* frame number */
-  guint8 *luma;          /* luma of formats that interleave it, width x height */
-  gsize luma_size;
+  FerFaceTracking *tracking;   /* while started: follows the faces of the models */
+  FerLumaScratch luma;   /* luma of formats that interleave it */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (fermouthcrop);

@@ -182,26 +182,6 @@ gst_fer_overlay_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_UNLOCK (self);
 }
 
-/* The class names of face's model, from the "expression" param ferclassify puts on the face's
- * "mouth" region of interest (GstFerMeta holds only the winning label); FALSE without one. */
-static gboolean
-class_names (GstBuffer * buffer, const GstFerFace * face, const gchar * names[])
-{
-  GstVideoRegionOfInterestMeta *roi = gst_buffer_get_fer_mouth_roi (buffer, face);
-  GstStructure *e = roi ? gst_video_region_of_interest_meta_get_param (roi, "expression") : NULL;
-  const GValue *labels = e ? gst_structure_get_value (e, "labels") : NULL;
-  if (labels == NULL || !GST_VALUE_HOLDS_ARRAY (labels)
-      || gst_value_array_get_size (labels) != face->n_classes)
-    return FALSE;
-  for (guint c = 0; c < face->n_classes; c++) {
-    const GValue *v = gst_value_array_get_value (labels, c);
-    if (!G_VALUE_HOLDS_STRING (v))
-      return FALSE;
-    names[c] = g_value_get_string (v);
-  }
-  return TRUE;
-}
-
 /* transform_ip rather than transform_frame_ip: a frame with nothing to draw is not mapped at all
  * (mapping for writing would copy a shared buffer), so it leaves exactly as it came. */
 static GstFlowReturn
@@ -232,9 +212,10 @@ gst_fer_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buffer)
   GstVideoOverlayComposition *composition = NULL;
   for (guint i = 0; i < gst_fer_meta_get_n_faces (meta); i++) {
     const GstFerFace *face = gst_fer_meta_get_face (meta, i);
-    const gchar *names[GST_FER_MAX_CLASSES];
+    /* Bars are named after the meta's classes (a face classified by another model than the
+     * meta's names, set by an application, gets bars without names). */
     style.labels = style.show_probabilities && face->classified
-        && class_names (buffer, face, names) ? names : NULL;
+        && face->n_classes == meta->n_classes ? meta->class_names : NULL;
     GstVideoOverlayRectangle *rect = fer_draw_face (face, &style, width, height);
     if (rect == NULL)
       continue;

@@ -37,16 +37,28 @@ test_add_and_read (void)
   g_assert_null (gst_fer_meta_get_face (meta, 2));
 
   const gfloat probabilities[4] = { 0.1f, 0.2f, 0.6f, 0.1f };
-  g_assert_true (gst_fer_face_set_classification (face, 4, probabilities, "smile"));
+  /* No class names yet: nothing to name the label with. */
+  g_assert_false (gst_fer_meta_set_classification (meta, face, probabilities));
+  g_assert_false (face->classified);
+  const gchar *names[4] = { "none", "pouting", "smile", "openmouth" };
+  g_assert_false (gst_fer_meta_set_class_names (meta, GST_FER_MAX_CLASSES + 1, names));
+  g_assert_true (gst_fer_meta_set_class_names (meta, 4, names));
+  g_assert_cmpstr (gst_fer_meta_get_class_name (meta, 3), ==, "openmouth");
+  g_assert_null (gst_fer_meta_get_class_name (meta, 4));
+  g_assert_true (gst_fer_meta_set_classification (meta, face, probabilities));
   g_assert_true (face->classified);
   g_assert_cmpint (face->label_index, ==, 2);
   g_assert_cmpstr (face->label, ==, "smile");
   g_assert_cmpfloat (face->confidence, ==, 0.6f);
-  /* Out of range: refused, face unchanged. */
-  const gfloat bad[2] = { 0.5f, NAN };
-  g_assert_false (gst_fer_face_set_classification (face, 2, bad, "x"));
-  g_assert_false (gst_fer_face_set_classification (face, GST_FER_MAX_CLASSES + 1, probabilities,
-          "x"));
+  guint n = 0;
+  const gfloat *read = gst_fer_face_get_probabilities (face, &n);
+  g_assert_cmpuint (n, ==, 4);
+  g_assert_cmpfloat (read[2], ==, 0.6f);
+  g_assert_nonnull (gst_fer_face_get_landmarks (face, &n));
+  g_assert_cmpuint (n, ==, 2 * GST_FER_N_LANDMARKS);
+  /* Not a probability: refused, face unchanged. */
+  const gfloat bad[4] = { 0.5f, NAN, 0.2f, 0.3f };
+  g_assert_false (gst_fer_meta_set_classification (meta, face, bad));
   g_assert_cmpint (face->label_index, ==, 2);
   gst_buffer_unref (buffer);
 }
@@ -55,13 +67,16 @@ static void
 test_copy_is_deep (void)
 {
   GstBuffer *buffer = gst_buffer_new_allocate (NULL, 64, NULL);
-  meta_with_two_faces (buffer);
+  const gchar *names[4] = { "none", "pouting", "smile", "openmouth" };
+  g_assert_true (gst_fer_meta_set_class_names (meta_with_two_faces (buffer), 4, names));
   GstBuffer *copy = gst_buffer_copy (buffer);
   GstFerMeta *copied = gst_buffer_get_fer_meta (copy);
   g_assert_nonnull (copied);
   g_assert_cmpuint (gst_fer_meta_get_n_faces (copied), ==, 2);
   gst_fer_meta_get_face (copied, 0)->face.x = 1;
   g_assert_cmpint (gst_fer_meta_get_face (gst_buffer_get_fer_meta (buffer), 0)->face.x, ==, 100);
+  g_assert_cmpuint (copied->n_classes, ==, 4);
+  g_assert_cmpstr (gst_fer_meta_get_class_name (copied, 1), ==, "pouting");
   gst_buffer_unref (copy);
   gst_buffer_unref (buffer);
 }

@@ -46,7 +46,9 @@ frame (GstVideoFormat format, gboolean with_face, GstVideoInfo * info)
     }
     GstFerFace *face = gst_fer_meta_add_face (meta, 1, &FACE, landmarks, &MOUTH);
     const float p[4] = { 0.05f, 0.05f, 0.85f, 0.05f };
-    g_assert_true (gst_fer_face_set_classification (face, 4, p, "smile"));
+    const gchar *names[4] = { "none", "pouting", "smile", "openmouth" };
+    g_assert_true (gst_fer_meta_set_class_names (meta, 4, names));
+    g_assert_true (gst_fer_meta_set_classification (meta, face, p));
   }
   return out;
 }

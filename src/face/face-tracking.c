@@ -1,0 +1,196 @@
+#include "face/face-tracking.h"
+
+#include "face/mouth-box.h"
+#include "face/scene-watch.h"
+
+struct _FerFaceTracking {
+  const FerFaceFinderFuncs *funcs;
+  gpointer finder;
+  FerFaceTracker tracker;
+  FerSceneWatch scene;   /* the luma at the last whole-frame search */
+  guint64 frames;        /* stepped since the last reset */
+  guint64 last_search;   /* the frame of the last whole-frame search */
+};
+
+static int
+models_search (gpointer finder, const FerGrayView *gray, const FerFindOptions *options,
+    FerBox *faces, int max_faces, GError **error)
+{
+  return fer_find_faces (finder, gray, options, faces, max_faces, error);
+}
+
+static int
+models_look_near (gpointer finder, const FerGrayView *gray, FerBox expected, int min_neighbors,
+    double min_iou, FerBox *found, GError **error)
+{
+  return fer_find_face_near (finder, gray, expected, min_neighbors, min_iou, found, error);
+}
+
+static gboolean
+models_landmarks (gpointer finder, const FerGrayView *gray, FerBox face,
+    float points[2 * FER_LANDMARKS], GError **error)
+{
+  return fer_face_landmarks (finder, gray, face, points, error);
+}
+
+const FerFaceFinderFuncs fer_face_models_finder = {
+  models_search, models_look_near, models_landmarks,
+};
+
+FerFaceTracking *
+fer_face_tracking_new (const FerFaceFinderFuncs *funcs, gpointer finder)
+{
+  FerFaceTracking *tracking = g_new0 (FerFaceTracking, 1);
+  tracking->funcs = funcs;
+  tracking->finder = finder;
+  fer_face_tracker_init (&tracking->tracker);
+  fer_scene_watch_init (&tracking->scene);
+  return tracking;
+}
+
+void
+fer_face_tracking_free (FerFaceTracking *tracking)
+{
+  if (tracking == NULL)
+    return;
+  fer_face_tracker_clear (&tracking->tracker);
+  fer_scene_watch_reset (&tracking->scene);
+  g_free (tracking);
+}
+
+void
+fer_face_tracking_reset (FerFaceTracking *tracking)
+{
+  fer_face_tracker_reset (&tracking->tracker);
+  fer_scene_watch_reset (&tracking->scene);
+  tracking->frames = 0;
+  tracking->last_search = 0;
+}
+
+guint64
+fer_face_tracking_frames (const FerFaceTracking *tracking)
+{
+  return tracking->frames;
+}
+
+/* Keeps the first error of a step for the caller, drops the others. */
+static void
+keep_warning (GError **warning, GError *error)
+{
+  if (error == NULL)
+    return;
+  if (warning && *warning == NULL)
+    *warning = error;
+  else
+    g_error_free (error);
+}
+
+/* Whether to search the whole frame: every detect_interval frames (on every frame while no face
+ * is tracked), unless nothing has changed outside the tracked faces since the last search (a
+ * face's box is widened by a quarter of its side each way: head and hair move with it; the
+ * shoulders, further out, trigger a search when they move, which only costs time); at least
+ * every FER_SEARCH_AT_LEAST_EVERY intervals all the same. */
+static gboolean
+search_due (FerFaceTracking *tracking, const FerGrayView *luma, const FerTrackingSettings *s)
+{
+  GArray *tracked = tracking->tracker.faces;
+  const guint64 interval = (guint64) MAX (s->detect_interval, 1);
+  if (tracked->len > 0 && tracking->frames % interval != 0)
+    return FALSE;
+  if (tracking->frames - tracking->last_search >= interval * FER_SEARCH_AT_LEAST_EVERY)
+    return TRUE;
+  FerBox around[FER_TRACKING_MAX_FACES];
+  const int n = MIN ((int) tracked->len, FER_TRACKING_MAX_FACES);
+  for (int i = 0; i < n; i++) {
+    const FerBox f = g_array_index (tracked, FerTrackedFace, i).face;
+    around[i] = (FerBox) { f.x - f.width / 4, f.y - f.height / 4, f.width + f.width / 2,
+      f.height + f.height / 2 };
+  }
+  return fer_scene_watch_changed (&tracking->scene, luma, around, n);
+}
+
+/* Searches the whole frame and matches what it finds to the tracked faces. */
+static void
+search (FerFaceTracking *tracking, const FerGrayView *luma, const FerTrackingSettings *s,
+    int max_faces, GError **warning)
+{
+  FerBox faces[FER_TRACKING_MAX_FACES];
+  GError *error = NULL;
+  int n = tracking->funcs->search (tracking->finder, luma, &s->find, faces, max_faces, &error);
+  if (n < 0) {
+    keep_warning (warning, error);
+    n = 0;
+  }
+  fer_face_tracker_match (&tracking->tracker, faces, n, FER_TRACK_IOU, max_faces);
+  fer_scene_watch_keep (&tracking->scene, luma);
+  tracking->last_search = tracking->frames;
+}
+
+/* Whether a face that was not detected this frame is still to be followed: its box moved with
+ * its landmarks, and, on a check frame, the detector asked whether a face is still there. */
+static gboolean
+keep_following (FerFaceTracking *tracking, FerTrackedFace *f, const FerGrayView *luma,
+    const FerTrackingSettings *s, gboolean searched, GError **warning)
+{
+  if (!fer_tracked_face_follow (f, luma->width, luma->height))
+    return FALSE;   /* walked out of the frame */
+  if (!searched && f->missed == 0 && (tracking->frames + f->id) % FER_CHECK_INTERVAL != 0)
+    return TRUE;
+  FerBox found;
+  GError *error = NULL;
+  const int seen = tracking->funcs->look_near (tracking->finder, luma, f->face,
+      MIN (s->find.min_neighbors, FER_CHECK_MIN_NEIGHBORS), FER_TRACK_IOU, &found, &error);
+  if (seen < 0)
+    keep_warning (warning, error);
+  f->missed = seen > 0 ? 0 : f->missed + 1;
+  return f->missed < FER_MAX_MISSED;
+}
+
+/* Forgets tracked face i.  The scene kept at the last search is forgotten too: whatever made
+ * the face go (or the detector lose it), the next due search must run. */
+static void
+drop_face (FerFaceTracking *tracking, guint i, FerTrackingStep *step)
+{
+  g_array_remove_index (tracking->tracker.faces, i);
+  fer_scene_watch_reset (&tracking->scene);
+  step->dropped++;
+}
+
+const FerTrackedFace *
+fer_face_tracking_step (FerFaceTracking *tracking, const FerGrayView *luma,
+    const FerTrackingSettings *s, int *n_faces, FerTrackingStep *step, GError **warning)
+{
+  FerTrackingStep local;
+  step = step ? step : &local;
+  *step = (FerTrackingStep) { 0 };
+  const int max_faces = CLAMP (s->max_faces, 1, FER_TRACKING_MAX_FACES);
+  GArray *tracked = tracking->tracker.faces;
+
+  fer_face_tracker_limit (&tracking->tracker, max_faces);
+  step->searched = search_due (tracking, luma, s);
+  if (step->searched)
+    search (tracking, luma, s, max_faces, warning);
+
+  for (guint i = 0; i < tracked->len;) {
+    FerTrackedFace *f = &g_array_index (tracked, FerTrackedFace, i);
+    if (!f->detected && !keep_following (tracking, f, luma, s, step->searched, warning)) {
+      drop_face (tracking, i, step);
+      continue;
+    }
+    GError *error = NULL;
+    if (!tracking->funcs->landmarks (tracking->finder, luma, f->face, f->landmarks, &error)
+        || !fer_mouth_box (f->landmarks, s->mouth_scale, luma->width, luma->height, &f->mouth)) {
+      /* No landmarks (or not finite ones): nothing to show for this face. */
+      g_clear_error (&error);
+      drop_face (tracking, i, step);
+      continue;
+    }
+    if (f->detected)
+      fer_tracked_face_calibrate (f);
+    f->detected = FALSE;
+    i++;
+  }
+  tracking->frames++;
+  *n_faces = (int) tracked->len;
+  return (const FerTrackedFace *) tracked->data;
+}

@@ -1,0 +1,329 @@
+/* The tracking behind fermouthcrop (src/face/face-tracking.c), without GStreamer and without a
+ * real detector: a scripted finder shows faces where the test puts them and counts what it is
+ * asked.  Covered: the search schedule (every interval, skipped while the scene is still, forced
+ * after FER_SEARCH_AT_LEAST_EVERY intervals), misses and drops, faces walking out, landmark
+ * failures, max-faces (at search and when lowered), and a reset (caps change). */
+#include <string.h>
+
+#include "box/box.h"
+#include "face/face-tracking.h"
+
+enum { WIDTH = 320, HEIGHT = 240, MAX_SCRIPTED = 8 };
+
+typedef struct {
+  FerBox faces[MAX_SCRIPTED];    /* where faces are now */
+  int n_faces;
+  gboolean searchable;           /* the whole-frame search sees them */
+  gboolean visible_near;         /* a look near a box sees them */
+  gboolean landmarks_fail;
+  int searches, looks;           /* calls so far */
+} Script;
+
+static int
+script_search (gpointer finder, const FerGrayView *gray, const FerFindOptions *options,
+    FerBox *faces, int max_faces, GError **error)
+{
+  Script *s = finder;
+  s->searches++;
+  if (!s->searchable)
+    return 0;
+  const int n = MIN (s->n_faces, max_faces);
+  memcpy (faces, s->faces, n * sizeof *faces);
+  return fer_boxes_merge_overlapping (faces, n, FER_MERGE_IOU);
+}
+
+static int
+script_look_near (gpointer finder, const FerGrayView *gray, FerBox expected, int min_neighbors,
+    double min_iou, FerBox *found, GError **error)
+{
+  Script *s = finder;
+  s->looks++;
+  for (int i = 0; s->visible_near && i < s->n_faces; i++)
+    if (fer_box_iou (s->faces[i], expected) >= min_iou) {
+      *found = s->faces[i];
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* 68 points spread over the middle of the scripted face under the box (or of the box itself):
+ * following then moves the box with the face. */
+static gboolean
+script_landmarks (gpointer finder, const FerGrayView *gray, FerBox box, float points[],
+    GError **error)
+{
+  Script *s = finder;
+  if (s->landmarks_fail)
+    return FALSE;
+  FerBox face = box;
+  for (int i = 0; i < s->n_faces; i++)
+    if (fer_box_iou (s->faces[i], box) > 0.1)
+      face = s->faces[i];
+  for (int i = 0; i < FER_LANDMARKS; i++) {
+    points[2 * i] = face.x + face.width * (0.2f + 0.6f * (i % 10) / 9);
+    points[2 * i + 1] = face.y + face.height * (0.2f + 0.6f * (i / 10) / 6);
+  }
+  return TRUE;
+}
+
+static const FerFaceFinderFuncs script_funcs = {
+  script_search, script_look_near, script_landmarks,
+};
+
+typedef struct {
+  Script script;
+  FerFaceTracking *tracking;
+  FerTrackingSettings settings;
+  guint8 luma[WIDTH * HEIGHT];
+  FerGrayView view;
+} Fixture;
+
+static void
+fixture_init (Fixture *f, int detect_interval, int max_faces)
+{
+  memset (f, 0, sizeof *f);
+  f->script.searchable = f->script.visible_near = TRUE;
+  f->tracking = fer_face_tracking_new (&script_funcs, &f->script);
+  f->settings = (FerTrackingSettings) { FER_FIND_OPTIONS_DEFAULT, detect_interval, max_faces,
+    FER_MOUTH_SCALE_SEED };
+  memset (f->luma, 100, sizeof f->luma);
+  f->view = (FerGrayView) { f->luma, WIDTH, HEIGHT, WIDTH };
+}
+
+static void
+fixture_clear (Fixture *f)
+{
+  fer_face_tracking_free (f->tracking);
+}
+
+static void
+add_face (Fixture *f, FerBox box)
+{
+  g_assert_cmpint (f->script.n_faces, <, MAX_SCRIPTED);
+  f->script.faces[f->script.n_faces++] = box;
+}
+
+static const FerTrackedFace *
+step (Fixture *f, int *n, FerTrackingStep *result)
+{
+  GError *warning = NULL;
+  const FerTrackedFace *faces = fer_face_tracking_step (f->tracking, &f->view, &f->settings, n,
+      result, &warning);
+  g_assert_no_error (warning);
+  return faces;
+}
+
+/* Something moves in the top-left corner, far from the faces the tests place. */
+static void
+change_scene (Fixture *f, guint8 level)
+{
+  for (int y = 0; y < 40; y++)
+    memset (f->luma + y * WIDTH, level, 40);
+}
+
+static void
+test_search_schedule (void)
+{
+  Fixture f;
+  fixture_init (&f, 5, 8);
+  add_face (&f, (FerBox) { 200, 100, 80, 80 });
+  GString *searched = g_string_new (NULL);
+  for (int frame = 0; frame < 120; frame++) {
+    int n;
+    FerTrackingStep result;
+    step (&f, &n, &result);
+    g_assert_cmpint (n, ==, 1);
+    if (result.searched)
+      g_string_append_printf (searched, "%d ", frame);
+  }
+  /* A still scene: the first frame, then only the forced search every 10 intervals. */
+  g_assert_cmpstr (searched->str, ==, "0 50 100 ");
+  g_string_truncate (searched, 0);
+
+  /* Movement outside the face: a search every interval. */
+  for (int frame = 120; frame < 150; frame++) {
+    change_scene (&f, (guint8) (frame * 37));
+    int n;
+    FerTrackingStep result;
+    step (&f, &n, &result);
+    if (result.searched)
+      g_string_append_printf (searched, "%d ", frame);
+  }
+  g_assert_cmpstr (searched->str, ==, "120 125 130 135 140 145 ");
+  g_string_free (searched, TRUE);
+  fixture_clear (&f);
+}
+
+static void
+test_search_every_frame_without_faces (void)
+{
+  Fixture f;
+  fixture_init (&f, 30, 8);
+  for (int frame = 0; frame < 5; frame++) {
+    int n;
+    FerTrackingStep result;
+    step (&f, &n, &result);
+    g_assert_true (result.searched);
+    g_assert_cmpint (n, ==, 0);
+  }
+  g_assert_cmpint (f.script.searches, ==, 5);
+  /* A face appears: found on the next frame, then followed without searching. */
+  add_face (&f, (FerBox) { 100, 60, 90, 90 });
+  int n;
+  FerTrackingStep result;
+  const FerTrackedFace *faces = step (&f, &n, &result);
+  g_assert_cmpint (n, ==, 1);
+  g_assert_cmpuint (faces[0].id, ==, 1);
+  g_assert_true (fer_box_iou (faces[0].mouth, (FerBox) { 100, 60, 90, 90 }) > 0);
+  step (&f, &n, &result);
+  g_assert_false (result.searched);
+  fixture_clear (&f);
+}
+
+static void
+test_missed_face_dropped (void)
+{
+  Fixture f;
+  fixture_init (&f, 300, 8);
+  add_face (&f, (FerBox) { 120, 60, 100, 100 });
+  int n;
+  FerTrackingStep result;
+  for (int frame = 0; frame < 20; frame++)
+    step (&f, &n, &result);
+  g_assert_cmpint (n, ==, 1);
+  const int looks_before = f.script.looks;
+  g_assert_cmpint (looks_before, >=, 1);   /* checked near its box every FER_CHECK_INTERVAL */
+
+  /* The detector stops seeing it (landmarks still land on it): after the next regular check it
+   * is looked for on every frame and dropped at the FER_MAX_MISSED-th miss in a row. */
+  f.script.visible_near = FALSE;
+  int frames_to_drop = 0, dropped = 0;
+  do {
+    step (&f, &n, &result);
+    dropped += result.dropped;
+    frames_to_drop++;
+  } while (n > 0 && frames_to_drop < 100);
+  g_assert_cmpint (n, ==, 0);
+  g_assert_cmpint (dropped, ==, 1);
+  g_assert_cmpint (frames_to_drop, <=, FER_CHECK_INTERVAL + FER_MAX_MISSED);
+  g_assert_cmpint (frames_to_drop, >=, FER_MAX_MISSED);
+  g_assert_cmpint (f.script.looks - looks_before, ==, FER_MAX_MISSED);
+  /* Dropping forgot the scene: the next step searches (and finds it again, with a new id). */
+  f.script.visible_near = TRUE;
+  const FerTrackedFace *faces = step (&f, &n, &result);
+  g_assert_true (result.searched);
+  g_assert_cmpint (n, ==, 1);
+  g_assert_cmpuint (faces[0].id, ==, 2);
+
+  /* One miss, then seen again: the count starts over and the face keeps its id. */
+  f.script.visible_near = FALSE;
+  while (f.script.looks == 0 || faces[0].missed == 0) {
+    faces = step (&f, &n, &result);
+    g_assert_cmpint (n, ==, 1);
+  }
+  f.script.visible_near = TRUE;
+  faces = step (&f, &n, &result);
+  g_assert_cmpint (n, ==, 1);
+  g_assert_cmpint (faces[0].missed, ==, 0);
+  g_assert_cmpuint (faces[0].id, ==, 2);
+  fixture_clear (&f);
+}
+
+static void
+test_walked_out_and_landmark_failure (void)
+{
+  Fixture f;
+  fixture_init (&f, 300, 8);
+  add_face (&f, (FerBox) { 120, 60, 100, 100 });
+  int n;
+  FerTrackingStep result;
+  step (&f, &n, &result);
+  g_assert_cmpint (n, ==, 1);
+  /* The face moves right, 20 px a frame, and is followed until its centre leaves the frame. */
+  int frames = 0;
+  do {
+    f.script.faces[0].x += 20;
+    step (&f, &n, &result);
+    frames++;
+  } while (n > 0 && frames < 50);
+  g_assert_cmpint (n, ==, 0);
+  g_assert_cmpint (f.script.faces[0].x + 50, >=, WIDTH);
+
+  /* No landmarks: the face is not reported. */
+  f.script.faces[0].x = 120;
+  f.script.landmarks_fail = TRUE;
+  step (&f, &n, &result);
+  g_assert_true (result.searched);
+  g_assert_cmpint (n, ==, 0);
+  g_assert_cmpint (result.dropped, ==, 1);
+  fixture_clear (&f);
+}
+
+static void
+test_max_faces (void)
+{
+  Fixture f;
+  fixture_init (&f, 5, 2);
+  const int sides[5] = { 40, 70, 50, 60, 45 };
+  for (int i = 0; i < 5; i++)
+    add_face (&f, (FerBox) { 5 + i * 62, 100, sides[i], sides[i] });
+  int n;
+  FerTrackingStep result;
+  const FerTrackedFace *faces = step (&f, &n, &result);
+  /* The two largest. */
+  g_assert_cmpint (n, ==, 2);
+  g_assert_cmpint (MIN (faces[0].face.width, faces[1].face.width), ==, 60);
+
+  /* Room for five: the next search adds the other three. */
+  f.settings.max_faces = 5;
+  for (int frame = 1; frame <= 5; frame++) {
+    change_scene (&f, (guint8) (frame * 50));
+    faces = step (&f, &n, &result);
+  }
+  g_assert_cmpint (n, ==, 5);
+  /* Lowered while playing: the smallest go at once, searches or not. */
+  f.settings.max_faces = 2;
+  faces = step (&f, &n, &result);
+  g_assert_false (result.searched);
+  g_assert_cmpint (n, ==, 2);
+  g_assert_cmpint (MIN (faces[0].face.width, faces[1].face.width), >=, 50);
+  fixture_clear (&f);
+}
+
+static void
+test_reset (void)
+{
+  Fixture f;
+  fixture_init (&f, 30, 8);
+  add_face (&f, (FerBox) { 120, 60, 100, 100 });
+  int n;
+  FerTrackingStep result;
+  for (int frame = 0; frame < 7; frame++)
+    step (&f, &n, &result);
+  g_assert_cmpuint (fer_face_tracking_frames (f.tracking), ==, 7);
+  /* New caps: everything forgotten, the next frame is searched, ids never reused. */
+  fer_face_tracking_reset (f.tracking);
+  g_assert_cmpuint (fer_face_tracking_frames (f.tracking), ==, 0);
+  const int searches = f.script.searches;
+  const FerTrackedFace *faces = step (&f, &n, &result);
+  g_assert_true (result.searched);
+  g_assert_cmpint (f.script.searches, ==, searches + 1);
+  g_assert_cmpint (n, ==, 1);
+  g_assert_cmpuint (faces[0].id, ==, 2);
+  fixture_clear (&f);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/face-tracking/search-schedule", test_search_schedule);
+  g_test_add_func ("/face-tracking/search-every-frame-without-faces",
+      test_search_every_frame_without_faces);
+  g_test_add_func ("/face-tracking/missed-face-dropped", test_missed_face_dropped);
+  g_test_add_func ("/face-tracking/walked-out-and-landmark-failure",
+      test_walked_out_and_landmark_failure);
+  g_test_add_func ("/face-tracking/max-faces", test_max_faces);
+  g_test_add_func ("/face-tracking/reset", test_reset);
+  return g_test_run ();
+}
