@@ -4,8 +4,9 @@
  *
  * Per frame (fer_face_tracking_step):
  * - the whole frame is searched every detect_interval frames (on every frame while no face is
- *   tracked), unless nothing changed outside the tracked faces since the last search; at least
- *   every FER_SEARCH_AT_LEAST_EVERY intervals all the same.  Detections are matched to the
+ *   tracked), unless nothing changed outside the tracked faces since the last search (then it
+ *   could only find the faces already followed, or none); at least every
+ *   FER_SEARCH_AT_LEAST_EVERY intervals all the same.  Detections are matched to the
  *   tracked faces by overlap; new ones get new ids while fewer than max_faces are tracked;
  * - every other face is followed from its landmarks and looked for again near its box every
  *   FER_CHECK_INTERVAL frames (and on every frame once missed); a face not seen
