@@ -6,9 +6,10 @@ python3-gst-1.0 for GStreamer's list and array values).
 
 ferclassify posts an element message "ferclassify" per frame when post-messages is true: its
 timestamp and a list of faces (id, mouth box, label, label_id, confidence, labels,
-probabilities).  This prints one JSON line per frame from them.  Python needs no custom-meta
-bindings for this; the same results are on each frame's "mouth" GstVideoRegionOfInterestMeta
-("expression" param) and in GstFerMeta for C applications (see fer-annotate.c).
+probabilities).  This prints one JSON line per frame from them.  Bus messages need no bindings
+of ours; the same results are on each frame's "mouth" GstVideoRegionOfInterestMeta
+("expression" param), and, typed, in each buffer's GstFerMeta, which examples/fer-meta.py reads
+from Python through the GstFer-1.0 typelib.
 """
 import json
 import sys

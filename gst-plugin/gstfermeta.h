@@ -57,9 +57,11 @@ typedef struct {
 /**
  * GstFerMeta:
  * @meta: parent #GstMeta
- * @faces: (element-type GstFerFace): the faces of the frame
+ * @faces: (type gpointer): the faces of the frame (#GstFerFace; from introspected languages:
+ *   gst_fer_meta_get_n_faces() and gst_fer_meta_get_face())
  * @n_classes: how many classes the classifier tells (0 before classification)
- * @class_names: (array length=n_classes): their names (interned strings), the model's labels
+ * @class_names: (array fixed-size=16): their names (interned strings; %NULL past @n_classes),
+ *   the model's labels
  *
  * The faces of a video frame, their landmarks and mouth boxes (set by fermouthcrop) and their
  * mouth expression (set by ferclassify): the one source of a frame's results, which the

@@ -23,7 +23,8 @@ packages=(
   gstreamer1.0-plugins-good                              # jpegdec, mp4mux for the demo
   gstreamer1.0-plugins-ugly gstreamer1.0-libav           # H.264 encoding, decoding: demo clips
   libcairo2-dev libpango1.0-dev fonts-dejavu-core        # feroverlay draws with cairo and pango
-  python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0   # Python example
+  python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0   # Python examples
+  gobject-introspection libgirepository1.0-dev         # GstFer-1.0 typelib (GstFerMeta in Python)
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch python3-torchvision python3-pil python3-numpy)

@@ -55,5 +55,36 @@ else
   skip "examples/fer-messages.py" "python3-gi or python3-gst-1.0 is not installed (tools/setup.sh installs them)"
 fi
 
+# The typed GstFerMeta from Python: the GstFer-1.0 typelib of this build (GI_TYPELIB_PATH, set
+# by meson when the build made it).
+if [ -z "${GI_TYPELIB_PATH:-}" ] || [ ! -f "$GI_TYPELIB_PATH/GstFer-1.0.typelib" ]; then
+  skip "examples/fer-meta.py" "this build has no GstFer-1.0 typelib (install gobject-introspection and libgirepository1.0-dev, as tools/setup.sh does, and reconfigure)"
+elif ! /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); from gi.repository import Gst; import gi.overrides.Gst' 2> /dev/null; then
+  skip "examples/fer-meta.py" "python3-gi or python3-gst-1.0 is not installed (tools/setup.sh installs them)"
+else
+  /usr/bin/python3 "$examples/fer-meta.py" "$work/clip.mp4" > "$work/meta.jsonl" 2> "$work/err"; rc=$?
+  check "examples/fer-meta.py reads GstFerMeta" [ $rc = 0 ]
+  check "one JSON line per frame from the meta" [ "$(wc -l < "$work/meta.jsonl")" = 50 ]
+  /usr/bin/python3 - "$work/meta.jsonl" "$work/faces.jsonl" > "$work/compare" 2>&1 <<'PY'
+import json, sys
+meta = [json.loads(line) for line in open(sys.argv[1])]
+c = [json.loads(line) for line in open(sys.argv[2])]
+faces = 0
+for m, a in zip(meta, c):
+    assert [f["id"] for f in m["faces"]] == [f["id"] for f in a["faces"]], (m, a)
+    for mf, af in zip(m["faces"], a["faces"]):
+        assert mf["face"] == af["face"] and mf["mouth"] == af["mouth"], (mf, af)
+        assert len(mf["landmarks"]) == 136
+        assert mf["label"] == af["label"], (mf, af)
+        assert mf["probabilities"].keys() == af["probabilities"].keys()
+        assert all(abs(mf["probabilities"][k] - af["probabilities"][k]) < 1e-4 for k in af["probabilities"])
+        faces += 1
+assert faces >= 40, faces
+print(faces, "faces agree")
+PY
+  check "the same faces, boxes, labels and probabilities as fer-annotate (C)" [ $? = 0 ]
+  sed 's/^/# /' "$work/compare"
+fi
+
 echo "1..$n"
 [ $failed = 0 ]

@@ -21,6 +21,10 @@ check "the plugin" [ -f "$root/$libdir/gstreamer-1.0/libgstfer.so" ]
 check "the default model" [ -f "$root/$datadir/gst-fer/models/fer-mouth-simpleconv3.safetensors" ]
 check "the public header" [ -f "$root/$includedir/gstreamer-1.0/gst/fer/gstfermeta.h" ]
 check "the pkg-config file" [ -f "$root/$libdir/pkgconfig/gstreamer-fer-1.0.pc" ]
+if [ "${WITH_GIR:-0}" = 1 ]; then
+  check "the typelib (GstFerMeta for Python)" [ -f "$root/$libdir/girepository-1.0/GstFer-1.0.typelib" ]
+  check "the GIR" [ -f "$root/$datadir/gir-1.0/GstFer-1.0.gir" ]
+fi
 
 # The installed plugin, found as GStreamer would find it under this prefix.
 export GST_PLUGIN_PATH=$root/$libdir/gstreamer-1.0 GST_REGISTRY=$dest/registry.bin
