@@ -63,11 +63,7 @@ train_epoch (FerSimpleConv3 *model, FerSgd *sgd, const float *images, const int 
 
   for (int i = 0; i < train_count; i++)
     order[i] = i;
-  for (int i = train_count - 1; i > 0; i--) {
-    const int j = (int) fer_rng_below (rng, i + 1), t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
+  fer_rng_shuffle (rng, order, train_count, sizeof *order);
   model->training = TRUE;
   /* The last partial batch is kept, as PyTorch's DataLoader does by default; batchnorm needs at
    * least two images, so a single leftover image is dropped. */
@@ -143,8 +139,8 @@ main (int argc, char **argv)
   }
 
   FerModelInfo *info = fer_model_info_new (FER_SYNTHETIC_CLASSES);
-  g_hash_table_insert (info->extra, g_strdup ("training_data"),
-      g_strdup ("generated mouth glyphs (examples/synthetic-mouths.c), not faces"));
+  info->training.training_data =
+      g_strdup ("generated mouth glyphs (examples/synthetic-mouths.c), not faces");
   if (!fer_model_save (model, info, output_path, &error)) {
     g_printerr ("fer-engine-demo: %s\n", error->message);
     return 1;

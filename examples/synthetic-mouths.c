@@ -69,12 +69,7 @@ fer_synthetic_mouths (float *images, int *labels, int count, uint64_t seed)
   fer_rng_init (&rng, seed);
   for (int i = 0; i < count; i++)
     labels[i] = i % FER_SYNTHETIC_CLASSES;
-  for (int i = count - 1; i > 0; i--) {   /* Fisher-Yates */
-    const int j = (int) fer_rng_below (&rng, i + 1);
-    const int t = labels[i];
-    labels[i] = labels[j];
-    labels[j] = t;
-  }
+  fer_rng_shuffle (&rng, labels, count, sizeof *labels);
   for (int i = 0; i < count; i++)
     fer_synthetic_mouth_draw (images + (size_t) i * 3 * PLANE, labels[i], &rng);
 }

@@ -119,7 +119,16 @@ test_round_trip (void)
   g_assert_true (fer_model_info_set_labels (info, labels));
   info->mean[1] = 0.25f;
   info->std[2] = 0.125f;
-  g_hash_table_insert (info->extra, g_strdup ("training_data"), g_strdup ("yousan-mouth"));
+  g_hash_table_insert (info->extra, g_strdup ("note"), g_strdup ("kept as it is"));
+  FerTrainingRecord *record = &info->training;
+  record->trained_by = g_strdup ("fer-train test");
+  record->training_data = g_strdup ("yousan-mouth");
+  record->class_folders = g_strsplit ("0,1,2,3,4", ",", -1);
+  record->options = g_strdup ("{\"epochs\":3}");
+  record->train_images = 120;
+  record->val_images = 0;
+  record->epoch = 3;
+  record->val_accuracy = 0.1 + 0.2;   /* a double that needs all 17 digits */
   char *path = work_path ("round-trip.safetensors");
   GError *error = NULL;
   g_assert_true (fer_model_save (model, info, path, &error));
@@ -137,7 +146,23 @@ test_round_trip (void)
   g_assert_cmpfloat (loaded_info->mean[1], ==, 0.25f);
   g_assert_cmpfloat (loaded_info->std[2], ==, 0.125f);
   g_assert_cmpstr (loaded_info->crop, ==, FER_MODEL_CROP_SEED);
-  g_assert_cmpstr (g_hash_table_lookup (loaded_info->extra, "training_data"), ==, "yousan-mouth");
+  g_assert_cmpstr (g_hash_table_lookup (loaded_info->extra, "note"), ==, "kept as it is");
+  g_assert_cmpuint (g_hash_table_size (loaded_info->extra), ==, 1);
+  const FerTrainingRecord *read = &loaded_info->training;
+  g_assert_cmpstr (read->trained_by, ==, "fer-train test");
+  g_assert_cmpstr (read->training_data, ==, "yousan-mouth");
+  g_assert_cmpstrv (read->class_folders, record->class_folders);
+  g_assert_cmpstr (read->options, ==, "{\"epochs\":3}");
+  g_assert_cmpint (read->train_images, ==, 120);
+  g_assert_cmpint (read->val_images, ==, 0);
+  g_assert_cmpint (read->epoch, ==, 3);
+  g_assert_cmpfloat (read->val_accuracy, ==, 0.1 + 0.2);
+  /* A model without a record (as PyTorch would write it) reads as "not recorded". */
+  FerModelInfo *bare = fer_model_info_new (5);
+  g_assert_null (bare->training.trained_by);
+  g_assert_cmpint (bare->training.epoch, ==, -1);
+  g_assert_true (isnan (bare->training.val_accuracy));
+  fer_model_info_free (bare);
 
   /* Saving the loaded model again gives the same bytes: files are deterministic. */
   char *again = work_path ("round-trip-2.safetensors");
@@ -440,6 +465,18 @@ bad_std (JsonObject *root, gsize data_size)
   metadata_set (root, "std", "[0.5, 0, 0.5]");
 }
 
+static void
+bad_train_images (JsonObject *root, gsize data_size)
+{
+  metadata_set (root, "train_images", "many");
+}
+
+static void
+bad_val_accuracy (JsonObject *root, gsize data_size)
+{
+  metadata_set (root, "val_accuracy", "95%");
+}
+
 static const struct {
   const char *name;
   HeaderEdit edit;
@@ -464,6 +501,8 @@ static const struct {
   { "metadata-not-string", metadata_not_string, FER_ERROR_FORMAT, "'input_size' is not a string" },
   { "class-count-disagrees", class_count_disagrees, FER_ERROR_MODEL, "disagrees with fc3.weight" },
   { "bad-std", bad_std, FER_ERROR_MODEL, "metadata 'std'" },
+  { "bad-train-images", bad_train_images, FER_ERROR_MODEL, "'train_images' must be a whole number" },
+  { "bad-val-accuracy", bad_val_accuracy, FER_ERROR_MODEL, "'val_accuracy' must be a number" },
 };
 
 static void

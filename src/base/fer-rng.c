@@ -82,3 +82,24 @@ fer_rng_normal (FerRng *rng)
   double u2 = fer_rng_uniform (rng);
   return sqrt (-2.0 * log (u1)) * cos (2.0 * 3.14159265358979323846 * u2);
 }
+
+static void
+swap_bytes (unsigned char *a, unsigned char *b, size_t size)
+{
+  for (size_t k = 0; k < size; k++) {
+    const unsigned char t = a[k];
+    a[k] = b[k];
+    b[k] = t;
+  }
+}
+
+void
+fer_rng_shuffle (FerRng *rng, void *items, size_t n, size_t item_size)
+{
+  unsigned char *bytes = items;
+  for (size_t i = n > 1 ? n - 1 : 0; i > 0; i--) {
+    const size_t j = fer_rng_below (rng, (uint32_t) (i + 1));
+    if (j != i)
+      swap_bytes (bytes + i * item_size, bytes + j * item_size, item_size);
+  }
+}

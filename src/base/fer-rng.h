@@ -4,6 +4,7 @@
 #ifndef FER_RNG_H
 #define FER_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -20,5 +21,8 @@ double fer_rng_uniform_range (FerRng *rng, double lo, double hi);
 uint32_t fer_rng_below (FerRng *rng, uint32_t n);
 /* Standard normal (Box-Muller). */
 double fer_rng_normal (FerRng *rng);
+/* Fisher-Yates: n items of item_size bytes in a uniformly random order (for i from n - 1 down
+ * to 1, item i swapped with item fer_rng_below (i + 1)), the same order for the same state. */
+void fer_rng_shuffle (FerRng *rng, void *items, size_t n, size_t item_size);
 
 #endif /* FER_RNG_H */

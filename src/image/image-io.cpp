@@ -13,6 +13,7 @@
 extern "C" {
 #include "base/fer-error.h"
 #include "image/image.h"
+#include "io/atomic-file.h"
 }
 
 namespace {
@@ -104,9 +105,10 @@ fer_image_save_png (const FerImage *image, const char *path, GError **error)
     cv::Mat rgb (image->height, image->width, CV_8UC3, image->pixels);
     cv::Mat bgr;
     cv::cvtColor (rgb, bgr, cv::COLOR_RGB2BGR);
-    if (cv::imwrite (path, bgr))
-      return TRUE;
-    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot write '%s'", path);
+    std::vector<uchar> png;
+    if (cv::imencode (".png", bgr, png))
+      return fer_atomic_write_file (path, png.data (), png.size (), error);
+    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot encode '%s' as PNG", path);
   } catch (const std::exception &e) {
     g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot write '%s': %s", path, e.what ());
   }

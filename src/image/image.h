@@ -31,7 +31,7 @@ FerImage *fer_image_load (const char *path, GError **error);
  * (299 R + 587 G + 114 B + 500) / 1000: what fermouthcrop computes from RGB frames. */
 void fer_image_luma (const FerImage *image, uint8_t *gray);
 
-/* Writes a PNG (for tests and debugging); FALSE with an error when it cannot. */
+/* Writes a PNG, atomically (io/atomic-file.h); FALSE with an error when it cannot. */
 gboolean fer_image_save_png (const FerImage *image, const char *path, GError **error);
 
 G_END_DECLS

@@ -98,3 +98,16 @@ fer_atomic_file_abort (FerAtomicFile *file)
   g_clear_pointer (&file->path, g_free);
   g_clear_pointer (&file->temp_path, g_free);
 }
+
+gboolean
+fer_atomic_write_file (const char *path, const void *data, size_t size, GError **error)
+{
+  FerAtomicFile file;
+  if (!fer_atomic_file_open (&file, path, error))
+    return FALSE;
+  if (!fer_atomic_file_write (&file, data, size, error)) {
+    fer_atomic_file_abort (&file);
+    return FALSE;
+  }
+  return fer_atomic_file_commit (&file, error);
+}

@@ -23,6 +23,10 @@ gboolean fer_atomic_file_commit (FerAtomicFile *file, GError **error);
 /* Drops the temporary file; safe after a failed write or commit. */
 void fer_atomic_file_abort (FerAtomicFile *file);
 
+/* The whole file at once: open, write, commit (the one way gst-fer writes a file). */
+gboolean fer_atomic_write_file (const char *path, const void *data, size_t size,
+    GError **error);
+
 G_END_DECLS
 
 #endif /* FER_ATOMIC_FILE_H */

@@ -126,8 +126,12 @@ info_from_metadata (GHashTable *metadata, int num_classes, const char *path, GEr
   gpointer key, val;
   g_hash_table_iter_init (&iter, metadata);
   while (g_hash_table_iter_next (&iter, &key, &val))
-    if (!g_strv_contains (known_keys, key))
+    if (!g_strv_contains (known_keys, key) && !fer_training_record_has_key (key))
       g_hash_table_insert (info->extra, g_strdup (key), g_strdup (val));
+  if (!fer_training_record_read (&info->training, metadata, path, error)) {
+    fer_model_info_free (info);
+    return NULL;
+  }
   return info;
 }
 
@@ -341,12 +345,20 @@ fer_model_add_to_writer (FerSimpleConv3 *model, const FerModelInfo *info,
   fer_safetensors_writer_set_metadata (writer, "mean", mean);
   fer_safetensors_writer_set_metadata (writer, "std", std);
   fer_safetensors_writer_set_metadata (writer, "crop", info->crop);
-  /* Extra entries in sorted order, so that equal models give equal files. */
-  GList *keys = g_list_sort (g_hash_table_get_keys (info->extra), (GCompareFunc) strcmp);
+  /* The training record and the extra entries in sorted order, so that equal models give equal
+   * files. */
+  GHashTable *more = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+  g_hash_table_iter_init (&iter, info->extra);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (more, g_strdup (key), g_strdup (value));
+  fer_training_record_write (&info->training, more);
+  GList *keys = g_list_sort (g_hash_table_get_keys (more), (GCompareFunc) strcmp);
   for (GList *k = keys; k; k = k->next)
-    fer_safetensors_writer_set_metadata (writer, k->data, g_hash_table_lookup (info->extra,
-            k->data));
+    fer_safetensors_writer_set_metadata (writer, k->data, g_hash_table_lookup (more, k->data));
   g_list_free (keys);
+  g_hash_table_unref (more);
 
   for (int i = 0; i < FER_SIMPLECONV3_N_TENSORS; i++) {
     const FerTensorSpec *spec = &model->layout.tensors[i];

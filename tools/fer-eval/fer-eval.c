@@ -99,17 +99,10 @@ write_prediction (FerAtomicFile *out, const char *path, const FerModelInfo *info
 static int
 model_class_of (const char *folder, const FerModelInfo *info)
 {
-  const char *recorded = g_hash_table_lookup (info->extra, "class_folders");
-  if (recorded) {
-    char **names = g_strsplit (recorded, ",", -1);
-    int found = -1;
-    for (int k = 0; names[k] && found < 0; k++)
-      if (strcmp (names[k], folder) == 0)
-        found = k;
-    g_strfreev (names);
-    if (found >= 0 && found < info->num_classes)
-      return found;
-  }
+  char **recorded = info->training.class_folders;
+  for (int k = 0; recorded && recorded[k] && k < info->num_classes; k++)
+    if (strcmp (recorded[k], folder) == 0)
+      return k;
   for (int k = 0; k < info->num_classes; k++)
     if (strcmp (info->labels[k], folder) == 0)
       return k;

@@ -29,6 +29,7 @@
 #include "face/face-finder.h"
 #include "face/face-landmarks.h"
 #include "face/photo-mouth-cut.h"
+#include "io/atomic-file.h"
 #include "image/image.h"
 #include "image/transforms.h"
 #include "nn/fer-threads.h"
@@ -191,26 +192,6 @@ crop_name (Prep *prep, const char *class_name, const char *source, int face)
   }
 }
 
-static gboolean
-save_crop (const FerImage *crop, const char *path, GError **error)
-{
-  /* A hidden temporary name that still ends in .png (the encoder goes by the extension). */
-  char *dir = g_path_get_dirname (path), *base = g_path_get_basename (path);
-  char *partial = g_strdup_printf ("%s/.%s.partial.png", dir, base);
-  g_free (dir);
-  g_free (base);
-  gboolean ok = fer_image_save_png (crop, partial, error);
-  if (ok && g_rename (partial, path) != 0) {
-    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot rename %s: %s", partial,
-        g_strerror (errno));
-    ok = FALSE;
-  }
-  if (!ok)
-    g_unlink (partial);
-  g_free (partial);
-  return ok;
-}
-
 /* Copies a rejected file to DIR/<class>/<outcome>/<source>. */
 static void
 keep (const Job *job)
@@ -222,7 +203,7 @@ keep (const Job *job)
   gsize length = 0;
   GError *error = NULL;
   if (g_mkdir_with_parents (dir, 0755) != 0 || !g_file_get_contents (job->path, &bytes, &length,
-          &error) || !g_file_set_contents (dest, bytes, length, &error))
+          &error) || !fer_atomic_write_file (dest, bytes, length, &error))
     g_printerr ("fer-prep: cannot keep %s in %s: %s\n", job->path, keep_rejected,
         error ? error->message : g_strerror (errno));
   g_clear_error (&error);
@@ -277,7 +258,7 @@ decide (Prep *prep, Job *job, GError **error)
       }
       char *name = crop_name (prep, job->class_name, job->source, i);
       char *path = g_build_filename (prep->crops_dir, job->class_name, name, NULL);
-      if (!save_crop (job->crops[i], path, error)) {
+      if (!fer_image_save_png (job->crops[i], path, error)) {
         g_free (path);
         g_free (name);
         g_free (near);
@@ -441,12 +422,7 @@ split (Prep *prep, GHashTable *train, GHashTable *val, GError **error)
   for (GList *c = classes; ok && c; c = c->next) {
     GPtrArray *names = g_hash_table_lookup (by_class, c->data);
     g_ptr_array_sort (names, compare_strings);
-    for (int i = (int) names->len - 1; i > 0; i--) {
-      const int j = (int) fer_rng_below (&rng, i + 1);
-      gpointer t = names->pdata[i];
-      names->pdata[i] = names->pdata[j];
-      names->pdata[j] = t;
-    }
+    fer_rng_shuffle (&rng, names->pdata, names->len, sizeof *names->pdata);
     int n_val = (int) floor (names->len * val_split + 0.5);
     n_val = CLAMP (n_val, names->len > 1 && val_split > 0 ? 1 : 0, MAX ((int) names->len - 1, 0));
     for (const char *part = "train"; ok && part; part = strcmp (part, "train") ? NULL : "val") {
@@ -606,7 +582,7 @@ main (int argc, char **argv)
   GHashTable *val = g_hash_table_new (g_str_hash, g_str_equal);
   if (!split (&prep, train, val, &error)
       || !fer_prep_write_reports (&prep.state, out_dir, train, val, &error)
-      || !g_file_set_contents (done_marker, "", 0, &error))
+      || !fer_atomic_write_file (done_marker, "", 0, &error))
     goto failed;
 
   guint accepted = 0, crops = 0, n_train = 0, n_val = 0;

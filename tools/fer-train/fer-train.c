@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "exit-codes.h"
 #include "history.h"
 #include "training-data.h"
 #include "progress.h"
@@ -31,8 +32,6 @@
 #include "image/dataset.h"
 #include "expression/evaluation.h"
 
-#define EXIT_USAGE 2
-#define EXIT_INTERRUPTED 130
 
 static volatile sig_atomic_t interrupted;
 
@@ -136,36 +135,62 @@ fill_defaults (FerTrainOptions *o)
   o->seed = seed >= 0 ? (guint64) seed : 1;
 }
 
-/* Usage errors print and exit 2. */
-static const char *
-check_options (void)
+/* The first bad option, named with what it must be; NULL when all are good. */
+static char *
+check_options (int argc)
 {
+  if (argc != 2)
+    return g_strdup ("give exactly one DATA_DIR");
   if (output == NULL)
-    return "-o MODEL is required: where to write the trained model";
-  if (epochs == 0 || epochs < -1 || batch_size == 0 || batch_size == 1 || batch_size < -1)
-    return "--epochs must be >= 1 and --batch-size >= 2";
-  if ((!isnan (lr) && !(lr > 0)) || (!isnan (momentum) && (momentum < 0 || momentum >= 1)))
-    return "--lr must be > 0 and --momentum in [0, 1)";
+    return g_strdup ("-o MODEL is required: where to write the trained model");
+  if (epochs == 0 || epochs < -1)
+    return g_strdup_printf ("--epochs must be >= 1, got %d", epochs);
+  if (batch_size == 0 || batch_size == 1 || batch_size < -1)
+    return g_strdup_printf ("--batch-size must be >= 2 (batchnorm), got %d", batch_size);
+  if (!isnan (lr) && !(lr > 0))
+    return g_strdup_printf ("--lr must be > 0, got %g", lr);
+  if (!isnan (momentum) && (momentum < 0 || momentum >= 1))
+    return g_strdup_printf ("--momentum must be in [0, 1), got %g", momentum);
   if (!isnan (weight_decay) && weight_decay < 0)
-    return "--weight-decay must be >= 0";
+    return g_strdup_printf ("--weight-decay must be >= 0, got %g", weight_decay);
   if (nesterov && !isnan (momentum) && momentum == 0)
-    return "--nesterov needs a momentum > 0";
+    return g_strdup ("--nesterov needs a --momentum > 0");
   if (schedule_name && strcmp (schedule_name, "step") != 0 && strcmp (schedule_name, "cosine") != 0)
-    return "--schedule must be step or cosine";
+    return g_strdup_printf ("--schedule must be step or cosine, got '%s'", schedule_name);
+  if (step_size == 0 || step_size < -1)
+    return g_strdup_printf ("--step-size must be >= 1, got %d", step_size);
+  if (!isnan (gamma_) && !(gamma_ > 0))
+    return g_strdup_printf ("--gamma must be > 0, got %g", gamma_);
   if (!isnan (smoothing) && (smoothing < 0 || smoothing >= 1))
-    return "--label-smoothing must be in [0, 1)";
-  if ((!isnan (scale_min) && !(scale_min > 0)) || (!isnan (scale_max) && !(scale_max <= 1))
-      || (!isnan (scale_min) && !isnan (scale_max) && scale_min > scale_max))
-    return "--scale-min and --scale-max must satisfy 0 < min <= max <= 1";
-  if ((!isnan (ratio_min) && !(ratio_min > 0))
-      || (!isnan (ratio_min) && !isnan (ratio_max) && ratio_min > ratio_max))
-    return "--ratio-min and --ratio-max must satisfy 0 < min <= max";
-  if ((!isnan (jitter) && (jitter < 0 || jitter >= 1)) || (!isnan (gray) && (gray < 0 || gray > 1)))
-    return "--jitter must be in [0, 1) and --gray in [0, 1]";
+    return g_strdup_printf ("--label-smoothing must be in [0, 1), got %g", smoothing);
+  if (!isnan (scale_min) && !(scale_min > 0 && scale_min <= 1))
+    return g_strdup_printf ("--scale-min must be in (0, 1], got %g", scale_min);
+  if (!isnan (scale_max) && !(scale_max > 0 && scale_max <= 1))
+    return g_strdup_printf ("--scale-max must be in (0, 1], got %g", scale_max);
+  if (!isnan (scale_min) && !isnan (scale_max) && scale_min > scale_max)
+    return g_strdup_printf ("--scale-min (%g) must not exceed --scale-max (%g)", scale_min,
+        scale_max);
+  if (!isnan (ratio_min) && !(ratio_min > 0))
+    return g_strdup_printf ("--ratio-min must be > 0, got %g", ratio_min);
+  if (!isnan (ratio_max) && !(ratio_max > 0))
+    return g_strdup_printf ("--ratio-max must be > 0, got %g", ratio_max);
+  if (!isnan (ratio_min) && !isnan (ratio_max) && ratio_min > ratio_max)
+    return g_strdup_printf ("--ratio-min (%g) must not exceed --ratio-max (%g)", ratio_min,
+        ratio_max);
+  if (!isnan (jitter) && (jitter < 0 || jitter >= 1))
+    return g_strdup_printf ("--jitter must be in [0, 1), got %g", jitter);
+  if (!isnan (gray) && (gray < 0 || gray > 1))
+    return g_strdup_printf ("--gray must be in [0, 1], got %g", gray);
   if (!(val_split > 0 && val_split < 1))
-    return "--val-split must be between 0 and 1";
-  if (threads < 0 || min_size < 0 || cache_size < 0 || !(max_memory_gib > 0))
-    return "--threads, --min-size and --cache-size must be >= 0 and --max-memory > 0";
+    return g_strdup_printf ("--val-split must be between 0 and 1, got %g", val_split);
+  if (threads < 0)
+    return g_strdup_printf ("--threads must be >= 0 (0: all cores), got %d", threads);
+  if (min_size < 0)
+    return g_strdup_printf ("--min-size must be >= 0, got %d", min_size);
+  if (cache_size < 0)
+    return g_strdup_printf ("--cache-size must be >= 0, got %d", cache_size);
+  if (!(max_memory_gib > 0))
+    return g_strdup_printf ("--max-memory must be > 0, got %g", max_memory_gib);
   return NULL;
 }
 
@@ -191,16 +216,14 @@ batch_progress (const FerTrainer *t, int batch, int batches, gpointer user_data)
 static gboolean
 save_outputs (FerTrainer *t, FerModelInfo *info, const Outputs *o, gboolean best, GError **error)
 {
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
   /* The effective options, not the command line: a resumed run and an uninterrupted one, or
    * two runs writing to different paths, then give identical files. */
-  g_hash_table_insert (info->extra, g_strdup ("training_options"),
-      fer_train_options_to_json (&t->options));
+  g_free (info->training.options);
+  info->training.options = fer_train_options_to_json (&t->options);
   /* Both files hold this epoch's weights: they record this epoch and its own accuracy. */
   const FerEpochRecord *r = &g_array_index (t->history, FerEpochRecord, t->history->len - 1);
-  g_hash_table_insert (info->extra, g_strdup ("epoch"), g_strdup_printf ("%d", r->epoch));
-  g_hash_table_insert (info->extra, g_strdup ("val_accuracy"),
-      g_strdup (g_ascii_dtostr (buffer, sizeof buffer, r->val_accuracy)));
+  info->training.epoch = r->epoch;
+  info->training.val_accuracy = r->val_accuracy;
   if (best && !fer_model_save (t->model, info, o->model, error))
     return FALSE;
   char *title = g_strdup_printf ("fer-train %s: best validation accuracy %.2f%% (epoch %d)",
@@ -213,20 +236,31 @@ save_outputs (FerTrainer *t, FerModelInfo *info, const Outputs *o, gboolean best
   return ok;
 }
 
+/* One training run: what main parses, checks, runs and reports. */
+typedef struct {
+  const char *data_dir;
+  Outputs out;
+  FerTrainOptions options;
+  FerTrainer *trainer;     /* new, or as the checkpoint left it */
+  FerModelInfo *info;
+  FerSplit split;
+  FerLoadReport report;
+  FerDataset *train, *val;
+  float *val_tensors;      /* the validation set, preprocessed once */
+} Run;
+
 static int
 fail (GError *error)
 {
   g_printerr ("fer-train: %s\n", error->message);
   g_error_free (error);
-  return 1;
+  return FER_EXIT_FAILED;
 }
 
-int
-main (int argc, char **argv)
+static int
+parse_command_line (int *argc, char ***argv)
 {
   GError *error = NULL;
-  /* Logs read by other programs see each epoch as it ends. */
-  setvbuf (stdout, NULL, _IOLBF, 0);
   GOptionContext *context = g_option_context_new ("DATA_DIR - train simpleconv3 on an ImageFolder");
   g_option_context_set_summary (context,
       "Trains the seed's simpleconv3 on DATA_DIR: train/<class>/ and val/<class>/ folders, or\n"
@@ -238,169 +272,226 @@ main (int argc, char **argv)
       "Exit status: 0 trained, 1 failed, 2 bad usage, 130 interrupted (checkpoint saved; rerun\n"
       "with --resume).  The same seed and threads give a byte-identical model.");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error)) {
-    g_printerr ("fer-train: %s (see --help)\n", error->message);
-    return EXIT_USAGE;
-  }
+  const gboolean parsed = g_option_context_parse (context, argc, argv, &error);
   g_option_context_free (context);
-  const char *problem = argc != 2 ? "give exactly one DATA_DIR" : check_options ();
-  if (problem) {
-    g_printerr ("fer-train: %s (see --help)\n", problem);
-    return EXIT_USAGE;
-  }
-  const char *data_dir = argv[1];
-  if (threads > 0)
-    fer_threads_set (threads);
-  else
-    fer_threads_init ();
+  char *problem = parsed ? check_options (*argc) : g_strdup (error->message);
+  g_clear_error (&error);
+  if (problem == NULL)
+    return FER_EXIT_OK;
+  g_printerr ("fer-train: %s (see --help)\n", problem);
+  g_free (problem);
+  return FER_EXIT_USAGE;
+}
 
-  Outputs out;
-  outputs_init (&out, output);
-  if (!check_writable (out.model, &error) || !check_writable (out.checkpoint, &error))
+/* Before any work: the outputs can be written, and a resumed run has its checkpoint. */
+static int
+start_or_resume (Run *run)
+{
+  GError *error = NULL;
+  outputs_init (&run->out, output);
+  if (!check_writable (run->out.model, &error) || !check_writable (run->out.checkpoint, &error))
     return fail (error);
-
-  /* The trainer: new, or as the checkpoint left it. */
-  FerTrainer *trainer = NULL;
-  FerModelInfo *info = NULL;
-  FerTrainOptions options = { 0 };
-  fill_defaults (&options);
-  if (resume) {
-    trainer = fer_checkpoint_load (out.checkpoint, &info, &error);
-    if (trainer == NULL)
-      return fail (error);
-    if (epochs > 0)
-      trainer->options.epochs = epochs;   /* a finished run can be taken further */
-    options = trainer->options;
-    if (trainer->epoch >= options.epochs) {
-      g_printerr ("fer-train: %s already finished its %d epochs (give --epochs to go on)\n",
-          out.checkpoint, options.epochs);
-      return 1;
-    }
-  }
-
-  FerSplit split = { 0 };
-  if (!fer_split_scan (data_dir, val_split, &split, options.seed, &error))
+  fill_defaults (&run->options);
+  if (!resume)
+    return FER_EXIT_OK;
+  run->trainer = fer_checkpoint_load (run->out.checkpoint, &run->info, &error);
+  if (run->trainer == NULL)
     return fail (error);
-  const int n_classes = split.train_folder->n_classes;
+  if (epochs > 0)
+    run->trainer->options.epochs = epochs;   /* a finished run can be taken further */
+  run->options = run->trainer->options;
+  if (run->trainer->epoch >= run->options.epochs) {
+    g_printerr ("fer-train: %s already finished its %d epochs (give --epochs to go on)\n",
+        run->out.checkpoint, run->options.epochs);
+    return FER_EXIT_FAILED;
+  }
+  return FER_EXIT_OK;
+}
+
+/* The model's description: its classes and where it comes from (a resumed run has it). */
+static int
+describe_model (Run *run)
+{
+  const FerImageFolder *folder = run->split.train_folder;
+  const int n_classes = folder->n_classes;
   if (n_classes < 2)
-    return fail (g_error_new (FER_ERROR, FER_ERROR_DATA,
-            "'%s' has one class folder (%s): a classifier needs at least two", data_dir,
-            split.train_folder->classes[0]));
-  if (info == NULL) {
-    info = fer_model_info_new (n_classes);
+    return fail (g_error_new (FER_ERROR, FER_ERROR_DATA, "'%s' has one class folder (%s): a "
+            "classifier needs at least two", run->data_dir, folder->classes[0]));
+  if (run->info && run->info->num_classes != n_classes)
+    return fail (g_error_new (FER_ERROR, FER_ERROR_DATA, "%s was trained on %d classes but "
+            "'%s' has %d: resume needs the same data", run->out.checkpoint,
+            run->info->num_classes, run->data_dir, n_classes));
+  if (run->info == NULL) {
+    run->info = fer_model_info_new (n_classes);
     char **labels = labels_option ? g_strsplit (labels_option, ",", -1)
-        : g_strdupv (split.train_folder->classes);
-    if (!fer_model_info_set_labels (info, (const char *const *) labels)) {
-      g_printerr ("fer-train: --labels needs %d distinct names, one per class folder (%s)\n",
-          n_classes, g_strjoinv (", ", split.train_folder->classes));
-      return EXIT_USAGE;
-    }
+        : g_strdupv (folder->classes);
+    const gboolean named = fer_model_info_set_labels (run->info, (const char *const *) labels);
     g_strfreev (labels);
-    g_hash_table_insert (info->extra, g_strdup ("class_folders"),
-        g_strjoinv (",", split.train_folder->classes));
-    g_hash_table_insert (info->extra, g_strdup ("training_data"), g_strdup (data_dir));
-    g_hash_table_insert (info->extra, g_strdup ("trained_by"), g_strdup ("fer-train " VERSION));
-  } else if (info->num_classes != n_classes) {
-    return fail (g_error_new (FER_ERROR, FER_ERROR_DATA,
-            "%s was trained on %d classes but '%s' has %d: resume needs the same data",
-            out.checkpoint, info->num_classes, data_dir, n_classes));
+    if (!named) {
+      char *folders = g_strjoinv (", ", folder->classes);
+      g_printerr ("fer-train: --labels needs %d distinct names, one per class folder (%s)\n",
+          n_classes, folders);
+      g_free (folders);
+      return FER_EXIT_USAGE;
+    }
+    FerTrainingRecord *record = &run->info->training;
+    record->class_folders = g_strdupv (folder->classes);
+    record->training_data = g_strdup (run->data_dir);
+    record->trained_by = g_strdup ("fer-train " VERSION);
   }
   for (int c = 0; c < 3; c++) {
-    options.augment.mean[c] = info->mean[c];
-    options.augment.std[c] = info->std[c];
+    run->options.augment.mean[c] = run->info->mean[c];
+    run->options.augment.std[c] = run->info->std[c];
   }
+  return FER_EXIT_OK;
+}
 
-  /* Decode everything once. */
+/* Decodes every image once; a resumed run must see the same data. */
+static int
+load_data (Run *run)
+{
+  GError *error = NULL;
   FerLoadOptions load = { .min_size = min_size, .cache_size = cache_size,
     .max_bytes = (size_t) (max_memory_gib * 1073741824.0), .progress = fer_load_progress };
   FerLoadProgress load_bar = { .label = "loading" };
   fer_progress_init (&load_bar.bar);
   load.user_data = &load_bar;
-  FerLoadReport report;
-  fer_load_report_init (&report);
-  const gint64 load_start = g_get_monotonic_time ();
-  FerDataset *train = fer_dataset_load ((FerSample *) split.train_samples->data,
-      split.train_samples->len, &load, &report, &error);
-  FerDataset *val = train ? fer_dataset_load ((FerSample *) split.val_samples->data,
-      split.val_samples->len, &load, &report, &error) : NULL;
+  fer_load_report_init (&run->report);
+  const gint64 start = g_get_monotonic_time ();
+  run->train = fer_dataset_load ((FerSample *) run->split.train_samples->data,
+      run->split.train_samples->len, &load, &run->report, &error);
+  run->val = run->train ? fer_dataset_load ((FerSample *) run->split.val_samples->data,
+      run->split.val_samples->len, &load, &run->report, &error) : NULL;
   fer_progress_clear (&load_bar.bar);
-  if (val == NULL)
+  if (run->val == NULL)
     return fail (error);
-  fer_split_write_report (out.report, &split, &report);
-  if (!fer_check_classes_present (train, info->labels, n_classes, "training", &error)
-      || !fer_check_classes_present (val, info->labels, n_classes, "validation", &error))
+  fer_split_write_report (run->out.report, &run->split, &run->report);
+  FerModelInfo *info = run->info;
+  if (!fer_check_classes_present (run->train, info->labels, info->num_classes, "training", &error)
+      || !fer_check_classes_present (run->val, info->labels, info->num_classes, "validation",
+          &error))
     return fail (error);
-  char *counts = g_strdup_printf ("%d", train->count);
-  if (resume && g_strcmp0 (g_hash_table_lookup (info->extra, "train_images"), counts) != 0)
-    return fail (g_error_new (FER_ERROR, FER_ERROR_DATA,
-            "'%s' now gives %d training images, the interrupted run had %s: resume needs the "
-            "same data", data_dir, train->count,
-            (char *) g_hash_table_lookup (info->extra, "train_images")));
-  g_hash_table_insert (info->extra, g_strdup ("train_images"), counts);
-  g_hash_table_insert (info->extra, g_strdup ("val_images"), g_strdup_printf ("%d", val->count));
-  if (!quiet)
+  if (resume && info->training.train_images != run->train->count)
+    return fail (g_error_new (FER_ERROR, FER_ERROR_DATA, "'%s' now gives %d training images, "
+            "the interrupted run had %d: resume needs the same data", run->data_dir,
+            run->train->count, info->training.train_images));
+  info->training.train_images = run->train->count;
+  info->training.val_images = run->val->count;
+  if (!quiet) {
+    char *names = g_strjoinv (", ", info->labels);
     g_print ("data: %s: %d classes (%s), %d training and %d validation images, %.0f MiB in "
-        "memory, decoded in %.1f s\n", data_dir, n_classes, g_strjoinv (", ", info->labels),
-        train->count, val->count, (train->bytes + val->bytes) / 1048576.0,
-        (g_get_monotonic_time () - load_start) / 1e6);
-  float *val_tensors = fer_preprocess_all (val, info);
-
-  if (trainer == NULL) {
-    trainer = fer_trainer_new (&options, n_classes);
-    if (trainer == NULL)
-      return fail (g_error_new (FER_ERROR, FER_ERROR_IO, "out of memory"));
+        "memory, decoded in %.1f s\n", run->data_dir, info->num_classes, names, run->train->count,
+        run->val->count, (run->train->bytes + run->val->bytes) / 1048576.0,
+        (g_get_monotonic_time () - start) / 1e6);
+    g_free (names);
   }
+  run->val_tensors = fer_preprocess_all (run->val, info);
+  return FER_EXIT_OK;
+}
+
+/* Checks the run can start and gathers what it trains on. */
+static int
+prepare (Run *run)
+{
+  GError *error = NULL;
+  if (threads > 0)
+    fer_threads_set (threads);
+  else
+    fer_threads_init ();
+  int status = start_or_resume (run);
+  if (status != FER_EXIT_OK)
+    return status;
+  if (!fer_split_scan (run->data_dir, val_split, &run->split, run->options.seed, &error))
+    return fail (error);
+  if ((status = describe_model (run)) != FER_EXIT_OK || (status = load_data (run)) != FER_EXIT_OK)
+    return status;
+  if (run->trainer == NULL
+      && (run->trainer = fer_trainer_new (&run->options, run->info->num_classes)) == NULL)
+    return fail (g_error_new (FER_ERROR, FER_ERROR_IO, "out of memory"));
+  return FER_EXIT_OK;
+}
+
+/* The epochs left, each validated and saved; Ctrl-C saves the checkpoint and stops. */
+static int
+train (Run *run)
+{
+  GError *error = NULL;
+  FerTrainer *trainer = run->trainer;
+  const FerTrainOptions *options = &run->options;
   if (!quiet)
     g_print ("training: %d epochs from epoch %d, batch %d, SGD lr %g momentum %g%s, %d threads%s\n",
-        options.epochs, trainer->epoch + 1, options.batch_size, options.lr, options.momentum,
-        options.nesterov ? " (Nesterov)" : "", fer_threads_get (),
-        resume ? " (resumed)" : "");
-
+        options->epochs, trainer->epoch + 1, options->batch_size, options->lr, options->momentum,
+        options->nesterov ? " (Nesterov)" : "", fer_threads_get (), resume ? " (resumed)" : "");
   struct sigaction action = { .sa_handler = on_interrupt, .sa_flags = SA_RESETHAND };
   sigemptyset (&action.sa_mask);
   sigaction (SIGINT, &action, NULL);
   sigaction (SIGTERM, &action, NULL);
 
-  TrainProgress bar = { .epochs = options.epochs };
+  TrainProgress bar = { .epochs = options->epochs };
   fer_progress_init (&bar.bar);
-  while (trainer->epoch < options.epochs) {
-    if (!fer_trainer_train_epoch (trainer, train, batch_progress, &bar, &interrupted)) {
-      fer_progress_clear (&bar.bar);
-      if (!fer_checkpoint_save (trainer, info, out.checkpoint, &error))
+  while (trainer->epoch < options->epochs) {
+    const gboolean finished = fer_trainer_train_epoch (trainer, run->train, batch_progress, &bar,
+        &interrupted);
+    fer_progress_clear (&bar.bar);
+    if (!finished) {
+      if (!fer_checkpoint_save (trainer, run->info, run->out.checkpoint, &error))
         return fail (error);
       g_printerr ("fer-train: interrupted in epoch %d; saved %s: run the same command with "
-          "--resume to continue\n", trainer->epoch + 1, out.checkpoint);
-      return EXIT_INTERRUPTED;
+          "--resume to continue\n", trainer->epoch + 1, run->out.checkpoint);
+      return FER_EXIT_INTERRUPTED;
     }
-    fer_progress_clear (&bar.bar);
-    FerEvaluation *evaluation = fer_evaluation_new (n_classes);
-    fer_evaluation_add_batch (evaluation, trainer->model, val_tensors, val->labels, val->count);
+    FerEvaluation *evaluation = fer_evaluation_new (run->info->num_classes);
+    fer_evaluation_add_batch (evaluation, trainer->model, run->val_tensors, run->val->labels,
+        run->val->count);
     const gboolean best = fer_trainer_finish_epoch (trainer, evaluation);
     fer_evaluation_free (evaluation);
     const FerEpochRecord *r = &g_array_index (trainer->history, FerEpochRecord,
         trainer->history->len - 1);
     if (!quiet)
       g_print ("epoch %d/%d  train loss %.4f acc %.2f%%  val loss %.4f acc %.2f%%  lr %g  "
-          "%.1f s  %.0f images/s%s\n", r->epoch, options.epochs, r->train_loss,
+          "%.1f s  %.0f images/s%s\n", r->epoch, options->epochs, r->train_loss,
           100 * r->train_accuracy, r->val_loss, 100 * r->val_accuracy, r->lr, r->seconds,
           r->images_per_second, best ? "  (best)" : "");
-    if (!save_outputs (trainer, info, &out, best, &error))
+    if (!save_outputs (trainer, run->info, &run->out, best, &error))
       return fail (error);
     if (interrupted) {
       g_printerr ("fer-train: interrupted after epoch %d; saved %s: run the same command with "
-          "--resume to continue\n", trainer->epoch, out.checkpoint);
-      return EXIT_INTERRUPTED;
+          "--resume to continue\n", trainer->epoch, run->out.checkpoint);
+      return FER_EXIT_INTERRUPTED;
     }
   }
-  g_print ("best validation accuracy %.2f%% at epoch %d: %s (last epoch: %s; curves: %s)\n",
-      100 * trainer->best_val_accuracy, trainer->best_epoch, out.model, out.last, out.plot);
+  return FER_EXIT_OK;
+}
 
-  g_free (val_tensors);
-  fer_dataset_free (train);
-  fer_dataset_free (val);
-  fer_load_report_clear (&report);
-  fer_split_clear (&split);
-  fer_trainer_free (trainer);
-  fer_model_info_free (info);
-  return 0;
+static void
+run_clear (Run *run)
+{
+  g_free (run->val_tensors);
+  fer_dataset_free (run->train);
+  fer_dataset_free (run->val);
+  if (run->report.corrupt)
+    fer_load_report_clear (&run->report);
+  fer_split_clear (&run->split);
+  fer_trainer_free (run->trainer);
+  fer_model_info_free (run->info);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Logs read by other programs see each epoch as it ends. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  int status = parse_command_line (&argc, &argv);
+  if (status != FER_EXIT_OK)
+    return status;
+  Run run = { .data_dir = argv[1] };
+  status = prepare (&run);
+  if (status == FER_EXIT_OK)
+    status = train (&run);
+  if (status == FER_EXIT_OK)
+    g_print ("best validation accuracy %.2f%% at epoch %d: %s (last epoch: %s; curves: %s)\n",
+        100 * run.trainer->best_val_accuracy, run.trainer->best_epoch, run.out.model,
+        run.out.last, run.out.plot);
+  run_clear (&run);
+  return status;
 }

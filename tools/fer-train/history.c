@@ -5,19 +5,6 @@
 #include <math.h>
 #include <string.h>
 
-static gboolean
-write_atomically (const char *path, const GString *text, GError **error)
-{
-  FerAtomicFile file;
-  if (!fer_atomic_file_open (&file, path, error))
-    return FALSE;
-  if (!fer_atomic_file_write (&file, text->str, text->len, error)) {
-    fer_atomic_file_abort (&file);
-    return FALSE;
-  }
-  return fer_atomic_file_commit (&file, error);
-}
-
 gboolean
 fer_history_write_jsonl (GArray *history, const char *path, GError **error)
 {
@@ -32,7 +19,7 @@ fer_history_write_jsonl (GArray *history, const char *path, GError **error)
         r->val_loss, r->val_accuracy, r->val_balanced_accuracy, r->seconds,
         r->images_per_second);
   }
-  const gboolean ok = write_atomically (path, text, error);
+  const gboolean ok = fer_atomic_write_file (path, text->str, text->len, error);
   g_string_free (text, TRUE);
   return ok;
 }
@@ -132,7 +119,7 @@ fer_history_write_svg (GArray *history, const char *title, const char *path, GEr
   series (svg, &accuracy, history, G_STRUCT_OFFSET (FerEpochRecord, val_accuracy), "#d62728",
       "validation", 1);
   g_string_append (svg, "</svg>\n");
-  const gboolean ok = write_atomically (path, svg, error);
+  const gboolean ok = fer_atomic_write_file (path, svg->str, svg->len, error);
   g_string_free (svg, TRUE);
   return ok;
 }

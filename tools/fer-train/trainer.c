@@ -61,11 +61,7 @@ epoch_order (const FerTrainer *trainer, int count)
   int *order = g_new (int, count);
   for (int i = 0; i < count; i++)
     order[i] = i;
-  for (int i = count - 1; i > 0; i--) {
-    const int j = (int) fer_rng_below (&rng, i + 1), t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
+  fer_rng_shuffle (&rng, order, count, sizeof *order);
   return order;
 }
 

@@ -1,4 +1,6 @@
 #include "training-data.h"
+
+#include "io/atomic-file.h"
 #include "base/fer-rng.h"
 #include "base/fer-error.h"
 #include "nn/simpleconv3.h"
@@ -37,12 +39,7 @@ stratified_split (FerSplit *s, double share, guint64 split_seed)
     for (guint i = 0; i < f->samples->len; i++)
       if (g_array_index (f->samples, FerSample, i).label == label)
         g_array_append_val (mine, g_array_index (f->samples, FerSample, i));
-    for (int i = (int) mine->len - 1; i > 0; i--) {
-      const int j = (int) fer_rng_below (&rng, i + 1);
-      FerSample t = g_array_index (mine, FerSample, i);
-      g_array_index (mine, FerSample, i) = g_array_index (mine, FerSample, j);
-      g_array_index (mine, FerSample, j) = t;
-    }
+    fer_rng_shuffle (&rng, mine->data, mine->len, sizeof (FerSample));
     int n_val = (int) floor (mine->len * share + 0.5);
     n_val = CLAMP (n_val, mine->len > 1 ? 1 : 0, (int) mine->len - 1);
     for (guint i = 0; i < mine->len; i++)
@@ -107,13 +104,13 @@ fer_load_progress (int done, int total, gpointer user_data)
 }
 
 static void
-report_list (FILE *out, const char *title, GPtrArray *items)
+report_list (GString *out, const char *title, GPtrArray *items)
 {
   if (items->len == 0)
     return;
-  fprintf (out, "%s (%u):\n", title, items->len);
+  g_string_append_printf (out, "%s (%u):\n", title, items->len);
   for (guint i = 0; i < items->len; i++)
-    fprintf (out, "  %s\n", (const char *) items->pdata[i]);
+    g_string_append_printf (out, "  %s\n", (const char *) items->pdata[i]);
 }
 
 /* Writes the data report and says on stderr what was skipped. */
@@ -124,16 +121,18 @@ fer_split_write_report (const char *path, const FerSplit *s, const FerLoadReport
   g_ptr_array_extend (ignored, s->train_folder->ignored, NULL, NULL);
   if (s->val_folder)
     g_ptr_array_extend (ignored, s->val_folder->ignored, NULL, NULL);
-  FILE *out = fopen (path, "w");
-  if (out != NULL) {
-    fprintf (out, "fer-train data report\n");
-    report_list (out, "files without an image extension, not read", ignored);
-    report_list (out, "not images", report->not_images);
-    report_list (out, "corrupt or truncated", report->corrupt);
-    report_list (out, "unreadable", report->unreadable);
-    report_list (out, "too small", report->too_small);
-    fclose (out);
+  GString *out = g_string_new ("fer-train data report\n");
+  report_list (out, "files without an image extension, not read", ignored);
+  report_list (out, "not images", report->not_images);
+  report_list (out, "corrupt or truncated", report->corrupt);
+  report_list (out, "unreadable", report->unreadable);
+  report_list (out, "too small", report->too_small);
+  GError *error = NULL;
+  if (!fer_atomic_write_file (path, out->str, out->len, &error)) {
+    g_printerr ("fer-train: warning: %s\n", error->message);
+    g_error_free (error);
   }
+  g_string_free (out, TRUE);
   const int skipped = fer_load_report_skipped (report) + ignored->len;
   if (skipped > 0) {
     for (guint i = 0; i < report->corrupt->len && i < 10; i++)
