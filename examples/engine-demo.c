@@ -15,7 +15,7 @@
 #include "nn/fer-threads.h"
 #include "nn/sgd.h"
 #include "nn/simpleconv3.h"
-#include "synthetic-mouths.h"
+#include "image/synthetic-mouths.h"
 
 #define IMAGE_SIZE (3 * 48 * 48)
 
@@ -140,7 +140,7 @@ main (int argc, char **argv)
 
   FerModelInfo *info = fer_model_info_new (FER_SYNTHETIC_CLASSES);
   info->training.training_data =
-      g_strdup ("generated mouth glyphs (examples/synthetic-mouths.c), not faces");
+      g_strdup ("generated mouth glyphs (src/image/synthetic-mouths.c), not faces");
   if (!fer_model_save (model, info, output_path, &error)) {
     g_printerr ("fer-engine-demo: %s\n", error->message);
     return 1;

@@ -144,12 +144,11 @@ luma (const FerImage *image)
 static void
 test_helen (void)
 {
-  char *root = g_build_filename (FER_TEST_SOURCE_DIR, "..", "..", "shared", "datasets",
-      "helen-dev", NULL);
+  char *root = g_build_filename (FER_SHARED_DATA, "datasets", "helen-dev", NULL);
   char *csv_path = g_build_filename (root, "annotations.csv", NULL);
   char *csv;
   if (!g_file_get_contents (csv_path, &csv, NULL, NULL)) {
-    g_test_skip ("../shared/datasets/helen-dev is not here");
+    g_test_skip (FER_SHARED_DATA "/datasets/helen-dev is not here (-Dshared_data)");
     g_free (root);
     g_free (csv_path);
     return;

@@ -1,4 +1,4 @@
-/* The scene watch behind fermouthcrop's skipped searches (gst-plugin/scene-watch.c): a picture
+/* The scene watch behind fermouthcrop's skipped searches (src/face/scene-watch.c): a picture
  * that has not changed outside the faces is "unchanged"; a change outside them, a new frame
  * size, nothing kept yet, or faces covering half the picture or more are "changed". */
 #include <string.h>

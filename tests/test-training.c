@@ -1,11 +1,11 @@
 /* Training end to end: simpleconv3 with SGD learns the generated mouth glyphs
- * (examples/synthetic-mouths.h) to high held-out accuracy, and the same seed gives the same
+ * (src/image/synthetic-mouths.h) to high held-out accuracy, and the same seed gives the same
  * weights bit for bit. */
 #include <string.h>
 
 #include "nn/sgd.h"
 #include "nn/simpleconv3.h"
-#include "synthetic-mouths.h"
+#include "image/synthetic-mouths.h"
 #include "fer-test-util.h"
 #include "nn/cross-entropy.h"
 

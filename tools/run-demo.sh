@@ -28,7 +28,7 @@ video=build/demo/$name.annotated.mp4
 json=build/demo/$name.faces.jsonl
 
 echo "== $input through fermouthcrop ! ferclassify ! feroverlay (model: models/fer-mouth-simpleconv3.safetensors)"
-build/examples/fer-annotate --probabilities --output "$video" --json "$json" "$input"
+build/tools/fer-annotate/fer-annotate --probabilities --output "$video" --json "$json" "$input"
 echo
 echo "annotated video:  $video"
 echo "faces per frame:  $json ($(wc -l < "$json") lines), e.g. frame 0:"

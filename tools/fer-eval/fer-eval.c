@@ -6,7 +6,7 @@
  * folder name (recorded by fer-train), the same label, or, for the tutorial's digit folders, the
  * same index.  Folders the model lacks are reported and skipped; model classes without a folder
  * are reported.  Each image goes through the inference transform the plugin uses (Resize 64,
- * CenterCrop 48; the classifier of src/classifier.h), so the numbers are the ones PyTorch gives
+ * CenterCrop 48; the classifier of src/expression/classifier.h), so the numbers are the ones PyTorch gives
  * for the same model and images, and ferclassify gives the same probabilities for the same crop.
  * With --faces the images are face photos: the mouth of the largest face is found and cut by the
  * elements' code (eval-input.h) first; photos without a face are counted apart.
@@ -18,6 +18,7 @@
 #include <json-glib/json-glib.h>
 
 #include "eval-input.h"
+#include "base/fer-error.h"
 #include "expression/classifier.h"
 #include "expression/evaluation.h"
 #include "face/face-landmarks.h"
@@ -26,6 +27,8 @@
 #include "io/atomic-file.h"
 #include "io/model-file.h"
 #include "nn/fer-threads.h"
+#include "exit-codes.h"
+#include "json-writer.h"
 #include "progress.h"
 #include "nn/cross-entropy.h"
 
@@ -79,14 +82,14 @@ write_prediction (FerAtomicFile *out, const char *path, const FerModelInfo *info
     json_builder_begin_object (b);
     for (int c = 0; c < info->num_classes; c++) {
       json_builder_set_member_name (b, info->labels[c]);
-      json_builder_add_double_value (b, p[c]);
+      json_builder_add_double_value (b, fer_json_round (p[c], 4));
     }
     json_builder_end_object (b);
   } else
     json_builder_add_null_value (b);
   json_builder_end_object (b);
   JsonNode *root = json_builder_get_root (b);
-  char *line = json_to_string (root, FALSE);
+  char *line = fer_json_to_string (root, FALSE);
   const gboolean written = fer_atomic_file_write (out, line, strlen (line), error)
       && fer_atomic_file_write (out, "\n", 1, error);
   g_free (line);
@@ -166,11 +169,11 @@ print_json (const FerEvaluation *e, const FerModelInfo *info, const char *model,
     json_builder_add_int_value (b, no_face);
   }
   json_builder_set_member_name (b, "accuracy");
-  json_builder_add_double_value (b, fer_evaluation_accuracy (e));
+  json_builder_add_double_value (b, fer_json_round (fer_evaluation_accuracy (e), 6));
   json_builder_set_member_name (b, "balanced_accuracy");
-  json_builder_add_double_value (b, fer_evaluation_balanced_accuracy (e));
+  json_builder_add_double_value (b, fer_json_round (fer_evaluation_balanced_accuracy (e), 6));
   json_builder_set_member_name (b, "mean_loss");
-  json_builder_add_double_value (b, fer_evaluation_mean_loss (e));
+  json_builder_add_double_value (b, fer_json_round (fer_evaluation_mean_loss (e), 6));
   json_builder_set_member_name (b, "classes");
   json_builder_begin_array (b);
   for (int c = 0; c < e->n_classes; c++) {
@@ -181,11 +184,11 @@ print_json (const FerEvaluation *e, const FerModelInfo *info, const char *model,
     json_builder_add_int_value (b, fer_evaluation_support (e, c));
     if (fer_evaluation_support (e, c) > 0) {
       json_builder_set_member_name (b, "precision");
-      json_builder_add_double_value (b, fer_evaluation_precision (e, c));
+      json_builder_add_double_value (b, fer_json_round (fer_evaluation_precision (e, c), 6));
       json_builder_set_member_name (b, "recall");
-      json_builder_add_double_value (b, fer_evaluation_recall (e, c));
+      json_builder_add_double_value (b, fer_json_round (fer_evaluation_recall (e, c), 6));
       json_builder_set_member_name (b, "f1");
-      json_builder_add_double_value (b, fer_evaluation_f1 (e, c));
+      json_builder_add_double_value (b, fer_json_round (fer_evaluation_f1 (e, c), 6));
     }
     json_builder_end_object (b);
   }
@@ -211,18 +214,40 @@ print_json (const FerEvaluation *e, const FerModelInfo *info, const char *model,
   json_builder_end_array (b);
   json_builder_end_object (b);
   JsonNode *root = json_builder_get_root (b);
-  char *text = json_to_string (root, TRUE);
+  char *text = fer_json_to_string (root, TRUE);
   g_print ("%s\n", text);
   g_free (text);
   json_node_unref (root);
   g_object_unref (b);
 }
 
-int
-main (int argc, char **argv)
+/* One evaluation: what main parses, checks, runs and reports. */
+typedef struct {
+  const char *model_path, *data_dir;
+  FerClassifier *classifier;
+  FerImageFolder *folder;
+  FerEvalInput input;
+  FerAtomicFile predictions;
+  int *class_of_folder;    /* per data folder: the model's class, or -1 */
+  GArray *samples;         /* FerSample of the matched folders, labelled with model classes */
+  GPtrArray *unmatched;    /* folder names */
+  GPtrArray *skipped;      /* why each skipped file was skipped */
+  FerEvaluation *evaluation;
+  guint no_face;
+} Eval;
+
+static int
+fail (GError *error)
+{
+  g_printerr ("fer-eval: %s\n", error->message);
+  g_error_free (error);
+  return FER_EXIT_FAILED;
+}
+
+static int
+parse_command_line (int *argc, char ***argv)
 {
   GError *error = NULL;
-  setvbuf (stdout, NULL, _IOLBF, 0);
   GOptionContext *context = g_option_context_new ("MODEL DATA_DIR - evaluate a model on an ImageFolder");
   g_option_context_set_summary (context,
       "Classifies every image below DATA_DIR/<class>/ with MODEL (safetensors from fer-train or\n"
@@ -230,165 +255,223 @@ main (int argc, char **argv)
       "recall and F1, and the confusion matrix.");
   g_option_context_set_description (context, "Exit status: 0 evaluated, 1 failed, 2 bad usage.");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error)) {
-    g_printerr ("fer-eval: %s (see --help)\n", error->message);
-    return 2;
-  }
+  const gboolean parsed = g_option_context_parse (context, argc, argv, &error);
   g_option_context_free (context);
-  if (argc != 3 || threads < 0) {
-    g_printerr ("fer-eval: give MODEL and DATA_DIR (see --help)\n");
-    return 2;
-  }
-  const char *model_path = argv[1], *data_dir = argv[2];
+  char *problem = !parsed ? g_strdup (error->message)
+      : *argc != 3 ? g_strdup ("give MODEL and DATA_DIR")
+      : threads < 0 ? g_strdup_printf ("--threads must be >= 0 (0: all cores), got %d", threads)
+      : !(padding >= 0 && padding <= 10) ? g_strdup_printf ("--padding must be from 0 to 10, "
+          "got %g", padding)
+      : NULL;
+  g_clear_error (&error);
+  if (problem == NULL)
+    return FER_EXIT_OK;
+  g_printerr ("fer-eval: %s (see --help)\n", problem);
+  g_free (problem);
+  return FER_EXIT_USAGE;
+}
+
+/* The model, the data folder, the face models and the predictions file, before any work. */
+static int
+open_inputs (Eval *ev)
+{
+  GError *error = NULL;
   if (threads > 0)
     fer_threads_set (threads);
+  ev->input.padding = padding;
+  if ((ev->classifier = fer_classifier_load (ev->model_path, &error)) == NULL
+      || (ev->folder = fer_image_folder_scan (ev->data_dir, &error)) == NULL)
+    return fail (error);
+  if (faces && (ev->input.models = fer_face_models_acquire (FER_DEFAULT_CASCADE,
+              FER_DEFAULT_LANDMARK_MODEL, &error)) == NULL)
+    return fail (error);
+  if (predictions_path && !fer_atomic_file_open (&ev->predictions, predictions_path, &error))
+    return fail (error);
+  return FER_EXIT_OK;
+}
 
-  FerClassifier *classifier = fer_classifier_load (model_path, &error);
-  FerImageFolder *folder = classifier ? fer_image_folder_scan (data_dir, &error) : NULL;
-  FerEvalInput input = { NULL, padding };
-  if (folder && faces)
-    input.models = fer_face_models_acquire (FER_DEFAULT_CASCADE, FER_DEFAULT_LANDMARK_MODEL,
-        &error);
-  FerAtomicFile predictions = { 0 };
-  if (folder == NULL || (faces && input.models == NULL)
-      || (predictions_path && !fer_atomic_file_open (&predictions, predictions_path, &error))) {
-    g_printerr ("fer-eval: %s\n", error->message);
-    return 1;
-  }
-  const FerModelInfo *info = fer_classifier_info (classifier);
-  const size_t IMAGE = fer_classifier_input_floats (classifier);
-
-  /* Map folders to model classes; keep the samples of matched folders. */
-  int *class_of_folder = g_new (int, folder->n_classes);
-  GPtrArray *unmatched = g_ptr_array_new ();
+/* Data folders to model classes; the samples of matched folders are kept. */
+static int
+match_folders (Eval *ev)
+{
+  const FerModelInfo *info = fer_classifier_info (ev->classifier);
+  const FerImageFolder *folder = ev->folder;
+  char *labels = g_strjoinv (", ", info->labels);
+  ev->class_of_folder = g_new (int, folder->n_classes);
+  ev->unmatched = g_ptr_array_new ();
   for (int f = 0; f < folder->n_classes; f++) {
-    class_of_folder[f] = model_class_of (folder->classes[f], info);
-    if (class_of_folder[f] < 0) {
-      g_ptr_array_add (unmatched, folder->classes[f]);
+    ev->class_of_folder[f] = model_class_of (folder->classes[f], info);
+    if (ev->class_of_folder[f] < 0) {
+      g_ptr_array_add (ev->unmatched, folder->classes[f]);
       g_printerr ("fer-eval: folder '%s' matches no class of the model (%s): its images are "
-          "not counted\n", folder->classes[f], g_strjoinv (", ", info->labels));
+          "not counted\n", folder->classes[f], labels);
     }
   }
-  GArray *samples = g_array_new (FALSE, FALSE, sizeof (FerSample));
+  g_free (labels);
+  ev->samples = g_array_new (FALSE, FALSE, sizeof (FerSample));
   for (guint i = 0; i < folder->samples->len; i++) {
     FerSample s = g_array_index (folder->samples, FerSample, i);
-    if (class_of_folder[s.label] >= 0) {
-      s.label = class_of_folder[s.label];
-      g_array_append_val (samples, s);
+    if (ev->class_of_folder[s.label] >= 0) {
+      s.label = ev->class_of_folder[s.label];
+      g_array_append_val (ev->samples, s);
     }
   }
   for (int k = 0; k < info->num_classes; k++) {
     gboolean present = FALSE;
     for (int f = 0; f < folder->n_classes; f++)
-      present |= class_of_folder[f] == k;
+      present |= ev->class_of_folder[f] == k;
     if (!present)
       g_printerr ("fer-eval: the model's class '%s' has no folder in %s: its recall is not "
-          "measured\n", info->labels[k], data_dir);
+          "measured\n", info->labels[k], ev->data_dir);
   }
-  if (samples->len == 0) {
-    g_printerr ("fer-eval: no image of %s belongs to a class of the model\n", data_dir);
-    return 1;
-  }
+  if (ev->samples->len > 0)
+    return FER_EXIT_OK;
+  g_printerr ("fer-eval: no image of %s belongs to a class of the model\n", ev->data_dir);
+  return FER_EXIT_FAILED;
+}
 
-  /* Decode, preprocess and classify, a chunk at a time so memory stays small. */
-  FerEvaluation *evaluation = fer_evaluation_new (info->num_classes);
-  GPtrArray *skipped = g_ptr_array_new_with_free_func (g_free);
-  float *tensors = g_new (float, (size_t) CHUNK * IMAGE);
-  int *labels = g_new (int, CHUNK);
-  FerEvalOutcome *outcomes = g_new0 (FerEvalOutcome, CHUNK);
-  gboolean *ok = g_new (gboolean, CHUNK);
-  guint no_face = 0;
+/* Buffers for one chunk of images. */
+typedef struct {
+  float *tensors;
+  int *labels;
+  FerEvalOutcome *outcomes;
+  gboolean *ok;
+  int *index_of;           /* per classified input: its image in the chunk */
+} Chunk;
+
+/* Decodes and prepares images first .. first + n - 1 of the samples (in parallel), classifies
+ * those with an input as one batch and counts them; the predictions file gets every image with
+ * a result or without a face. */
+static int
+evaluate_chunk (Eval *ev, Chunk *c, guint first, int n)
+{
+  GError *error = NULL;
+  const FerModelInfo *info = fer_classifier_info (ev->classifier);
+  const size_t image = fer_classifier_input_floats (ev->classifier);
+#pragma omp parallel
+  {
+    FerImage *scratch = NULL;
+#pragma omp for schedule (dynamic, 4)
+    for (int i = 0; i < n; i++)
+      c->ok[i] = fer_eval_input_prepare (&ev->input, info,
+          g_array_index (ev->samples, FerSample, first + i).path, c->tensors + (size_t) i * image,
+          &scratch, &c->outcomes[i]);
+    fer_image_free (scratch);
+  }
+  /* Pack the inputs together; report the files without one. */
+  int m = 0;
+  for (int i = 0; i < n; i++) {
+    if (!c->ok[i]) {
+      if (c->outcomes[i].no_face) {
+        ev->no_face++;
+      } else {
+        g_printerr ("fer-eval: skipped %s\n", c->outcomes[i].error);
+        g_ptr_array_add (ev->skipped, g_steal_pointer (&c->outcomes[i].error));
+      }
+      continue;
+    }
+    if (m != i)
+      memmove (c->tensors + (size_t) m * image, c->tensors + (size_t) i * image,
+          image * sizeof (float));
+    c->labels[m] = g_array_index (ev->samples, FerSample, first + i).label;
+    c->index_of[m++] = i;
+  }
+  const float *p = m > 0 ? fer_classifier_run (ev->classifier, c->tensors, m) : NULL;
+  if (m > 0 && p == NULL)
+    return fail (g_error_new (FER_ERROR, FER_ERROR_IO, "out of memory"));
+  for (int k = 0; k < m; k++) {
+    const float *row = p + (size_t) k * info->num_classes;
+    const double truth_p = row[c->labels[k]];
+    fer_evaluation_add (ev->evaluation, c->labels[k], fer_argmax (row, info->num_classes),
+        -log (truth_p > 1e-30 ? truth_p : 1e-30));
+  }
+  for (int i = 0, k = 0; predictions_path && i < n; i++) {
+    const FerSample *sample = &g_array_index (ev->samples, FerSample, first + i);
+    const float *row = k < m && c->index_of[k] == i ? p + (size_t) k++ * info->num_classes : NULL;
+    if ((c->ok[i] || c->outcomes[i].no_face) && !write_prediction (&ev->predictions,
+            sample->path, info, sample->label, row, &c->outcomes[i], &error))
+      return fail (error);
+  }
+  for (int i = 0; i < n; i++)
+    g_clear_pointer (&c->outcomes[i].error, g_free);
+  return FER_EXIT_OK;
+}
+
+/* Every sample, a chunk at a time so memory stays small, with a progress bar. */
+static int
+evaluate (Eval *ev)
+{
+  GError *error = NULL;
+  const size_t image = fer_classifier_input_floats (ev->classifier);
+  ev->evaluation = fer_evaluation_new (fer_classifier_num_classes (ev->classifier));
+  ev->skipped = g_ptr_array_new_with_free_func (g_free);
+  Chunk c = { g_new (float, (size_t) CHUNK * image), g_new (int, CHUNK),
+    g_new0 (FerEvalOutcome, CHUNK), g_new (gboolean, CHUNK), g_new (int, CHUNK) };
   FerProgress bar;
   fer_progress_init (&bar);
-  for (guint first = 0; first < samples->len; first += CHUNK) {
-    const int n = MIN (CHUNK, (int) (samples->len - first));
-#pragma omp parallel
-    {
-      FerImage *scratch = NULL;
-#pragma omp for schedule (dynamic, 4)
-      for (int i = 0; i < n; i++)
-        ok[i] = fer_eval_input_prepare (&input, info,
-            g_array_index (samples, FerSample, first + i).path, tensors + (size_t) i * IMAGE,
-            &scratch, &outcomes[i]);
-      fer_image_free (scratch);
-    }
-    /* Pack the inputs together; report the files without one. */
-    int m = 0;
-    int *index_of = g_newa (int, n);
-    for (int i = 0; i < n; i++) {
-      const FerSample *sample = &g_array_index (samples, FerSample, first + i);
-      if (!ok[i]) {
-        if (outcomes[i].no_face) {
-          no_face++;
-        } else {
-          g_printerr ("fer-eval: skipped %s\n", outcomes[i].error);
-          g_ptr_array_add (skipped, g_steal_pointer (&outcomes[i].error));
-        }
-        continue;
-      }
-      if (m != i)
-        memmove (tensors + (size_t) m * IMAGE, tensors + (size_t) i * IMAGE,
-            IMAGE * sizeof (float));
-      labels[m] = sample->label;
-      index_of[m++] = i;
-    }
-    const float *p = m > 0 ? fer_classifier_run (classifier, tensors, m) : NULL;
-    if (m > 0 && p == NULL) {
-      g_printerr ("fer-eval: out of memory\n");
-      return 1;
-    }
-    for (int k = 0; k < m; k++) {
-      const float *row = p + (size_t) k * info->num_classes;
-      const double truth_p = row[labels[k]];
-      fer_evaluation_add (evaluation, labels[k], fer_argmax (row, info->num_classes),
-          -log (truth_p > 1e-30 ? truth_p : 1e-30));
-    }
-    if (predictions_path) {
-      int k = 0;
-      for (int i = 0; i < n; i++) {
-        const FerSample *sample = &g_array_index (samples, FerSample, first + i);
-        const float *row = k < m && index_of[k] == i ? p + (size_t) k++ * info->num_classes : NULL;
-        if ((ok[i] || outcomes[i].no_face) && !write_prediction (&predictions, sample->path,
-                info, sample->label, row, &outcomes[i], &error)) {
-          g_printerr ("fer-eval: %s\n", error->message);
-          fer_atomic_file_abort (&predictions);
-          return 1;
-        }
-      }
-    }
-    for (int i = 0; i < n; i++)
-      g_clear_pointer (&outcomes[i].error, g_free);
+  int status = FER_EXIT_OK;
+  const guint total = ev->samples->len;
+  for (guint first = 0; first < total && status == FER_EXIT_OK; first += CHUNK) {
+    const int n = MIN (CHUNK, (int) (total - first));
+    status = evaluate_chunk (ev, &c, first, n);
     char detail[64];
-    g_snprintf (detail, sizeof detail, "%u/%u images", first + n, samples->len);
-    fer_progress_update (&bar, "evaluating", first + n, samples->len, detail);
+    g_snprintf (detail, sizeof detail, "%u/%u images", first + n, total);
+    fer_progress_update (&bar, "evaluating", first + n, total, detail);
   }
   fer_progress_clear (&bar);
-  if (predictions_path && !fer_atomic_file_commit (&predictions, &error)) {
-    g_printerr ("fer-eval: %s\n", error->message);
-    return 1;
-  }
-  if (evaluation->total == 0) {
-    g_printerr ("fer-eval: no image of %s could be classified%s\n", data_dir,
-        faces ? " (no face found in any)" : "");
-    return 1;
-  }
+  g_free (c.tensors);
+  g_free (c.labels);
+  g_free (c.outcomes);
+  g_free (c.ok);
+  g_free (c.index_of);
+  if (status != FER_EXIT_OK)
+    return status;
+  if (predictions_path && !fer_atomic_file_commit (&ev->predictions, &error))
+    return fail (error);
+  if (ev->evaluation->total > 0)
+    return FER_EXIT_OK;
+  g_printerr ("fer-eval: no image of %s could be classified%s\n", ev->data_dir,
+      faces ? " (no face found in any)" : "");
+  return FER_EXIT_FAILED;
+}
 
-  if (json)
-    print_json (evaluation, info, model_path, data_dir, unmatched, skipped, no_face);
-  else
-    print_table (evaluation, info, model_path, data_dir, skipped->len, no_face);
+static void
+eval_clear (Eval *ev)
+{
+  if (ev->predictions.temp_path)
+    fer_atomic_file_abort (&ev->predictions);   /* not committed: nothing is left behind */
+  if (ev->skipped)
+    g_ptr_array_unref (ev->skipped);
+  if (ev->unmatched)
+    g_ptr_array_unref (ev->unmatched);
+  if (ev->samples)
+    g_array_unref (ev->samples);
+  g_free (ev->class_of_folder);
+  if (ev->evaluation)
+    fer_evaluation_free (ev->evaluation);
+  fer_image_folder_free (ev->folder);
+  if (ev->input.models)
+    fer_face_models_release (ev->input.models);
+  if (ev->classifier)
+    fer_classifier_free (ev->classifier);
+}
 
-  g_free (tensors);
-  g_free (labels);
-  g_free (outcomes);
-  g_free (ok);
-  g_ptr_array_unref (skipped);
-  g_ptr_array_unref (unmatched);
-  g_array_unref (samples);
-  g_free (class_of_folder);
-  fer_evaluation_free (evaluation);
-  fer_image_folder_free (folder);
-  fer_face_models_release (input.models);
-  fer_classifier_free (classifier);
-  return 0;
+int
+main (int argc, char **argv)
+{
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  int status = parse_command_line (&argc, &argv);
+  if (status != FER_EXIT_OK)
+    return status;
+  Eval ev = { .model_path = argv[1], .data_dir = argv[2] };
+  if ((status = open_inputs (&ev)) == FER_EXIT_OK && (status = match_folders (&ev)) == FER_EXIT_OK)
+    status = evaluate (&ev);
+  if (status == FER_EXIT_OK && json)
+    print_json (ev.evaluation, fer_classifier_info (ev.classifier), ev.model_path, ev.data_dir,
+        ev.unmatched, ev.skipped, ev.no_face);
+  else if (status == FER_EXIT_OK)
+    print_table (ev.evaluation, fer_classifier_info (ev.classifier), ev.model_path, ev.data_dir,
+        ev.skipped->len, ev.no_face);
+  eval_clear (&ev);
+  return status;
 }

@@ -35,6 +35,7 @@
 #include "nn/fer-threads.h"
 #include "image-hash.h"
 #include "prep-state.h"
+#include "exit-codes.h"
 #include "progress.h"
 #include "raw-scan.h"
 #include "video-frames.h"
@@ -92,7 +93,7 @@ typedef struct {
 typedef struct {
   FerFaceModels *models;
   FerPrepState state;
-  char *out_dir, *crops_dir;
+  char *out_dir, *work_dir, *crops_dir, *journal, *done_marker;
   GArray *seen;              /* FerDHash of every crop kept so far */
   GPtrArray *seen_names;     /* "class/file" of each, same order */
   guint processed;
@@ -212,7 +213,73 @@ keep (const Job *job)
   g_free (dest);
 }
 
-/* Duplicates, then the crops written and the decision journalled (in input order). */
+/* The closest of the first `against` kept crops to hash (Hamming distance of the dHashes),
+ * and which one it is. */
+static int
+closest_seen (const Prep *prep, const FerDHash *hash, guint against, guint *match)
+{
+  int closest = 257;
+  for (guint k = 0; k < against && closest > FER_NEAR_DUPLICATE_BITS; k++) {
+    const int d = fer_hamming (hash, &g_array_index (prep->seen, FerDHash, k));
+    if (d < closest) {
+      closest = d;
+      *match = k;
+    }
+  }
+  return closest;
+}
+
+/* Writes crop i of job and records it in entry and in the near-duplicate index. */
+static gboolean
+keep_crop (Prep *prep, const Job *job, int i, FerPrepEntry *entry, GError **error)
+{
+  char *name = crop_name (prep, job->class_name, job->source, i);
+  char *path = g_build_filename (prep->crops_dir, job->class_name, name, NULL);
+  const gboolean saved = fer_image_save_png (job->crops[i], path, error);
+  g_free (path);
+  if (!saved) {
+    g_free (name);
+    return FALSE;
+  }
+  g_array_append_val (prep->seen, job->dhashes[i]);
+  g_ptr_array_add (prep->seen_names, g_strconcat (job->class_name, "/", name, NULL));
+  g_ptr_array_add (entry->crops, name);
+  g_array_append_val (entry->dhashes, job->dhashes[i]);
+  g_array_append_val (entry->mouths, job->mouths[i]);
+  return TRUE;
+}
+
+/* The crops of an accepted job that are no near duplicates of earlier ones, written; the job
+ * is rejected as a near duplicate when none is left. */
+static gboolean
+keep_new_crops (Prep *prep, Job *job, FerPrepEntry *entry, GError **error)
+{
+  char *near = NULL;
+  /* A photo's crops all carry the photo's hash: compare with earlier inputs only. */
+  const guint earlier = prep->seen->len;
+  gboolean ok = TRUE;
+  for (int i = 0; ok && i < job->n_crops; i++) {
+    guint match = 0;
+    const int closest = closest_seen (prep, &job->dhashes[i],
+        job->photo ? earlier : prep->seen->len, &match);
+    if (closest > FER_NEAR_DUPLICATE_BITS) {
+      ok = keep_crop (prep, job, i, entry, error);
+      continue;
+    }
+    if (near == NULL)
+      near = g_strdup_printf ("%s like the input of %s (dHash distance %d of 256)",
+          job->photo ? "looks" : "its mouth looks", (char *) prep->seen_names->pdata[match],
+          closest);
+    if (job->photo)
+      break;   /* the photo as a whole is a near duplicate: none of its mouths are kept */
+  }
+  if (ok && entry->crops->len == 0)
+    reject (job, FER_PREP_NEAR_DUPLICATE, g_steal_pointer (&near));
+  g_free (near);
+  return ok;
+}
+
+/* The job's outcome, in input order: duplicates, crops written, the decision journalled. */
 static gboolean
 decide (Prep *prep, Job *job, GError **error)
 {
@@ -232,49 +299,9 @@ decide (Prep *prep, Job *job, GError **error)
   entry->crops = g_ptr_array_new_with_free_func (g_free);
   entry->dhashes = g_array_new (FALSE, FALSE, sizeof (FerDHash));
   entry->mouths = g_array_new (FALSE, FALSE, sizeof (FerBox));
-  if (job->outcome == FER_PREP_ACCEPTED) {
-    char *near = NULL;
-    /* A photo's crops all carry the photo's hash: compare with earlier inputs only. */
-    const guint earlier = prep->seen->len;
-    for (int i = 0; i < job->n_crops; i++) {
-      int closest = 257;
-      guint match = 0;
-      const guint against = job->photo ? earlier : prep->seen->len;
-      for (guint k = 0; k < against && closest > FER_NEAR_DUPLICATE_BITS; k++) {
-        const int d = fer_hamming (&job->dhashes[i], &g_array_index (prep->seen, FerDHash, k));
-        if (d < closest) {
-          closest = d;
-          match = k;
-        }
-      }
-      if (closest <= FER_NEAR_DUPLICATE_BITS) {
-        if (near == NULL)
-          near = g_strdup_printf ("%s like the input of %s (dHash distance %d of 256)",
-              job->photo ? "looks" : "its mouth looks", (char *) prep->seen_names->pdata[match],
-              closest);
-        if (job->photo)
-          break;   /* the photo as a whole is a near duplicate: none of its mouths are kept */
-        continue;
-      }
-      char *name = crop_name (prep, job->class_name, job->source, i);
-      char *path = g_build_filename (prep->crops_dir, job->class_name, name, NULL);
-      if (!fer_image_save_png (job->crops[i], path, error)) {
-        g_free (path);
-        g_free (name);
-        g_free (near);
-        fer_prep_entry_free (entry);
-        return FALSE;
-      }
-      g_free (path);
-      g_array_append_val (prep->seen, job->dhashes[i]);
-      g_ptr_array_add (prep->seen_names, g_strconcat (job->class_name, "/", name, NULL));
-      g_ptr_array_add (entry->crops, name);
-      g_array_append_val (entry->dhashes, job->dhashes[i]);
-      g_array_append_val (entry->mouths, job->mouths[i]);
-    }
-    if (entry->crops->len == 0)
-      reject (job, FER_PREP_NEAR_DUPLICATE, g_steal_pointer (&near));
-    g_free (near);
+  if (job->outcome == FER_PREP_ACCEPTED && !keep_new_crops (prep, job, entry, error)) {
+    fer_prep_entry_free (entry);
+    return FALSE;
   }
   entry->outcome = job->outcome;
   entry->reason = g_strdup (job->reason);
@@ -497,11 +524,38 @@ check_out_dir (const char *out_dir, const char *raw_dir, const char *done_marker
   return TRUE;
 }
 
-int
-main (int argc, char **argv)
+/* The first bad option, named with what it must be; NULL when all are good. */
+static char *
+check_options (int argc)
+{
+  const gboolean video = video_path != NULL;
+  if (video && argc != 2)
+    return g_strdup ("with --video, give only OUT_DIR");
+  if (!video && argc != 3)
+    return g_strdup ("give RAW_DIR OUT_DIR, or --video FILE --label NAME OUT_DIR");
+  if (video && (video_label == NULL || !*video_label || strchr (video_label, '/')))
+    return g_strdup ("--video needs --label NAME, a class folder name (no '/')");
+  if (!(val_split >= 0 && val_split < 1))
+    return g_strdup_printf ("--val-split must be in [0, 1), got %g", val_split);
+  if (size < 8 || size > 4096)
+    return g_strdup_printf ("--size must be from 8 to 4096, got %d", size);
+  if (min_mouth < 1)
+    return g_strdup_printf ("--min-mouth must be >= 1, got %d", min_mouth);
+  if (every < 1)
+    return g_strdup_printf ("--every must be >= 1, got %d", every);
+  if (threads < 0)
+    return g_strdup_printf ("--threads must be >= 0 (0: all cores), got %d", threads);
+  if (padding > 4)
+    return g_strdup_printf ("--padding must be at most 4, got %g", padding);
+  if (strcmp (faces_mode, "largest") != 0 && strcmp (faces_mode, "all") != 0)
+    return g_strdup_printf ("--faces must be largest or all, got '%s'", faces_mode);
+  return NULL;
+}
+
+static int
+parse_command_line (int *argc, char ***argv)
 {
   GError *error = NULL;
-  setvbuf (stdout, NULL, _IOLBF, 0);
   GOptionContext *context = g_option_context_new ("RAW_DIR OUT_DIR - mouth crops for fer-train "
       "from raw photos (or --video FILE --label NAME OUT_DIR)");
   g_option_context_set_summary (context,
@@ -510,110 +564,138 @@ main (int argc, char **argv)
       "fermouthcrop does, and writes OUT_DIR/train/<class>/, OUT_DIR/val/<class>/ and a report.");
   g_option_context_set_description (context, "Exit status: 0 done, 1 failed, 2 bad usage.");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error)) {
-    g_printerr ("fer-prep: %s (see --help)\n", error->message);
-    return 2;
-  }
+  const gboolean parsed = g_option_context_parse (context, argc, argv, &error);
   g_option_context_free (context);
-  const gboolean video = video_path != NULL;
-  if ((video && (argc != 2 || video_label == NULL || !*video_label || strchr (video_label, '/')))
-      || (!video && argc != 3) || !(val_split >= 0 && val_split < 1) || size < 8 || size > 4096
-      || min_mouth < 1 || every < 1 || threads < 0 || padding > 4
-      || (strcmp (faces_mode, "largest") != 0 && strcmp (faces_mode, "all") != 0)) {
-    g_printerr ("fer-prep: give RAW_DIR OUT_DIR, or --video FILE --label NAME OUT_DIR; "
-        "--val-split in [0, 1), --size 8..4096, --faces largest|all (see --help)\n");
-    return 2;
-  }
-  if (padding < 0)
-    padding = video ? 0 : 0.5;
-  if (threads > 0)
-    fer_threads_set (threads);
-  const char *raw_dir = video ? NULL : argv[1], *out_dir = argv[video ? 1 : 2];
+  char *problem = parsed ? check_options (*argc) : g_strdup (error->message);
+  g_clear_error (&error);
+  if (problem == NULL)
+    return FER_EXIT_OK;
+  g_printerr ("fer-prep: %s (see --help)\n", problem);
+  g_free (problem);
+  return FER_EXIT_USAGE;
+}
 
-  Prep prep = { 0 };
-  prep.out_dir = g_strdup (out_dir);
-  char *work = g_build_filename (out_dir, ".fer-prep", NULL);
-  prep.crops_dir = g_build_filename (work, "crops", NULL);
-  char *journal = g_build_filename (work, "journal.jsonl", NULL);
-  char *done_marker = g_build_filename (work, "complete", NULL);
-  const gint64 started = g_get_monotonic_time ();
-  if (!check_out_dir (out_dir, raw_dir, done_marker, journal, &error))
-    goto failed;
-  if (g_mkdir_with_parents (work, 0755) != 0) {
-    g_set_error (&error, FER_ERROR, FER_ERROR_IO, "cannot create %s: %s", work,
+/* The work folder and journal, the face models, the near-duplicate index of what a resumed run
+ * kept, and a crop folder per class. */
+static gboolean
+prepare (Prep *prep, const char *raw_dir, GError **error)
+{
+  if (!check_out_dir (prep->out_dir, raw_dir, prep->done_marker, prep->journal, error))
+    return FALSE;
+  if (g_mkdir_with_parents (prep->work_dir, 0755) != 0) {
+    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot create %s: %s", prep->work_dir,
         g_strerror (errno));
-    goto failed;
+    return FALSE;
   }
-  prep.models = fer_face_models_acquire (FER_DEFAULT_CASCADE, FER_DEFAULT_LANDMARK_MODEL, &error);
-  if (prep.models == NULL || !fer_prep_state_open (&prep.state, journal, &error))
-    goto failed;
-  /* The crop folders and the near-duplicate index, including what a resumed run kept. */
-  prep.seen = g_array_new (FALSE, FALSE, sizeof (FerDHash));
-  prep.seen_names = g_ptr_array_new_with_free_func (g_free);
-  const guint resumed = prep.state.entries->len;
-  for (guint i = 0; i < prep.state.entries->len; i++) {
-    const FerPrepEntry *e = prep.state.entries->pdata[i];
+  prep->models = fer_face_models_acquire (FER_DEFAULT_CASCADE, FER_DEFAULT_LANDMARK_MODEL, error);
+  if (prep->models == NULL || !fer_prep_state_open (&prep->state, prep->journal, error))
+    return FALSE;
+  for (guint i = 0; i < prep->state.entries->len; i++) {
+    const FerPrepEntry *e = prep->state.entries->pdata[i];
     for (guint k = 0; k < e->crops->len; k++) {
-      g_array_append_val (prep.seen, g_array_index (e->dhashes, FerDHash, k));
-      g_ptr_array_add (prep.seen_names, g_strconcat (e->class_name, "/", e->crops->pdata[k], NULL));
+      g_array_append_val (prep->seen, g_array_index (e->dhashes, FerDHash, k));
+      g_ptr_array_add (prep->seen_names, g_strconcat (e->class_name, "/", e->crops->pdata[k],
+              NULL));
     }
   }
-  if (video) {
-    char *dir = g_build_filename (prep.crops_dir, video_label, NULL);
+  char **classes = NULL;
+  if (raw_dir) {
+    FerRawTree *tree = fer_raw_scan (raw_dir, error);
+    if (tree == NULL)
+      return FALSE;
+    classes = g_strdupv (tree->classes);
+    fer_raw_tree_free (tree);
+  } else {
+    classes = g_strdupv ((char *[]) { video_label, NULL });
+  }
+  for (int c = 0; classes[c]; c++) {
+    char *dir = g_build_filename (prep->crops_dir, classes[c], NULL);
     g_mkdir_with_parents (dir, 0755);
     g_free (dir);
-  } else {
-    FerRawTree *tree = fer_raw_scan (raw_dir, &error);
-    if (tree == NULL)
-      goto failed;
-    for (int c = 0; c < tree->n_classes; c++) {
-      char *dir = g_build_filename (prep.crops_dir, tree->classes[c], NULL);
-      g_mkdir_with_parents (dir, 0755);
-      g_free (dir);
-    }
-    fer_raw_tree_free (tree);
   }
-  if (resumed)
-    g_printerr ("fer-prep: resuming: %u inputs already decided\n", resumed);
-  if (!(video ? run_video (&prep, &error) : run_photos (&prep, raw_dir, &error)))
-    goto failed;
+  g_strfreev (classes);
+  if (prep->state.entries->len)
+    g_printerr ("fer-prep: resuming: %u inputs already decided\n", prep->state.entries->len);
+  return TRUE;
+}
 
-  GHashTable *train = g_hash_table_new (g_str_hash, g_str_equal);
-  GHashTable *val = g_hash_table_new (g_str_hash, g_str_equal);
-  if (!split (&prep, train, val, &error)
-      || !fer_prep_write_reports (&prep.state, out_dir, train, val, &error)
-      || !fer_atomic_write_file (done_marker, "", 0, &error))
-    goto failed;
+/* Every input decided, the split into train/ and val/, the reports and the completion mark. */
+static gboolean
+run (Prep *prep, const char *raw_dir, GHashTable *train, GHashTable *val, GError **error)
+{
+  return (raw_dir ? run_photos (prep, raw_dir, error) : run_video (prep, error))
+      && split (prep, train, val, error)
+      && fer_prep_write_reports (&prep->state, prep->out_dir, train, val, error)
+      && fer_atomic_write_file (prep->done_marker, "", 0, error);
+}
 
-  guint accepted = 0, crops = 0, n_train = 0, n_val = 0;
-  for (guint i = 0; i < prep.state.entries->len; i++) {
-    const FerPrepEntry *e = prep.state.entries->pdata[i];
+static guint
+sum_of_counts (GHashTable *counts)
+{
+  guint sum = 0;
+  GHashTableIter iter;
+  gpointer key, value;
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    sum += GPOINTER_TO_UINT (value);
+  return sum;
+}
+
+static void
+report (const Prep *prep, GHashTable *train, GHashTable *val, double seconds)
+{
+  guint accepted = 0, crops = 0;
+  for (guint i = 0; i < prep->state.entries->len; i++) {
+    const FerPrepEntry *e = prep->state.entries->pdata[i];
     accepted += e->outcome == FER_PREP_ACCEPTED;
     crops += e->crops->len;
   }
-  GHashTableIter iter;
-  gpointer k, v;
-  g_hash_table_iter_init (&iter, train);
-  while (g_hash_table_iter_next (&iter, &k, &v))
-    n_train += GPOINTER_TO_UINT (v);
-  g_hash_table_iter_init (&iter, val);
-  while (g_hash_table_iter_next (&iter, &k, &v))
-    n_val += GPOINTER_TO_UINT (v);
-  const double seconds = (g_get_monotonic_time () - started) / 1e6;
   g_print ("fer-prep: %u inputs (%u this run) in %.1f s, %.1f inputs/s: accepted %u (%u crops), "
       "rejected %u; train %u, val %u\nfer-prep: report: %s/prep-report.txt\n",
-      prep.state.entries->len, prep.processed, seconds, prep.processed / MAX (seconds, 1e-9),
-      accepted, crops, prep.state.entries->len - accepted, n_train, n_val, out_dir);
+      prep->state.entries->len, prep->processed, seconds, prep->processed / MAX (seconds, 1e-9),
+      accepted, crops, prep->state.entries->len - accepted, sum_of_counts (train),
+      sum_of_counts (val), prep->out_dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  int status = parse_command_line (&argc, &argv);
+  if (status != FER_EXIT_OK)
+    return status;
+  if (padding < 0)
+    padding = video_path ? 0 : 0.5;
+  if (threads > 0)
+    fer_threads_set (threads);
+  const char *raw_dir = video_path ? NULL : argv[1];
+  Prep prep = { .out_dir = g_strdup (argv[video_path ? 1 : 2]) };
+  prep.work_dir = g_build_filename (prep.out_dir, ".fer-prep", NULL);
+  prep.crops_dir = g_build_filename (prep.work_dir, "crops", NULL);
+  prep.journal = g_build_filename (prep.work_dir, "journal.jsonl", NULL);
+  prep.done_marker = g_build_filename (prep.work_dir, "complete", NULL);
+  prep.seen = g_array_new (FALSE, FALSE, sizeof (FerDHash));
+  prep.seen_names = g_ptr_array_new_with_free_func (g_free);
+  GHashTable *train = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *val = g_hash_table_new (g_str_hash, g_str_equal);
+  const gint64 started = g_get_monotonic_time ();
+
+  GError *error = NULL;
+  if (prepare (&prep, raw_dir, &error) && run (&prep, raw_dir, train, val, &error)) {
+    report (&prep, train, val, (g_get_monotonic_time () - started) / 1e6);
+  } else {
+    g_printerr ("fer-prep: %s\n", error ? error->message : "failed");
+    if (prep.processed)
+      g_printerr ("fer-prep: %u inputs decided this run are kept; run the same command with "
+          "--resume to continue\n", prep.processed);
+    status = FER_EXIT_FAILED;
+  }
+  g_clear_error (&error);
   g_hash_table_unref (train);
   g_hash_table_unref (val);
-  fer_prep_state_close (&prep.state);
-  fer_face_models_release (prep.models);
-  return 0;
-
-failed:
-  g_printerr ("fer-prep: %s\n", error ? error->message : "failed");
-  if (prep.processed)
-    g_printerr ("fer-prep: %u inputs decided this run are kept; run the same command with "
-        "--resume to continue\n", prep.processed);
-  return 1;
+  if (prep.state.entries)
+    fer_prep_state_close (&prep.state);
+  if (prep.models)
+    fer_face_models_release (prep.models);
+  return status;
 }

@@ -1,5 +1,7 @@
 #include "prep-state.h"
 
+#include "json-writer.h"
+
 #include <errno.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -197,7 +199,7 @@ gboolean
 fer_prep_state_add (FerPrepState *state, FerPrepEntry *entry, GError **error)
 {
   JsonNode *node = entry_to_json (entry);
-  char *line = json_to_string (node, FALSE);
+  char *line = fer_json_to_string (node, FALSE);
   json_node_unref (node);
   /* Line by line, flushed: a crash loses at most the line being written. */
   const gboolean ok = fprintf (state->journal, "%s\n", line) > 0 && fflush (state->journal) == 0;
@@ -304,7 +306,7 @@ fer_prep_write_reports (FerPrepState *state, const char *out_dir, GHashTable *tr
   json_builder_end_array (b);
   json_builder_end_object (b);
   JsonNode *root = json_builder_get_root (b);
-  char *json = json_to_string (root, TRUE);
+  char *json = fer_json_to_string (root, TRUE);
   char *text_path = g_build_filename (out_dir, "prep-report.txt", NULL);
   char *json_path = g_build_filename (out_dir, "prep-report.json", NULL);
   char *json_text = g_strconcat (json, "\n", NULL);

@@ -1,6 +1,7 @@
 #include "history.h"
 
 #include "io/atomic-file.h"
+#include "json-writer.h"
 
 #include <math.h>
 #include <string.h>
@@ -11,11 +12,12 @@ fer_history_write_jsonl (GArray *history, const char *path, GError **error)
   GString *text = g_string_new (NULL);
   for (guint i = 0; i < history->len; i++) {
     const FerEpochRecord *r = &g_array_index (history, FerEpochRecord, i);
-    char lr[G_ASCII_DTOSTR_BUF_SIZE];
+    char lr[FER_JSON_NUMBER_SIZE];
+    fer_json_format_number (lr, r->lr);
     g_string_append_printf (text, "{\"epoch\": %d, \"lr\": %s, \"train_loss\": %.6f, "
         "\"train_accuracy\": %.6f, \"val_loss\": %.6f, \"val_accuracy\": %.6f, "
         "\"val_balanced_accuracy\": %.6f, \"seconds\": %.3f, \"images_per_second\": %.1f}\n",
-        r->epoch, g_ascii_dtostr (lr, sizeof lr, r->lr), r->train_loss, r->train_accuracy,
+        r->epoch, lr, r->train_loss, r->train_accuracy,
         r->val_loss, r->val_accuracy, r->val_balanced_accuracy, r->seconds,
         r->images_per_second);
   }

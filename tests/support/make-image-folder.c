@@ -1,4 +1,4 @@
-/* make-image-folder: writes generated mouth glyphs (examples/synthetic-mouths.h) as an
+/* make-image-folder: writes generated mouth glyphs (src/image/synthetic-mouths.h) as an
  * ImageFolder of 64x64 PNGs, for the command-line tests.  Each 48x48 glyph sits in the middle
  * with its edges repeated outwards, so the seed's validation transform (Resize 64, CenterCrop 48)
  * sees exactly the glyph.
@@ -12,7 +12,7 @@
 
 #include "base/fer-rng.h"
 #include "image/image.h"
-#include "synthetic-mouths.h"
+#include "image/synthetic-mouths.h"
 
 static const char *const names[] = { "none", "pouting", "smile", "openmouth" };
 

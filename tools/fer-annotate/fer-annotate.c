@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "exit-codes.h"
 #include "gstfermeta.h"
+#include "json-writer.h"
 
 static char *output, *json_path, *model;
 static gboolean show, probabilities, landmarks;
@@ -69,7 +71,7 @@ write_frame (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   json_builder_add_int_value (b, results->frames++);
   json_builder_set_member_name (b, "time");
   json_builder_add_double_value (b, GST_BUFFER_PTS_IS_VALID (buffer)
-      ? GST_BUFFER_PTS (buffer) / (double) GST_SECOND : -1);
+      ? fer_json_round (GST_BUFFER_PTS (buffer) / (double) GST_SECOND, 3) : -1);
   json_builder_set_member_name (b, "faces");
   json_builder_begin_array (b);
   for (guint i = 0; meta && i < gst_fer_meta_get_n_faces (meta); i++) {
@@ -84,7 +86,7 @@ write_frame (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
       json_builder_set_member_name (b, "label");
       json_builder_add_string_value (b, f->label);
       json_builder_set_member_name (b, "confidence");
-      json_builder_add_double_value (b, f->confidence);
+      json_builder_add_double_value (b, fer_json_round (f->confidence, 4));
       json_builder_set_member_name (b, "probabilities");
       json_builder_begin_object (b);
       for (guint c = 0; c < f->n_classes; c++) {
@@ -92,7 +94,7 @@ write_frame (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
         g_snprintf (fallback, sizeof fallback, "%u", c);
         const gchar *name = gst_fer_meta_get_class_name (meta, c);
         json_builder_set_member_name (b, name ? name : fallback);
-        json_builder_add_double_value (b, f->probabilities[c]);
+        json_builder_add_double_value (b, fer_json_round (f->probabilities[c], 4));
       }
       json_builder_end_object (b);
       const guint count = GPOINTER_TO_UINT (g_hash_table_lookup (results->labels, f->label));
@@ -103,7 +105,7 @@ write_frame (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   json_builder_end_array (b);
   json_builder_end_object (b);
   JsonNode *root = json_builder_get_root (b);
-  gchar *line = json_to_string (root, FALSE);
+  gchar *line = fer_json_to_string (root, FALSE);
   fprintf (results->out, "%s\n", line);
   g_free (line);
   json_node_unref (root);
@@ -119,59 +121,84 @@ interrupted (gpointer pipeline)
   return G_SOURCE_CONTINUE;
 }
 
-int
-main (int argc, char **argv)
+/* One run: what main parses, checks, runs and reports. */
+typedef struct {
+  const char *input;
+  char *partial, *json_partial;   /* the files as they are written, renamed when complete */
+  GstElement *pipeline;
+  Results results;
+} Annotation;
+
+static int
+parse_command_line (int *argc, char ***argv)
 {
-  gst_init (&argc, &argv);
   GError *error = NULL;
   GOptionContext *context = g_option_context_new ("INPUT - mouth expressions of a video file "
       "or camera, as JSON lines and an annotated video");
+  g_option_context_set_description (context, "Exit status: 0 done, 1 failed, 2 bad usage.");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2) {
-    g_printerr ("fer-annotate: %s (see --help)\n", error ? error->message : "give one INPUT");
-    return 2;
-  }
+  const gboolean parsed = g_option_context_parse (context, argc, argv, &error);
   g_option_context_free (context);
-  const char *input = argv[1];
-  const gboolean camera = g_str_has_prefix (input, "/dev/video");
-  if (!camera && !g_file_test (input, G_FILE_TEST_IS_REGULAR)) {
-    g_printerr ("fer-annotate: %s: no such file (give a video file or /dev/videoN)\n", input);
-    return 1;
-  }
+  if (parsed && *argc == 2)
+    return FER_EXIT_OK;
+  g_printerr ("fer-annotate: %s (see --help)\n", error ? error->message : "give one INPUT");
+  g_clear_error (&error);
+  return FER_EXIT_USAGE;
+}
 
-  char *partial = output ? g_strconcat (output, ".partial", NULL) : NULL;
-  char *json_partial = json_path ? g_strconcat (json_path, ".partial", NULL) : NULL;
-  char *source = camera ? g_strdup_printf ("v4l2src device=\"%s\" ! videoconvert", input)
-      : g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! videoconvert", input);
+/* The input is there, the pipeline builds and the JSON file opens: before any frame. */
+static int
+build_pipeline (Annotation *a)
+{
+  GError *error = NULL;
+  const gboolean camera = g_str_has_prefix (a->input, "/dev/video");
+  if (!camera && !g_file_test (a->input, G_FILE_TEST_IS_REGULAR)) {
+    g_printerr ("fer-annotate: %s: no such file (give a video file or /dev/videoN)\n", a->input);
+    return FER_EXIT_FAILED;
+  }
+  a->partial = output ? g_strconcat (output, ".partial", NULL) : NULL;
+  a->json_partial = json_path ? g_strconcat (json_path, ".partial", NULL) : NULL;
+  char *source = camera ? g_strdup_printf ("v4l2src device=\"%s\" ! videoconvert", a->input)
+      : g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! videoconvert", a->input);
   char *sink = output ? g_strdup_printf ("videoconvert ! video/x-raw,format=I420 ! "
-      "x264enc speed-preset=faster ! mp4mux ! filesink location=\"%s\"", partial)
+      "x264enc speed-preset=faster ! mp4mux ! filesink location=\"%s\"", a->partial)
       : g_strdup (show ? "videoconvert ! autovideosink" : "fakesink");
   char *launch = g_strdup_printf ("%s ! fermouthcrop ! ferclassify%s%s%s ! feroverlay name=overlay "
       "show-probabilities=%s show-landmarks=%s show-face=%s ! %s", source,
       model ? " model=\"" : "", model ? model : "", model ? "\"" : "",
       probabilities ? "true" : "false", landmarks ? "true" : "false",
       landmarks ? "true" : "false", sink);
-  GstElement *pipeline = gst_parse_launch (launch, &error);
-  if (pipeline == NULL) {
+  a->pipeline = gst_parse_launch (launch, &error);
+  g_free (launch);
+  g_free (source);
+  g_free (sink);
+  if (a->pipeline == NULL) {
     g_printerr ("fer-annotate: %s\n", error->message);
-    return 1;
+    g_error_free (error);
+    return FER_EXIT_FAILED;
   }
-  Results results = { stdout, 0, 0, g_hash_table_new (g_str_hash, g_str_equal) };
-  if (json_partial && (results.out = fopen (json_partial, "w")) == NULL) {
-    g_printerr ("fer-annotate: cannot write %s: %s\n", json_partial, g_strerror (errno));
-    return 1;
+  a->results = (Results) { stdout, 0, 0, g_hash_table_new (g_str_hash, g_str_equal) };
+  if (a->json_partial && (a->results.out = fopen (a->json_partial, "w")) == NULL) {
+    g_printerr ("fer-annotate: cannot write %s: %s\n", a->json_partial, g_strerror (errno));
+    return FER_EXIT_FAILED;
   }
-  GstElement *overlay = gst_bin_get_by_name (GST_BIN (pipeline), "overlay");
+  GstElement *overlay = gst_bin_get_by_name (GST_BIN (a->pipeline), "overlay");
   GstPad *pad = gst_element_get_static_pad (overlay, "src");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, write_frame, &results, NULL);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, write_frame, &a->results, NULL);
   gst_object_unref (pad);
   gst_object_unref (overlay);
-  g_unix_signal_add (SIGINT, interrupted, pipeline);
+  return FER_EXIT_OK;
+}
 
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  GstBus *bus = gst_element_get_bus (pipeline);
+/* Plays the pipeline to its end (Ctrl-C sends end-of-stream, so the files are finished). */
+static int
+run_pipeline (Annotation *a)
+{
+  g_unix_signal_add (SIGINT, interrupted, a->pipeline);
+  gst_element_set_state (a->pipeline, GST_STATE_PLAYING);
+  GstBus *bus = gst_element_get_bus (a->pipeline);
   GMainContext *main_context = g_main_context_default ();
-  int status = 0;
+  int status = FER_EXIT_OK;
   for (gboolean done = FALSE; !done;) {
     while (g_main_context_iteration (main_context, FALSE));   /* the Ctrl-C handler */
     GstMessage *message = gst_bus_timed_pop_filtered (bus, 100 * GST_MSECOND,
@@ -179,50 +206,78 @@ main (int argc, char **argv)
     if (message == NULL)
       continue;
     if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
+      GError *error = NULL;
       gchar *debug = NULL;
       gst_message_parse_error (message, &error, &debug);
       g_printerr ("fer-annotate: %s\n", error->message);
       g_clear_error (&error);
       g_free (debug);
-      status = 1;
+      status = FER_EXIT_FAILED;
     }
     gst_message_unref (message);
     done = TRUE;
   }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  if (results.out != stdout && fclose (results.out) != 0)
-    status = 1;
-  if (status == 0 && json_partial && g_rename (json_partial, json_path) != 0)
-    status = 1;
-  if (status == 0 && partial && g_rename (partial, output) != 0)
-    status = 1;
-  if (status != 0) {
-    if (partial)
-      g_unlink (partial);
-    if (json_partial)
-      g_unlink (json_partial);
-  } else {
-    /* A summary on stderr (stdout may be the JSON lines). */
-    g_printerr ("fer-annotate: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " faces",
-        results.frames, results.faces);
-    GHashTableIter iter;
-    gpointer label, count;
-    g_hash_table_iter_init (&iter, results.labels);
-    while (g_hash_table_iter_next (&iter, &label, &count))
-      g_printerr ("; %s %u", (const char *) label, GPOINTER_TO_UINT (count));
-    g_printerr ("\n");
-    if (output)
-      g_printerr ("fer-annotate: annotated video: %s\n", output);
-    if (json_path)
-      g_printerr ("fer-annotate: faces per frame (JSON lines): %s\n", json_path);
-  }
-  g_hash_table_unref (results.labels);
+  gst_element_set_state (a->pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
-  gst_object_unref (pipeline);
-  g_free (launch);
-  g_free (source);
-  g_free (sink);
-  g_free (partial);
-  g_free (json_partial);
+  return status;
+}
+
+/* Complete files take their names; a failed run leaves none behind. */
+static int
+finish_files (Annotation *a, int status)
+{
+  if (a->results.out && a->results.out != stdout && fclose (a->results.out) != 0)
+    status = FER_EXIT_FAILED;
+  if (status == FER_EXIT_OK && a->json_partial && g_rename (a->json_partial, json_path) != 0)
+    status = FER_EXIT_FAILED;
+  if (status == FER_EXIT_OK && a->partial && g_rename (a->partial, output) != 0)
+    status = FER_EXIT_FAILED;
+  if (status != FER_EXIT_OK) {
+    if (a->partial)
+      g_unlink (a->partial);
+    if (a->json_partial)
+      g_unlink (a->json_partial);
+  }
+  return status;
+}
+
+/* A summary on stderr (stdout may be the JSON lines). */
+static void
+report (const Annotation *a)
+{
+  g_printerr ("fer-annotate: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " faces",
+      a->results.frames, a->results.faces);
+  GHashTableIter iter;
+  gpointer label, count;
+  g_hash_table_iter_init (&iter, a->results.labels);
+  while (g_hash_table_iter_next (&iter, &label, &count))
+    g_printerr ("; %s %u", (const char *) label, GPOINTER_TO_UINT (count));
+  g_printerr ("\n");
+  if (output)
+    g_printerr ("fer-annotate: annotated video: %s\n", output);
+  if (json_path)
+    g_printerr ("fer-annotate: faces per frame (JSON lines): %s\n", json_path);
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  int status = parse_command_line (&argc, &argv);
+  if (status != FER_EXIT_OK)
+    return status;
+  Annotation a = { .input = argv[1] };
+  status = build_pipeline (&a);
+  if (status == FER_EXIT_OK)
+    status = run_pipeline (&a);
+  status = finish_files (&a, status);
+  if (status == FER_EXIT_OK)
+    report (&a);
+  if (a.results.labels)
+    g_hash_table_unref (a.results.labels);
+  if (a.pipeline)
+    gst_object_unref (a.pipeline);
+  g_free (a.partial);
+  g_free (a.json_partial);
   return status;
 }

@@ -1,4 +1,4 @@
-#include "synthetic-mouths.h"
+#include "image/synthetic-mouths.h"
 #include "base/fer-rng.h"
 
 #include <math.h>
