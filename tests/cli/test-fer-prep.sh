@@ -7,12 +7,7 @@
 # ending with the same result as one run.
 # Needs FER_PREP, FER_EVAL, FER_MAKE_CLIP, MAKE_RAW_TREE, MAKE_FOLDER, SOURCE_ROOT; SHARED.
 set -u
-n=0; failed=0
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for line in "$@"; do echo "# $line"; done; }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what" "command: $*"; fi; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-has() { grep -q -- "$2" "$1" || { echo "# '$2' not in $1:"; sed 's/^/#   /' "$1" | head -20; return 1; }; }
+. "$(dirname "$0")/../support/tap.sh"
 # count REPORT_JSON CLASS OUTCOME
 count() { /usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["classes"][sys.argv[2]][sys.argv[3]])' "$@" 2>/dev/null; }
 tree_sum() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum; find . | sort) | sha256sum; }
@@ -134,5 +129,4 @@ else
   skip "helen-dev mouth boxes and kill + --resume" "../shared/datasets/helen-dev is not here"
 fi
 
-echo "1..$n"
-[ $failed = 0 ]
+tap_done

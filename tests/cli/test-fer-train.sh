@@ -3,12 +3,7 @@
 # Needs FER_TRAIN, FER_EVAL, MAKE_FOLDER and SOURCE_ROOT (set by meson); SHARED points at ../shared, whose
 # real data one test uses when it is there.
 set -u
-n=0; failed=0
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for line in "$@"; do echo "# $line"; done; }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what" "command: $*"; fi; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-has() { grep -q -- "$2" "$1" || { echo "# '$2' not in $1:"; sed 's/^/#   /' "$1" | head -20; return 1; }; }
+. "$(dirname "$0")/../support/tap.sh"
 best() { sed -n 's/^best validation accuracy \([0-9.]*\)%.*/\1/p' "$1"; }
 
 work=$(mktemp -d)
@@ -179,5 +174,4 @@ else
   skip "2 epochs on a yousan-mouth subset" "../shared/datasets/yousan-mouth is not here"
 fi
 
-echo "1..$n"
-[ $failed = 0 ]
+tap_done

@@ -5,12 +5,7 @@
 # and fakesink, and the Python example.
 # Needs FER_MAKE_CLIP, FER_ANNOTATE and SOURCE_ROOT (set by meson) and GST_PLUGIN_PATH.
 set -u
-n=0; failed=0
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for line in "$@"; do echo "# $line"; done; }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what" "command: $*"; fi; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-has() { grep -q -- "$2" "$1" || { echo "# '$2' not in $1:"; sed 's/^/#   /' "$1" | head -20; return 1; }; }
+. "$(dirname "$0")/../support/tap.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 examples=$SOURCE_ROOT/examples
@@ -86,5 +81,4 @@ PY
   sed 's/^/# /' "$work/compare"
 fi
 
-echo "1..$n"
-[ $failed = 0 ]
+tap_done

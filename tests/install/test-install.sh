@@ -3,11 +3,7 @@
 # default model, the public header and pkg-config file, and the tools (TAP output).
 # Needs BUILD_ROOT (set by meson).  Runs in the optimised build only (tools/run-tests.sh).
 set -u
-n=0; failed=0
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for line in "$@"; do echo "# $line"; done; }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what" "command: $*"; fi; }
-has() { grep -q -- "$2" "$1" || { echo "# '$2' not in $1:"; sed 's/^/#   /' "$1" | head -20; return 1; }; }
+. "$(dirname "$0")/../support/tap.sh"
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 
@@ -41,5 +37,4 @@ for tool in fer-train fer-prep fer-eval fer-annotate; do
   check "$tool --help works when installed" [ $rc = 0 ]
 done
 
-echo "1..$n"
-[ $failed = 0 ]
+tap_done

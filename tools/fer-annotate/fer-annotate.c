@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "command-line.h"
 #include "exit-codes.h"
 #include "gstfermeta.h"
 #include "json-writer.h"
@@ -129,21 +130,21 @@ typedef struct {
   Results results;
 } Annotation;
 
+static char *
+check_arguments (int argc)
+{
+  return argc == 2 ? NULL : g_strdup ("give one INPUT");
+}
+
 static int
 parse_command_line (int *argc, char ***argv)
 {
-  GError *error = NULL;
-  GOptionContext *context = g_option_context_new ("INPUT - mouth expressions of a video file "
-      "or camera, as JSON lines and an annotated video");
-  g_option_context_set_description (context, "Exit status: 0 done, 1 failed, 2 bad usage.");
-  g_option_context_add_main_entries (context, entries, NULL);
-  const gboolean parsed = g_option_context_parse (context, argc, argv, &error);
-  g_option_context_free (context);
-  if (parsed && *argc == 2)
-    return FER_EXIT_OK;
-  g_printerr ("fer-annotate: %s (see --help)\n", error ? error->message : "give one INPUT");
-  g_clear_error (&error);
-  return FER_EXIT_USAGE;
+  const FerCommandLine command_line = {
+    "fer-annotate", "INPUT - mouth expressions of a video file or camera, as JSON lines and an "
+    "annotated video", NULL, "Exit status: 0 done, 1 failed, 2 bad usage.",
+    entries, check_arguments,
+  };
+  return fer_command_line_parse (&command_line, argc, argv);
 }
 
 /* The input is there, the pipeline builds and the JSON file opens: before any frame. */

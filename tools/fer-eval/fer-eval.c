@@ -27,6 +27,7 @@
 #include "io/atomic-file.h"
 #include "io/model-file.h"
 #include "nn/fer-threads.h"
+#include "command-line.h"
 #include "exit-codes.h"
 #include "json-writer.h"
 #include "progress.h"
@@ -244,31 +245,31 @@ fail (GError *error)
   return FER_EXIT_FAILED;
 }
 
+/* The first bad value, named with what it must be; NULL when all are good. */
+static char *
+check_options (int argc)
+{
+  if (argc != 3)
+    return g_strdup ("give MODEL and DATA_DIR");
+  if (threads < 0)
+    return g_strdup_printf ("--threads must be >= 0 (0: all cores), got %d", threads);
+  if (!(padding >= 0 && padding <= 10))
+    return g_strdup_printf ("--padding must be from 0 to 10, got %g", padding);
+  return NULL;
+}
+
 static int
 parse_command_line (int *argc, char ***argv)
 {
-  GError *error = NULL;
-  GOptionContext *context = g_option_context_new ("MODEL DATA_DIR - evaluate a model on an ImageFolder");
-  g_option_context_set_summary (context,
-      "Classifies every image below DATA_DIR/<class>/ with MODEL (safetensors from fer-train or\n"
-      "exported from PyTorch) and prints accuracy, balanced accuracy, per-class precision,\n"
-      "recall and F1, and the confusion matrix.");
-  g_option_context_set_description (context, "Exit status: 0 evaluated, 1 failed, 2 bad usage.");
-  g_option_context_add_main_entries (context, entries, NULL);
-  const gboolean parsed = g_option_context_parse (context, argc, argv, &error);
-  g_option_context_free (context);
-  char *problem = !parsed ? g_strdup (error->message)
-      : *argc != 3 ? g_strdup ("give MODEL and DATA_DIR")
-      : threads < 0 ? g_strdup_printf ("--threads must be >= 0 (0: all cores), got %d", threads)
-      : !(padding >= 0 && padding <= 10) ? g_strdup_printf ("--padding must be from 0 to 10, "
-          "got %g", padding)
-      : NULL;
-  g_clear_error (&error);
-  if (problem == NULL)
-    return FER_EXIT_OK;
-  g_printerr ("fer-eval: %s (see --help)\n", problem);
-  g_free (problem);
-  return FER_EXIT_USAGE;
+  const FerCommandLine command_line = {
+    "fer-eval", "MODEL DATA_DIR - evaluate a model on an ImageFolder",
+    "Classifies every image below DATA_DIR/<class>/ with MODEL (safetensors from fer-train or\n"
+    "exported from PyTorch) and prints accuracy, balanced accuracy, per-class precision,\n"
+    "recall and F1, and the confusion matrix.",
+    "Exit status: 0 evaluated, 1 failed, 2 bad usage.",
+    entries, check_options,
+  };
+  return fer_command_line_parse (&command_line, argc, argv);
 }
 
 /* The model, the data folder, the face models and the predictions file, before any work. */

@@ -35,6 +35,7 @@
 #include "nn/fer-threads.h"
 #include "image-hash.h"
 #include "prep-state.h"
+#include "command-line.h"
 #include "exit-codes.h"
 #include "progress.h"
 #include "raw-scan.h"
@@ -555,24 +556,16 @@ check_options (int argc)
 static int
 parse_command_line (int *argc, char ***argv)
 {
-  GError *error = NULL;
-  GOptionContext *context = g_option_context_new ("RAW_DIR OUT_DIR - mouth crops for fer-train "
-      "from raw photos (or --video FILE --label NAME OUT_DIR)");
-  g_option_context_set_summary (context,
-      "Reads RAW_DIR/<class>/... (never modifying it), rejects unreadable, non-image, duplicate,\n"
-      "near-duplicate and faceless files and too-small mouths, cuts each face's mouth as\n"
-      "fermouthcrop does, and writes OUT_DIR/train/<class>/, OUT_DIR/val/<class>/ and a report.");
-  g_option_context_set_description (context, "Exit status: 0 done, 1 failed, 2 bad usage.");
-  g_option_context_add_main_entries (context, entries, NULL);
-  const gboolean parsed = g_option_context_parse (context, argc, argv, &error);
-  g_option_context_free (context);
-  char *problem = parsed ? check_options (*argc) : g_strdup (error->message);
-  g_clear_error (&error);
-  if (problem == NULL)
-    return FER_EXIT_OK;
-  g_printerr ("fer-prep: %s (see --help)\n", problem);
-  g_free (problem);
-  return FER_EXIT_USAGE;
+  const FerCommandLine command_line = {
+    "fer-prep", "RAW_DIR OUT_DIR - mouth crops for fer-train from raw photos (or --video FILE "
+    "--label NAME OUT_DIR)",
+    "Reads RAW_DIR/<class>/... (never modifying it), rejects unreadable, non-image, duplicate,\n"
+    "near-duplicate and faceless files and too-small mouths, cuts each face's mouth as\n"
+    "fermouthcrop does, and writes OUT_DIR/train/<class>/, OUT_DIR/val/<class>/ and a report.",
+    "Exit status: 0 done, 1 failed, 2 bad usage.",
+    entries, check_options,
+  };
+  return fer_command_line_parse (&command_line, argc, argv);
 }
 
 /* The work folder and journal, the face models, the near-duplicate index of what a resumed run

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "command-line.h"
 #include "exit-codes.h"
 #include "history.h"
 #include "training-data.h"
@@ -260,27 +261,18 @@ fail (GError *error)
 static int
 parse_command_line (int *argc, char ***argv)
 {
-  GError *error = NULL;
-  GOptionContext *context = g_option_context_new ("DATA_DIR - train simpleconv3 on an ImageFolder");
-  g_option_context_set_summary (context,
-      "Trains the seed's simpleconv3 on DATA_DIR: train/<class>/ and val/<class>/ folders, or\n"
-      "<class>/ folders split by --val-split.  Defaults are the seed's recipe: 10 epochs, batch\n"
-      "64, SGD lr 0.1 momentum 0.9, StepLR(100, 0.1), RandomResizedCrop(48) + flip.\n"
-      "MODEL gets the best model on validation; STEM.last.safetensors, STEM.ckpt.safetensors,\n"
-      "STEM.metrics.jsonl, STEM.plot.svg and STEM.data-report.txt go beside it.");
-  g_option_context_set_description (context,
-      "Exit status: 0 trained, 1 failed, 2 bad usage, 130 interrupted (checkpoint saved; rerun\n"
-      "with --resume).  The same seed and threads give a byte-identical model.");
-  g_option_context_add_main_entries (context, entries, NULL);
-  const gboolean parsed = g_option_context_parse (context, argc, argv, &error);
-  g_option_context_free (context);
-  char *problem = parsed ? check_options (*argc) : g_strdup (error->message);
-  g_clear_error (&error);
-  if (problem == NULL)
-    return FER_EXIT_OK;
-  g_printerr ("fer-train: %s (see --help)\n", problem);
-  g_free (problem);
-  return FER_EXIT_USAGE;
+  const FerCommandLine command_line = {
+    "fer-train", "DATA_DIR - train simpleconv3 on an ImageFolder",
+    "Trains the seed's simpleconv3 on DATA_DIR: train/<class>/ and val/<class>/ folders, or\n"
+    "<class>/ folders split by --val-split.  Defaults are the seed's recipe: 10 epochs, batch\n"
+    "64, SGD lr 0.1 momentum 0.9, StepLR(100, 0.1), RandomResizedCrop(48) + flip.\n"
+    "MODEL gets the best model on validation; STEM.last.safetensors, STEM.ckpt.safetensors,\n"
+    "STEM.metrics.jsonl, STEM.plot.svg and STEM.data-report.txt go beside it.",
+    "Exit status: 0 trained, 1 failed, 2 bad usage, 130 interrupted (checkpoint saved; rerun\n"
+    "with --resume).  The same seed and threads give a byte-identical model.",
+    entries, check_options,
+  };
+  return fer_command_line_parse (&command_line, argc, argv);
 }
 
 /* Before any work: the outputs can be written, and a resumed run has its checkpoint. */
