@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/exit-codes.h"
 #include "base/fer-rng.h"
 #include "expression/evaluation.h"
 #include "io/model-file.h"
@@ -101,13 +102,13 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (context, options, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error)) {
     g_printerr ("fer-engine-demo: %s (see --help)\n", error->message);
-    return 2;
+    return FER_EXIT_USAGE;
   }
   g_option_context_free (context);
   if (epochs < 1 || train_count < 2 || batch_size < 2 || threads < 1 || !(learning_rate > 0)) {
     g_printerr ("fer-engine-demo: --epochs, --threads must be >= 1, --train-images and --batch "
         ">= 2, --lr > 0\n");
-    return 2;
+    return FER_EXIT_USAGE;
   }
   fer_threads_set (threads);
 
@@ -143,7 +144,7 @@ main (int argc, char **argv)
       g_strdup ("generated mouth glyphs (src/image/synthetic-mouths.c), not faces");
   if (!fer_model_save (model, info, output_path, &error)) {
     g_printerr ("fer-engine-demo: %s\n", error->message);
-    return 1;
+    return FER_EXIT_FAILED;
   }
   g_print ("saved %s\n", output_path);
 
@@ -151,7 +152,7 @@ main (int argc, char **argv)
   FerSimpleConv3 *loaded = fer_model_load (output_path, &loaded_info, &error);
   if (loaded == NULL) {
     g_printerr ("fer-engine-demo: %s\n", error->message);
-    return 1;
+    return FER_EXIT_FAILED;
   }
   g_print ("loaded it back: %d classes (%s)\n", loaded_info->num_classes,
       g_strjoinv (", ", loaded_info->labels));
@@ -178,5 +179,5 @@ main (int argc, char **argv)
   fer_simpleconv3_free (model);
   fer_sgd_free (sgd);
   g_free (train); g_free (val); g_free (train_labels); g_free (val_labels);
-  return 0;
+  return FER_EXIT_OK;
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/exit-codes.h"
 #include "box/box.h"
 #include "image/image.h"
 #include "image/transforms.h"
@@ -79,14 +80,14 @@ main (int argc, char **argv)
       || width % 2 || height % 2 || fps < 1 || fps > 120 || !(seconds > 0 && seconds <= 600)) {
     g_printerr ("fer-make-clip: %s (see --help)\n", error ? error->message
         : "give OUTPUT.mp4; --size even WxH from 64x64, --fps 1..120, --seconds up to 600");
-    return 2;
+    return FER_EXIT_USAGE;
   }
   g_option_context_free (context);
   const char *output = argv[1];
   FerImage *photo = fer_image_load (photo_path, &error);
   if (photo == NULL) {
     g_printerr ("fer-make-clip: %s\n", error->message);
-    return 1;
+    return FER_EXIT_FAILED;
   }
 
   char *partial = g_strconcat (output, ".partial", NULL);
@@ -97,7 +98,7 @@ main (int argc, char **argv)
   if (pipeline == NULL) {
     g_printerr ("fer-make-clip: %s (the H.264 encoder comes with Debian's "
         "gstreamer1.0-plugins-ugly)\n", error->message);
-    return 1;
+    return FER_EXIT_FAILED;
   }
   GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
   char *caps = g_strdup_printf ("video/x-raw,format=RGB,width=%d,height=%d,framerate=%d/1",

@@ -11,6 +11,8 @@
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
 #include "nn/cross-entropy.h"
+#include "nn/detection-loss.h"
+#include "nn/regression-loss.h"
 #include "base/fer-rng.h"
 #include "nn/flatten.h"
 #include "nn/linear.h"
@@ -360,6 +362,102 @@ test_cross_entropy (void)
   g_assert_true (isnan (fer_cross_entropy_forward_f64 (probs, logits, (int[]) { 2 }, 1, 2, 0)));
 }
 
+/* regression losses and seed 004's detection loss */
+
+typedef struct {
+  double *x, *target;
+  size_t n;
+  gboolean smooth;
+} RegressionCase;
+
+static double
+regression_loss (void *ctx)
+{
+  RegressionCase *c = ctx;
+  return c->smooth ? fer_smooth_l1_forward_f64 (c->x, c->target, c->n)
+      : fer_mse_forward_f64 (c->x, c->target, c->n);
+}
+
+static void
+test_regression_losses (void)
+{
+  for (int smooth = 0; smooth < 2; smooth++) {
+    /* Differences spread over both sides of smooth-L1's bend at 1 (none within a step of it). */
+    RegressionCase c = { random_array (24, 3), random_array (24, 0), 24, smooth };
+    for (size_t i = 0; i < c.n; i++)
+      if (fabs (fabs (c.x[i] - c.target[i]) - 1) < 1e-3)
+        c.x[i] += 0.01;
+    double *dx = g_new0 (double, c.n);
+    if (smooth)
+      fer_smooth_l1_backward_f64 (dx, c.x, c.target, c.n, 1);
+    else
+      fer_mse_backward_f64 (dx, c.x, c.target, c.n, 1);
+    check_gradient (smooth ? "smooth-L1" : "MSE", c.x, dx, c.n, NULL, 0, regression_loss, &c);
+    g_free (c.x); g_free (c.target); g_free (dx);
+  }
+  /* nn.SmoothL1Loss's values: 0.5 d^2 inside, |d| - 0.5 outside. */
+  const double x[2] = { 0.5, -3 }, t[2] = { 0, 0 };
+  g_assert_cmpfloat_with_epsilon (fer_smooth_l1_forward_f64 (x, t, 2), (0.125 + 2.5) / 2, 1e-15);
+  g_assert_cmpfloat (fer_mse_forward_f64 (x, t, 0), ==, 0);
+}
+
+typedef struct {
+  double *logits, *offsets, *targets, *scratch;
+  int *labels;
+  int n;
+  FerOffsetLoss kind;
+} DetectionCase;
+
+static double
+detection_loss (void *ctx)
+{
+  DetectionCase *c = ctx;
+  FerDetectionLoss loss;
+  g_assert_true (fer_detection_loss_f64 (&loss, NULL, NULL, c->logits, c->offsets, c->labels,
+          c->targets, c->n, c->kind, c->scratch));
+  return loss.total;
+}
+
+static void
+test_detection_loss (void)
+{
+  int labels[9] = { 1, 0, 0, -1, 0, 1, 0, 0, 0 };
+  for (int kind = FER_OFFSET_LOSS_MSE; kind <= FER_OFFSET_LOSS_SMOOTH_L1; kind++) {
+    DetectionCase c = { random_array (18, 3), random_array (36, 1), random_array (36, 1),
+      g_new (double, 8 * 9), labels, 9, kind };
+    double *dlogits = g_new0 (double, 18), *doffsets = g_new0 (double, 36);
+    FerDetectionLoss loss;
+    g_assert_true (fer_detection_loss_f64 (&loss, dlogits, doffsets, c.logits, c.offsets,
+            labels, c.targets, 9, kind, c.scratch));
+    g_assert_cmpint (loss.positives, ==, 2);
+    g_assert_cmpint (loss.negatives, ==, 6);
+    g_assert_cmpfloat_with_epsilon (loss.total, loss.positive_ce + loss.negative_ce + loss.offset,
+        1e-12);
+    check_gradient ("detection loss logits", c.logits, dlogits, 18, NULL, 0, detection_loss, &c);
+    check_gradient ("detection loss offsets", c.offsets, doffsets, 36, NULL, 0, detection_loss,
+        &c);
+    /* Left-out and negative candidates' offsets get no gradient. */
+    for (int i = 0; i < 9; i++)
+      for (int j = 0; j < 4 && labels[i] != 1; j++)
+        g_assert_cmpfloat (doffsets[4 * i + j], ==, 0);
+    /* A left-out candidate's logits neither. */
+    g_assert_cmpfloat (dlogits[6], ==, 0);
+    g_assert_cmpfloat (dlogits[7], ==, 0);
+    g_free (c.logits); g_free (c.offsets); g_free (c.targets); g_free (c.scratch);
+    g_free (dlogits); g_free (doffsets);
+  }
+  /* The seed's PyTorch loss gives NaN without positives; here that term is 0. */
+  double logits[4] = { 1, 2, 3, 4 }, offsets[8] = { 0 }, targets[8] = { 0 }, scratch[16];
+  FerDetectionLoss loss;
+  g_assert_true (fer_detection_loss_f64 (&loss, NULL, NULL, logits, offsets, (int[]) { 0, 0 },
+          targets, 2, FER_OFFSET_LOSS_MSE, scratch));
+  g_assert_cmpfloat (loss.positive_ce, ==, 0);
+  g_assert_cmpfloat (loss.offset, ==, 0);
+  g_assert_true (loss.negative_ce > 0);
+  g_assert_false (fer_detection_loss_f64 (&loss, NULL, NULL, logits, offsets, (int[]) { 0, 2 },
+          targets, 2, FER_OFFSET_LOSS_MSE, scratch));
+}
+
 /* the whole network */
 
 typedef struct {
@@ -421,6 +519,8 @@ main (int argc, char **argv)
   g_test_add_func ("/gradcheck/relu", test_relu);
   g_test_add_func ("/gradcheck/flatten", test_flatten);
   g_test_add_func ("/gradcheck/cross-entropy", test_cross_entropy);
+  g_test_add_func ("/gradcheck/regression-losses", test_regression_losses);
+  g_test_add_func ("/gradcheck/detection-loss", test_detection_loss);
   g_test_add_func ("/gradcheck/simpleconv3", test_simpleconv3);
   return g_test_run ();
 }

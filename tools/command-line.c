@@ -1,6 +1,6 @@
 #include "command-line.h"
 
-#include "exit-codes.h"
+#include "base/exit-codes.h"
 
 int
 fer_command_line_parse (const FerCommandLine *c, int *argc, char ***argv)

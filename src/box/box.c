@@ -1,5 +1,7 @@
 #include "box/box.h"
 
+#include <math.h>
+
 double
 fer_box_iou (FerBox a, FerBox b)
 {
@@ -31,4 +33,23 @@ fer_boxes_merge_overlapping (FerBox *boxes, int n, double max_iou)
       boxes[kept++] = boxes[i];
   }
   return kept;
+}
+
+double
+fer_boxf_iou (FerBoxF a, FerBoxF b)
+{
+  if (!(a.width > 0 && a.height > 0 && b.width > 0 && b.height > 0))
+    return 0;
+  const double ix = fmax (0, fmin (a.x + a.width, b.x + b.width) - fmax (a.x, b.x));
+  const double iy = fmax (0, fmin (a.y + a.height, b.y + b.height) - fmax (a.y, b.y));
+  const double inter = ix * iy;
+  return inter / (a.width * a.height + b.width * b.height - inter);
+}
+
+FerBox
+fer_box_from_boxf (FerBoxF b)
+{
+  const long x0 = lround (b.x), y0 = lround (b.y);
+  const long x1 = lround (b.x + b.width), y1 = lround (b.y + b.height);
+  return (FerBox) { (int) x0, (int) y0, (int) (x1 - x0), (int) (y1 - y0) };
 }

@@ -15,11 +15,13 @@ typedef double fer_real;
 #define FER_FN(name) name##_f64
 #define fer_gemm cblas_dgemm
 #define fer_gemv cblas_dgemv
+#define fer_sqrt sqrt
 #else
 typedef float fer_real;
 #define FER_FN(name) name
 #define fer_gemm cblas_sgemm
 #define fer_gemv cblas_sgemv
+#define fer_sqrt sqrtf
 #endif
 
 #endif /* FER_REAL_H */

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "command-line.h"
-#include "exit-codes.h"
+#include "base/exit-codes.h"
 #include "gstfermeta.h"
 #include "json-writer.h"
 

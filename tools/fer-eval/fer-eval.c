@@ -28,7 +28,7 @@
 #include "io/model-file.h"
 #include "nn/fer-threads.h"
 #include "command-line.h"
-#include "exit-codes.h"
+#include "base/exit-codes.h"
 #include "json-writer.h"
 #include "progress.h"
 #include "nn/cross-entropy.h"

@@ -36,7 +36,7 @@
 #include "image-hash.h"
 #include "prep-state.h"
 #include "command-line.h"
-#include "exit-codes.h"
+#include "base/exit-codes.h"
 #include "progress.h"
 #include "raw-scan.h"
 #include "video-frames.h"

@@ -20,7 +20,7 @@
 
 #include "checkpoint.h"
 #include "command-line.h"
-#include "exit-codes.h"
+#include "base/exit-codes.h"
 #include "history.h"
 #include "training-data.h"
 #include "progress.h"

@@ -1,4 +1,5 @@
-/* exit-codes.h: the exit status of every gst-fer tool, documented in each one's --help. */
+/* exit-codes.h: the exit status of every gst-fer program (tools and examples), documented in
+ * each one's --help.  The engine itself never exits: its functions return errors. */
 #ifndef FER_EXIT_CODES_H
 #define FER_EXIT_CODES_H
 
