@@ -11,6 +11,8 @@
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
 #include "nn/cross-entropy.h"
+#include "nn/dropout.h"
+#include "nn/pool.h"
 #include "nn/detection-loss.h"
 #include "nn/regression-loss.h"
 #include "base/fer-rng.h"
@@ -115,7 +117,7 @@ conv_loss (void *ctx)
 }
 
 static void
-check_conv (FerConv2d conv, int batch, int size, gboolean channel_major)
+check_conv_bias (FerConv2d conv, int batch, int size, gboolean channel_major, gboolean with_bias)
 {
   ConvCase c = { .conv = conv, .batch = batch, .height = size, .width = size + 1 };
   c.out_h = fer_conv2d_output_size (c.height, conv.kernel, conv.stride, conv.padding);
@@ -128,7 +130,7 @@ check_conv (FerConv2d conv, int batch, int size, gboolean channel_major)
   const size_t n_weight = conv.out_channels * patch;
   c.in = random_array (c.n_in, 1);
   c.weight = random_array (n_weight, 0.5);
-  c.bias = random_array (conv.out_channels, 0.5);
+  c.bias = with_bias ? random_array (conv.out_channels, 0.5) : NULL;
   c.w = random_array (c.n_out, 1);
   c.out = g_new (double, c.n_out);
   c.col = g_new (double, patch * batch * c.out_h * c.out_w);
@@ -137,14 +139,24 @@ check_conv (FerConv2d conv, int batch, int size, gboolean channel_major)
   double *dbias = g_new0 (double, conv.out_channels);
 
   conv_loss (&c);
-  fer_conv2d_backward_f64 (din, dweight, dbias, dcol, c.w, c.col, c.weight, c.strides, &c.conv,
-      batch, c.height, c.width);
+  fer_conv2d_backward_f64 (din, dweight, with_bias ? dbias : NULL, dcol, c.w, c.col, c.weight,
+      c.strides, &c.conv, batch, c.height, c.width);
   check_gradient ("conv2d input", c.in, din, c.n_in, NULL, 0, conv_loss, &c);
   check_gradient ("conv2d weight", c.weight, dweight, n_weight, NULL, 0, conv_loss, &c);
-  check_gradient ("conv2d bias", c.bias, dbias, conv.out_channels, NULL, 0, conv_loss, &c);
+  if (with_bias)
+    check_gradient ("conv2d bias", c.bias, dbias, conv.out_channels, NULL, 0, conv_loss, &c);
+  else
+    for (int oc = 0; oc < conv.out_channels; oc++)
+      g_assert_cmpfloat (dbias[oc], ==, 0);   /* untouched */
 
   g_free (c.in); g_free (c.weight); g_free (c.bias); g_free (c.w); g_free (c.out);
   g_free (c.col); g_free (dcol); g_free (din); g_free (dweight); g_free (dbias);
+}
+
+static void
+check_conv (FerConv2d conv, int batch, int size, gboolean channel_major)
+{
+  check_conv_bias (conv, batch, size, channel_major, TRUE);
 }
 
 static void
@@ -159,6 +171,15 @@ test_conv2d_padding (void)
 {
   check_conv ((FerConv2d) { 2, 3, 3, 1, 1 }, 3, 6, TRUE);
   check_conv ((FerConv2d) { 3, 2, 5, 2, 2 }, 2, 8, FALSE);
+}
+
+static void
+test_conv2d_no_bias (void)
+{
+  /* Seed 004's residual blocks: 3x3, padding 1, stride 1 or 2, no bias; 1x1 projections. */
+  check_conv_bias ((FerConv2d) { 3, 4, 3, 1, 1 }, 2, 7, TRUE, FALSE);
+  check_conv_bias ((FerConv2d) { 4, 4, 3, 2, 1 }, 2, 8, TRUE, FALSE);
+  check_conv_bias ((FerConv2d) { 4, 6, 1, 2, 0 }, 3, 7, TRUE, FALSE);
 }
 
 /* batchnorm (training mode) */
@@ -362,6 +383,99 @@ test_cross_entropy (void)
   g_assert_true (isnan (fer_cross_entropy_forward_f64 (probs, logits, (int[]) { 2 }, 1, 2, 0)));
 }
 
+/* max pooling, ROI pooling, dropout */
+
+typedef struct {
+  FerMaxPool2d pool;
+  FerRoi *rois;
+  int n_rois, channels, batch, height, width, out_h, out_w;
+  double *in, *out, *w;
+  int32_t *argmax;
+  size_t n_out;
+} PoolCase;
+
+static double
+pool_loss (void *ctx)
+{
+  PoolCase *c = ctx;
+  const FerImageStrides s = fer_strides_cnhw (c->batch, c->height, c->width);
+  if (c->rois)
+    fer_roi_max_pool_forward_f64 (c->out, c->argmax, c->in, s, c->rois, c->n_rois, c->channels,
+        c->height, c->width, 5, 5);
+  else
+    fer_maxpool2d_forward_f64 (c->out, c->argmax, c->in, s, &c->pool, c->channels, c->batch,
+        c->height, c->width);
+  return weighted_sum (c->out, c->w, c->n_out);
+}
+
+static void
+test_pooling (void)
+{
+  /* Distinct values (no ties, where a max has no derivative), channel-major like the network. */
+  FerRoi rois[] = { { 0, 1, 2, 7, 6 }, { 1, 0, 0, 3, 4 }, { 1, 5, 5, 9, 9 } };
+  for (int roi = 0; roi < 2; roi++) {
+    PoolCase c = { .pool = { 3, 2, 1 }, .rois = roi ? rois : NULL, .n_rois = 3, .channels = 2,
+      .batch = 2, .height = 9, .width = 8 };
+    c.out_h = fer_maxpool2d_output_size (c.height, &c.pool);
+    c.out_w = fer_maxpool2d_output_size (c.width, &c.pool);
+    c.n_out = roi ? (size_t) c.n_rois * c.channels * 25
+        : (size_t) c.channels * c.batch * c.out_h * c.out_w;
+    const size_t n_in = (size_t) c.channels * c.batch * c.height * c.width;
+    c.in = random_array (n_in, 1);
+    c.out = g_new (double, c.n_out);
+    c.w = random_array (c.n_out, 1);
+    c.argmax = g_new (int32_t, c.n_out);
+    double *din = g_new0 (double, n_in);
+    pool_loss (&c);
+    const FerImageStrides s = fer_strides_cnhw (c.batch, c.height, c.width);
+    if (roi)
+      fer_roi_max_pool_backward_f64 (din, s, c.w, c.argmax, rois, 3, c.channels, 5, 5);
+    else
+      fer_maxpool2d_backward_f64 (din, s, c.w, c.argmax, c.channels, c.batch, c.out_h, c.out_w);
+    check_gradient (roi ? "ROI pooling input" : "max pooling input", c.in, din, n_in, NULL, 0,
+        pool_loss, &c);
+    g_free (c.in); g_free (c.out); g_free (c.w); g_free (c.argmax); g_free (din);
+  }
+}
+
+typedef struct {
+  double *in, *out, *w;
+  uint8_t *mask;
+  size_t n;
+  double p;
+} DropoutCase;
+
+static double
+dropout_loss (void *ctx)
+{
+  DropoutCase *c = ctx;
+  FerRng same;   /* the same mask on every call */
+  fer_rng_init (&same, 11);
+  fer_dropout_forward_f64 (c->out, c->mask, c->in, c->n, c->p, &same);
+  return weighted_sum (c->out, c->w, c->n);
+}
+
+static void
+test_dropout (void)
+{
+  DropoutCase c = { random_array (400, 1), g_new (double, 400), random_array (400, 1),
+    g_new (uint8_t, 400), 400, 0.1 };
+  double *din = g_new0 (double, c.n);
+  dropout_loss (&c);
+  fer_dropout_backward_f64 (din, c.w, c.mask, c.n, c.p);
+  check_gradient ("dropout input", c.in, din, c.n, NULL, 0, dropout_loss, &c);
+  dropout_loss (&c);   /* the check left out computed from a perturbed input */
+  int kept = 0;
+  for (size_t i = 0; i < c.n; i++) {
+    kept += c.mask[i];
+    g_assert_cmpfloat (c.out[i], ==, c.mask[i] ? c.in[i] * (1 / 0.9) : 0);
+  }
+  /* About 90% kept (binomial: 360 +- 6). */
+  g_assert_cmpint (kept, >, 330);
+  g_assert_cmpint (kept, <, 390);
+  g_free (c.in); g_free (c.out); g_free (c.w); g_free (c.mask); g_free (din);
+}
+
 /* regression losses and seed 004's detection loss */
 
 typedef struct {
@@ -514,11 +628,14 @@ main (int argc, char **argv)
   fer_rng_init (&rng, 12345);
   g_test_add_func ("/gradcheck/conv2d-seed-shape", test_conv2d_seed_shape);
   g_test_add_func ("/gradcheck/conv2d-padding", test_conv2d_padding);
+  g_test_add_func ("/gradcheck/conv2d-no-bias", test_conv2d_no_bias);
   g_test_add_func ("/gradcheck/batchnorm", test_batchnorm);
   g_test_add_func ("/gradcheck/linear", test_linear);
   g_test_add_func ("/gradcheck/relu", test_relu);
   g_test_add_func ("/gradcheck/flatten", test_flatten);
   g_test_add_func ("/gradcheck/cross-entropy", test_cross_entropy);
+  g_test_add_func ("/gradcheck/pooling", test_pooling);
+  g_test_add_func ("/gradcheck/dropout", test_dropout);
   g_test_add_func ("/gradcheck/regression-losses", test_regression_losses);
   g_test_add_func ("/gradcheck/detection-loss", test_detection_loss);
   g_test_add_func ("/gradcheck/simpleconv3", test_simpleconv3);

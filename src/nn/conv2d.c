@@ -128,13 +128,14 @@ FER_FN (fer_conv2d_forward) (fer_real *out, fer_real *col, const fer_real *in,
     const size_t column = (size_t) first * per_image;
     FER_FN (fer_im2col) (col + column, positions, in + first * in_strides.image, in_strides, conv,
         images, height, width);
-    for (int oc = 0; oc < conv->out_channels; oc++) {
+    for (int oc = 0; bias && oc < conv->out_channels; oc++) {
       fer_real *row = out + (size_t) oc * positions + column;
       for (int p = 0; p < images * per_image; p++)
         row[p] = bias[oc];
     }
+    /* Without a bias (the seed's residual blocks), the GEMM writes out instead of adding. */
     fer_gemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, conv->out_channels, images * per_image,
-        patch, 1, weight, patch, col + column, positions, 1, out + column, positions);
+        patch, 1, weight, patch, col + column, positions, bias ? 1 : 0, out + column, positions);
   }
 }
 
@@ -152,7 +153,7 @@ FER_FN (fer_conv2d_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
   FER_FN (fer_gemm_parallel) (CblasNoTrans, CblasTrans, conv->out_channels, patch, positions,
       1, dout, positions, col, positions, 1, dweight, patch);
   FER_PARALLEL_FOR ((size_t) conv->out_channels * positions)
-  for (int oc = 0; oc < conv->out_channels; oc++) {
+  for (int oc = 0; oc < (dbias ? conv->out_channels : 0); oc++) {
     const fer_real *row = dout + (size_t) oc * positions;
     double sum = 0;
 #pragma omp simd reduction (+:sum)

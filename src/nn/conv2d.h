@@ -53,13 +53,14 @@ void FER_FN (fer_im2col) (fer_real *col, size_t col_stride, const fer_real *in,
 void FER_FN (fer_col2im_add) (fer_real *din, const fer_real *dcol, size_t col_stride,
     FerImageStrides din_strides, const FerConv2d *conv, int images, int height, int width);
 
-/* out[OC][batch][OH][OW] = conv (in) + bias.  col is scratch of C*k*k * batch*OH*OW elements and
+/* out[OC][batch][OH][OW] = conv (in) + bias (bias NULL: none, as Conv2d (bias=False)).  col is
+ * scratch of C*k*k * batch*OH*OW elements and
  * holds im2col (in) afterwards, which the backward pass reuses. */
 void FER_FN (fer_conv2d_forward) (fer_real *out, fer_real *col, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
     const FerConv2d *conv, int batch, int height, int width);
 
-/* Accumulates dweight, dbias and, when din is not NULL, din (laid out by din_strides, the same
+/* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out by din_strides, the same
  * layout the input had).  col is what the forward pass left; dcol is scratch of the same size. */
 void FER_FN (fer_conv2d_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
     fer_real *dcol, const fer_real *dout, const fer_real *col, const fer_real *weight,

@@ -1,0 +1,142 @@
+/* Max pooling and seed 004's ROI pooling (src/nn/pool.c) against PyTorch
+ * (tests/golden/make_pool_golden.py): nn.MaxPool2d in three configurations and
+ * nn.AdaptiveMaxPool2d((5, 5)) over regions (smaller than 5x5, clipped by the map's edge, a
+ * single cell), forward and backward.  Outputs must be the very same values (a max picks an
+ * input); input gradients sum several outputs' gradients where windows overlap, so they may
+ * differ by rounding only. */
+#include <math.h>
+#include <string.h>
+
+#include "io/safetensors.h"
+#include "nn/pool.h"
+#include "fer-test-util.h"
+
+enum { N = 2, C = 3, H = 13, W = 11, P = 5 };
+
+static FerSafetensors *golden;
+
+static double *
+golden_tensor (const char *name, size_t *count)
+{
+  const FerSafetensorsTensor *t = fer_safetensors_find (golden, name);
+  g_assert_nonnull (t);
+  double *values = g_new (double, t->numel);
+  g_assert_true (fer_safetensors_read_f64 (golden, t, values, t->numel, NULL));
+  if (count)
+    *count = t->numel;
+  return values;
+}
+
+static float *
+to_float (const double *values, size_t n)
+{
+  float *f = g_new (float, n);
+  for (size_t i = 0; i < n; i++)
+    f[i] = (float) values[i];
+  return f;
+}
+
+static void
+check_maxpool (const char *name, FerMaxPool2d pool)
+{
+  double *input = golden_tensor ("input", NULL);
+  float *in = to_float (input, N * C * H * W);
+  const int oh = fer_maxpool2d_output_size (H, &pool), ow = fer_maxpool2d_output_size (W, &pool);
+  const size_t n_out = (size_t) C * N * oh * ow;
+  float *out = g_new (float, n_out), *dout = g_new (float, n_out);
+  int32_t *argmax = g_new (int32_t, n_out);
+  fer_maxpool2d_forward (out, argmax, in, fer_strides_nchw (C, H, W), &pool, C, N, H, W);
+
+  char *key = g_strdup_printf ("maxpool.%s.output", name);
+  size_t count;
+  double *want = golden_tensor (key, &count);
+  g_assert_cmpuint (count, ==, n_out);
+  char *dout_key = g_strdup_printf ("maxpool.%s.dout", name);
+  char *din_key = g_strdup_printf ("maxpool.%s.din", name);
+  double *dout_nchw = golden_tensor (dout_key, NULL);
+  /* Ours is channel-major [C][N][OH][OW]; PyTorch's [N][C][OH][OW]. */
+  for (int c = 0; c < C; c++)
+    for (int n = 0; n < N; n++)
+      for (int k = 0; k < oh * ow; k++) {
+        const size_t ours = ((size_t) c * N + n) * oh * ow + k;
+        const size_t theirs = ((size_t) n * C + c) * oh * ow + k;
+        g_assert_cmpfloat (out[ours], ==, (float) want[theirs]);
+        dout[ours] = (float) dout_nchw[theirs];
+      }
+  float *din = g_new0 (float, N * C * H * W);
+  fer_maxpool2d_backward (din, fer_strides_nchw (C, H, W), dout, argmax, C, N, oh, ow);
+  double *din_want = golden_tensor (din_key, NULL);
+  double *got = g_new (double, N * C * H * W);
+  for (int i = 0; i < N * C * H * W; i++)
+    got[i] = din[i];
+  fer_test_assert_close (din_key, got, din_want, N * C * H * W, 1e-6);
+  g_free (key); g_free (dout_key); g_free (din_key); g_free (want); g_free (dout_nchw); g_free (din_want); g_free (got);
+  g_free (input); g_free (in); g_free (out); g_free (dout); g_free (argmax); g_free (din);
+}
+
+static void
+test_maxpool (void)
+{
+  check_maxpool ("k3s2p1", (FerMaxPool2d) { 3, 2, 1 });
+  check_maxpool ("k2s2p0", (FerMaxPool2d) { 2, 2, 0 });
+  check_maxpool ("k3s1p1", (FerMaxPool2d) { 3, 1, 1 });
+}
+
+static void
+test_roi_pool (void)
+{
+  double *input = golden_tensor ("input", NULL);
+  float *in = to_float (input, N * C * H * W);
+  const FerSafetensorsTensor *t = fer_safetensors_find (golden, "roi.boxes");
+  g_assert_nonnull (t);
+  const int n_rois = (int) t->numel / 5;
+  gint64 *boxes = g_new (gint64, t->numel);
+  g_assert_true (fer_safetensors_read_i64 (golden, t, (int64_t *) boxes, t->numel, NULL));
+  FerRoi *rois = g_new (FerRoi, n_rois);
+  for (int r = 0; r < n_rois; r++)
+    rois[r] = (FerRoi) { (int) boxes[5 * r], (int) boxes[5 * r + 1], (int) boxes[5 * r + 2],
+      (int) boxes[5 * r + 3], (int) boxes[5 * r + 4] };
+  const size_t n_out = (size_t) n_rois * C * P * P;
+  float *out = g_new (float, n_out);
+  int32_t *argmax = g_new (int32_t, n_out);
+  fer_roi_max_pool_forward (out, argmax, in, fer_strides_nchw (C, H, W), rois, n_rois, C, H, W,
+      P, P);
+  double *want = golden_tensor ("roi.output", NULL);
+  for (size_t i = 0; i < n_out; i++)
+    g_assert_cmpfloat (out[i], ==, (float) want[i]);
+  double *dout_d = golden_tensor ("roi.dout", NULL);
+  float *dout = to_float (dout_d, n_out), *din = g_new0 (float, N * C * H * W);
+  fer_roi_max_pool_backward (din, fer_strides_nchw (C, H, W), dout, argmax, rois, n_rois, C, P,
+      P);
+  double *din_want = golden_tensor ("roi.din", NULL), *got = g_new (double, N * C * H * W);
+  for (int i = 0; i < N * C * H * W; i++)
+    got[i] = din[i];
+  fer_test_assert_close ("roi pooling input gradient", got, din_want, N * C * H * W, 1e-6);
+
+  /* A region wholly outside the map: zeros, and no gradient. */
+  const FerRoi outside = { 0, 20, 20, 4, 4 };
+  fer_roi_max_pool_forward (out, argmax, in, fer_strides_nchw (C, H, W), &outside, 1, C, H, W,
+      P, P);
+  for (int i = 0; i < C * P * P; i++) {
+    g_assert_cmpfloat (out[i], ==, 0);
+    g_assert_cmpint (argmax[i], ==, -1);
+  }
+  g_free (input); g_free (in); g_free (boxes); g_free (rois); g_free (out); g_free (argmax);
+  g_free (want); g_free (dout_d); g_free (dout); g_free (din); g_free (din_want); g_free (got);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  char *path = fer_test_source_path ("golden/pool-golden.safetensors");
+  GError *error = NULL;
+  golden = fer_safetensors_load (path, &error);
+  g_assert_no_error (error);
+  g_free (path);
+  g_test_add_func ("/pool/maxpool-pytorch", test_maxpool);
+  g_test_add_func ("/pool/roi-pool-pytorch", test_roi_pool);
+  const int status = g_test_run ();
+  fer_safetensors_free (golden);
+  return status;
+}
