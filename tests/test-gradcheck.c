@@ -11,6 +11,8 @@
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
 #include "nn/cross-entropy.h"
+#include "nn/net.h"
+#include "nn/seed004-net.h"
 #include "nn/dropout.h"
 #include "nn/pool.h"
 #include "nn/detection-loss.h"
@@ -572,6 +574,105 @@ test_detection_loss (void)
           targets, 2, FER_OFFSET_LOSS_MSE, scratch));
 }
 
+/* a small network of seed 004's parts, with both heads, through the generic driver */
+
+typedef struct {
+  FerNet_f64 *net;
+  double *images;
+  FerRoi rois[5];
+  int labels[5];
+  double targets[20], scratch[40];
+  int label_head, offset_head;
+} DetectorCase;
+
+static double
+detector_loss (void *ctx)
+{
+  DetectorCase *c = ctx;
+  FerRng dropout_rng;   /* the same dropout masks on every evaluation */
+  fer_rng_init (&dropout_rng, 3);
+  g_assert_true (fer_net_forward_f64 (c->net, c->images, 2, c->rois, 5, TRUE, &dropout_rng));
+  FerDetectionLoss loss;
+  g_assert_true (fer_detection_loss_f64 (&loss, NULL, NULL,
+          fer_net_output_f64 (c->net, c->label_head), fer_net_output_f64 (c->net, c->offset_head),
+          c->labels, c->targets, 5, FER_OFFSET_LOSS_MSE, c->scratch));
+  return loss.total;
+}
+
+static void
+test_detector_network (void)
+{
+  /* conv-BN-ReLU, a BasicBlock that changes channels (1x1 projection), one that keeps them, a
+   * max pool, ROI pooling to 3x3, and the seed's two heads with dropout. */
+  FerLayerSpec layers[40];
+  int n = 0;
+  layers[n++] = (FerLayerSpec) { FER_LAYER_CONV, "conv1.0", FER_NET_IMAGE, 0, 3, 3, 1, 1 };
+  layers[n++] = (FerLayerSpec) { FER_LAYER_BATCHNORM, "conv1.1", 0 };
+  layers[n++] = (FerLayerSpec) { FER_LAYER_RELU, "", 1 };
+  int x = fer_seed004_add_basic_block (layers, &n, "layer1.0", 2, 3, 4, 1);
+  x = fer_seed004_add_basic_block (layers, &n, "layer1.1", x, 4, 4, 1);
+  /* (Each layer reads the one before unless said; n is its index.) */
+#define APPEND(...) do { const int here = n; layers[here] = (FerLayerSpec) { __VA_ARGS__ }; \
+    if (layers[here].input == 0 && here > 0 && layers[here].kind != FER_LAYER_CONV) \
+      layers[here].input = here - 1; n = here + 1; } while (0)
+  APPEND (.kind = FER_LAYER_MAXPOOL, .input = x, .kernel = 3, .stride = 1, .padding = 1);
+  APPEND (.kind = FER_LAYER_ROI_POOL, .pooled = 3);
+  const int features = n - 1;
+  APPEND (.kind = FER_LAYER_LINEAR, .name = "fc_labels_model.0", .input = features, .channels = 6,
+      .bias = TRUE);
+  APPEND (.kind = FER_LAYER_RELU);
+  APPEND (.kind = FER_LAYER_DROPOUT, .p = 0.1);
+  APPEND (.kind = FER_LAYER_LINEAR, .name = "fc_labels_model.3", .channels = 2, .bias = TRUE);
+  DetectorCase c = { .label_head = n - 1 };
+  APPEND (.kind = FER_LAYER_LINEAR, .name = "fc_offsets_model.0", .input = features,
+      .channels = 7, .bias = TRUE);
+  APPEND (.kind = FER_LAYER_RELU);
+  APPEND (.kind = FER_LAYER_LINEAR, .name = "fc_offsets_model.3", .channels = 4, .bias = TRUE);
+#undef APPEND
+  c.offset_head = n - 1;
+  GError *error = NULL;
+  c.net = fer_net_new_f64 (layers, n, 3, 9, 10, 2, 5, &error);
+  g_assert_no_error (error);
+  fer_net_init_weights_f64 (c.net, 5);
+  c.images = random_array (2 * 3 * 9 * 10, 1);
+  const FerRoi rois[5] = { { 0, 1, 1, 5, 6 }, { 0, 4, 2, 6, 5 }, { 1, 0, 0, 10, 9 },
+    { 1, 6, 5, 2, 2 }, { 1, 2, 3, 4, 4 } };
+  memcpy (c.rois, rois, sizeof rois);
+  const int labels[5] = { 1, 0, 1, 0, -1 };
+  memcpy (c.labels, labels, sizeof labels);
+  for (int i = 0; i < 20; i++)
+    c.targets[i] = fer_rng_uniform_range (&rng, -0.3, 0.3);
+
+  detector_loss (&c);
+  fer_net_clear_output_grads_f64 (c.net);
+  FerDetectionLoss loss;
+  g_assert_true (fer_detection_loss_f64 (&loss, fer_net_output_grad_f64 (c.net, c.label_head),
+          fer_net_output_grad_f64 (c.net, c.offset_head), fer_net_output_f64 (c.net,
+              c.label_head), fer_net_output_f64 (c.net, c.offset_head), c.labels, c.targets, 5,
+          FER_OFFSET_LOSS_MSE, c.scratch));
+  fer_net_zero_grad_f64 (c.net);
+  fer_net_backward_f64 (c.net);
+  step = 1e-6;
+  int skipped = 0, checked = 0;
+  for (int t = 0; t < fer_net_n_tensors_f64 (c.net); t++) {
+    const FerNetTensor *info = fer_net_tensor_info_f64 (c.net, t);
+    if (info->kind != FER_NET_PARAMETER)
+      continue;
+    size_t indices[12];
+    const size_t m = MIN (G_N_ELEMENTS (indices), info->numel);
+    for (size_t k = 0; k < m; k++)
+      indices[k] = info->numel <= G_N_ELEMENTS (indices) ? k : fer_rng_below (&rng, info->numel);
+    skipped += check_gradient (info->name, fer_net_tensor_f64 (c.net, t),
+        fer_net_grad_f64 (c.net, t), info->numel, indices, m, detector_loss, &c);
+    checked += (int) m;
+  }
+  g_test_message ("detector network: %d parameters checked, %d at kinks", checked, skipped);
+  g_assert_cmpint (skipped, <, checked / 10);
+  fer_net_free_f64 (c.net);
+  g_free (c.images);
+  step = 1e-5;
+}
+
 /* the whole network */
 
 typedef struct {
@@ -637,6 +738,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gradcheck/pooling", test_pooling);
   g_test_add_func ("/gradcheck/dropout", test_dropout);
   g_test_add_func ("/gradcheck/regression-losses", test_regression_losses);
+  g_test_add_func ("/gradcheck/detector-network", test_detector_network);
   g_test_add_func ("/gradcheck/detection-loss", test_detection_loss);
   g_test_add_func ("/gradcheck/simpleconv3", test_simpleconv3);
   return g_test_run ();

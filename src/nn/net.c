@@ -1,0 +1,597 @@
+#include "nn/net.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "base/fer-error.h"
+#include "nn/batchnorm.h"
+#include "nn/conv2d.h"
+#include "nn/dropout.h"
+#include "nn/flatten.h"
+#include "nn/linear.h"
+#include "nn/fer-threads.h"
+
+#define BN_MOMENTUM 0.1
+#define BN_EPS 1e-5
+
+typedef struct {
+  FerLayerSpec spec;
+  gboolean map;             /* output is a map [C][N][H][W]; else rows [rows][c] */
+  gboolean per_region;      /* rows are regions (after ROI pooling) */
+  int c, h, w;              /* the output per image (rows: c features, h = w = 1) */
+  int in_c, in_h, in_w;     /* the (first) input's, per image */
+  size_t capacity;          /* elements of out and dout */
+  fer_real *out, *dout;
+  int32_t *argmax;          /* pooling */
+  uint8_t *mask;            /* dropout */
+  fer_real *save_mean, *save_invstd;   /* batchnorm */
+  int weight, bias, running_mean, running_var, counter;   /* tensor indices, or -1 */
+  int rows;                 /* of the last forward */
+} Layer;
+
+struct FER_FN (FerNetStruct) {
+  Layer *layers;
+  int n_layers;
+  int in_c, in_h, in_w, max_batch, max_rois;
+  GArray *tensors;          /* FerNetTensor */
+  fer_real *params, *grads, *buffers;
+  int64_t *counters;
+  size_t n_params, n_buffers, n_counters;
+  fer_real *col, *dcol;     /* im2col scratch, shared by the convolutions */
+  size_t col_size;
+  /* the last forward */
+  const fer_real *images;
+  int batch;
+  FerRoi *rois;
+  int n_rois;
+  gboolean training;
+};
+
+typedef FER_FN (FerNet) Net;
+
+static const char *const kind_names[] = {
+  "conv", "batchnorm", "relu", "add", "maxpool", "roi_pool", "flatten", "linear", "dropout",
+};
+
+/* Adds a tensor of the given kind and shape to the net's list; returns its index. */
+static int
+add_tensor (Net *net, const char *layer, const char *suffix, FerNetTensorKind kind, int ndim,
+    const int64_t *shape)
+{
+  FerNetTensor t = { .kind = kind, .ndim = ndim, .numel = 1 };
+  g_snprintf (t.name, sizeof t.name, "%s.%s", layer, suffix);
+  for (int d = 0; d < ndim; d++) {
+    t.shape[d] = shape[d];
+    t.numel *= (size_t) shape[d];
+  }
+  size_t *count = kind == FER_NET_PARAMETER ? &net->n_params
+      : kind == FER_NET_BUFFER ? &net->n_buffers : &net->n_counters;
+  t.offset = *count;
+  *count += t.numel;
+  g_array_append_val (net->tensors, t);
+  return (int) net->tensors->len - 1;
+}
+
+#define LAYER_ERROR(...) do { \
+    char *what = g_strdup_printf (__VA_ARGS__); \
+    g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "layer %d (%s '%s'): %s", i, \
+        (unsigned) s->kind < G_N_ELEMENTS (kind_names) ? kind_names[s->kind] : "unknown", \
+        s->name, what); \
+    g_free (what); \
+    return FALSE; \
+  } while (0)
+
+/* The shape of layer i from its inputs; its tensors. */
+static gboolean
+plan_layer (Net *net, int i, GError **error)
+{
+  Layer *l = &net->layers[i];
+  const FerLayerSpec *s = &l->spec;
+  l->weight = l->bias = l->running_mean = l->running_var = l->counter = -1;
+  if ((unsigned) s->kind >= G_N_ELEMENTS (kind_names))
+    LAYER_ERROR ("unknown layer kind %d", (int) s->kind);
+  if (s->input >= i || s->input < FER_NET_IMAGE
+      || (s->kind == FER_LAYER_ADD && (s->input2 >= i || s->input2 < 0)))
+    LAYER_ERROR ("reads layer %d, which does not come before it",
+        s->input >= i || s->input < FER_NET_IMAGE ? s->input : s->input2);
+  const gboolean from_image = s->input == FER_NET_IMAGE;
+  if (from_image && s->kind != FER_LAYER_CONV && s->kind != FER_LAYER_MAXPOOL)
+    LAYER_ERROR ("only a convolution or max pooling can read the image");
+  const Layer *in = from_image ? NULL : &net->layers[s->input];
+  const gboolean in_map = from_image || in->map;
+  l->in_c = from_image ? net->in_c : in->c;
+  l->in_h = from_image ? net->in_h : in->h;
+  l->in_w = from_image ? net->in_w : in->w;
+  l->per_region = in ? in->per_region : FALSE;
+  l->map = in_map;
+  l->c = l->in_c;
+  l->h = l->in_h;
+  l->w = l->in_w;
+  gboolean needs_map = FALSE, needs_rows = FALSE;
+  switch (s->kind) {
+    case FER_LAYER_CONV: {
+      needs_map = TRUE;
+      if (s->channels < 1 || s->kernel < 1 || s->stride < 1 || s->padding < 0)
+        LAYER_ERROR ("needs channels, kernel and stride >= 1 and padding >= 0");
+      l->c = s->channels;
+      l->h = fer_conv2d_output_size (l->in_h, s->kernel, s->stride, s->padding);
+      l->w = fer_conv2d_output_size (l->in_w, s->kernel, s->stride, s->padding);
+      const int64_t shape[4] = { s->channels, l->in_c, s->kernel, s->kernel };
+      l->weight = add_tensor (net, s->name, "weight", FER_NET_PARAMETER, 4, shape);
+      if (s->bias)
+        l->bias = add_tensor (net, s->name, "bias", FER_NET_PARAMETER, 1, shape);
+      break;
+    }
+    case FER_LAYER_BATCHNORM: {
+      needs_map = TRUE;
+      const int64_t shape[1] = { l->c };
+      l->weight = add_tensor (net, s->name, "weight", FER_NET_PARAMETER, 1, shape);
+      l->bias = add_tensor (net, s->name, "bias", FER_NET_PARAMETER, 1, shape);
+      l->running_mean = add_tensor (net, s->name, "running_mean", FER_NET_BUFFER, 1, shape);
+      l->running_var = add_tensor (net, s->name, "running_var", FER_NET_BUFFER, 1, shape);
+      l->counter = add_tensor (net, s->name, "num_batches_tracked", FER_NET_COUNTER, 0, shape);
+      break;
+    }
+    case FER_LAYER_ADD: {
+      const Layer *other = &net->layers[s->input2];
+      if (other->map != l->map || other->c != l->c || other->h != l->h || other->w != l->w
+          || other->per_region != l->per_region)
+        LAYER_ERROR ("adds layers %d (%d x %d x %d) and %d (%d x %d x %d) of different shapes",
+            s->input, l->c, l->h, l->w, s->input2, other->c, other->h, other->w);
+      break;
+    }
+    case FER_LAYER_MAXPOOL: {
+      needs_map = TRUE;
+      if (s->kernel < 1 || s->stride < 1 || s->padding < 0 || 2 * s->padding > s->kernel)
+        LAYER_ERROR ("needs kernel and stride >= 1 and padding from 0 to kernel / 2");
+      const FerMaxPool2d pool = { s->kernel, s->stride, s->padding };
+      l->h = fer_maxpool2d_output_size (l->in_h, &pool);
+      l->w = fer_maxpool2d_output_size (l->in_w, &pool);
+      break;
+    }
+    case FER_LAYER_ROI_POOL:
+      needs_map = TRUE;
+      if (s->pooled < 1)
+        LAYER_ERROR ("needs a pooled size >= 1");
+      if (l->per_region)
+        LAYER_ERROR ("pools regions twice");
+      l->map = FALSE;
+      l->per_region = TRUE;
+      l->c = l->in_c * s->pooled * s->pooled;
+      l->h = l->w = 1;
+      break;
+    case FER_LAYER_FLATTEN:
+      needs_map = TRUE;
+      l->map = FALSE;
+      l->c = l->in_c * l->in_h * l->in_w;
+      l->h = l->w = 1;
+      break;
+    case FER_LAYER_LINEAR: {
+      needs_rows = TRUE;
+      if (s->channels < 1 || !s->bias)
+        LAYER_ERROR ("needs out features >= 1 and a bias");
+      l->c = s->channels;
+      const int64_t shape[2] = { s->channels, l->in_c };
+      l->weight = add_tensor (net, s->name, "weight", FER_NET_PARAMETER, 2, shape);
+      l->bias = add_tensor (net, s->name, "bias", FER_NET_PARAMETER, 1, shape);
+      break;
+    }
+    case FER_LAYER_DROPOUT:
+      if (!(s->p >= 0 && s->p < 1))
+        LAYER_ERROR ("needs a probability in [0, 1), got %g", s->p);
+      break;
+    case FER_LAYER_RELU:
+      break;
+  }
+  if (needs_map && !in_map)
+    LAYER_ERROR ("needs a feature map, but layer %d gives rows", s->input);
+  if (needs_rows && in_map)
+    LAYER_ERROR ("needs rows of features (flatten or ROI-pool first), but layer %d gives a map",
+        s->input);
+  if (l->c < 1 || l->h < 1 || l->w < 1)
+    LAYER_ERROR ("its output would be empty (%d x %d x %d): the input (%d x %d) is too small",
+        l->c, l->h, l->w, l->in_h, l->in_w);
+  const size_t rows = l->per_region ? (size_t) net->max_rois : (size_t) net->max_batch;
+  l->capacity = rows * l->c * l->h * l->w;
+  if (s->kind == FER_LAYER_CONV) {
+    const size_t col = (size_t) l->in_c * s->kernel * s->kernel * net->max_batch * l->h * l->w;
+    net->col_size = MAX (net->col_size, col);
+  }
+  return TRUE;
+}
+
+static gboolean
+allocate (Net *net)
+{
+  net->params = g_try_new0 (fer_real, MAX (net->n_params, 1));
+  net->grads = g_try_new0 (fer_real, MAX (net->n_params, 1));
+  net->buffers = g_try_new0 (fer_real, MAX (net->n_buffers, 1));
+  net->counters = g_try_new0 (int64_t, MAX (net->n_counters, 1));
+  net->col = g_try_new (fer_real, MAX (net->col_size, 1));
+  net->dcol = g_try_new (fer_real, MAX (net->col_size, 1));
+  net->rois = g_try_new (FerRoi, MAX (net->max_rois, 1));
+  gboolean ok = net->params && net->grads && net->buffers && net->counters && net->col
+      && net->dcol && net->rois;
+  for (int i = 0; ok && i < net->n_layers; i++) {
+    Layer *l = &net->layers[i];
+    ok = (l->out = g_try_new0 (fer_real, l->capacity)) != NULL
+        && (l->dout = g_try_new0 (fer_real, l->capacity)) != NULL;
+    if (ok && (l->spec.kind == FER_LAYER_MAXPOOL || l->spec.kind == FER_LAYER_ROI_POOL))
+      ok = (l->argmax = g_try_new (int32_t, l->capacity)) != NULL;
+    if (ok && l->spec.kind == FER_LAYER_DROPOUT)
+      ok = (l->mask = g_try_new0 (uint8_t, l->capacity)) != NULL;
+    if (ok && l->spec.kind == FER_LAYER_BATCHNORM)
+      ok = (l->save_mean = g_try_new (fer_real, l->c)) != NULL
+          && (l->save_invstd = g_try_new (fer_real, l->c)) != NULL;
+  }
+  return ok;
+}
+
+Net *
+FER_FN (fer_net_new) (const FerLayerSpec *layers, int n_layers, int in_channels, int height,
+    int width, int max_batch, int max_rois, GError **error)
+{
+  if (n_layers < 1 || n_layers > FER_NET_MAX_LAYERS || in_channels < 1 || height < 1
+      || width < 1 || max_batch < 1 || max_rois < 0) {
+    g_set_error (error, FER_ERROR, FER_ERROR_ARGUMENT, "a network needs 1 to %d layers, an "
+        "input of at least 1 x 1 x 1 and a batch of at least 1 (got %d layers, %d x %d x %d, "
+        "batch %d, %d regions)", FER_NET_MAX_LAYERS, n_layers, in_channels, height, width,
+        max_batch, max_rois);
+    return NULL;
+  }
+  fer_threads_init ();
+  Net *net = g_new0 (Net, 1);
+  net->n_layers = n_layers;
+  net->in_c = in_channels;
+  net->in_h = height;
+  net->in_w = width;
+  net->max_batch = max_batch;
+  net->max_rois = max_rois;
+  net->layers = g_new0 (Layer, n_layers);
+  net->tensors = g_array_new (FALSE, TRUE, sizeof (FerNetTensor));
+  for (int i = 0; i < n_layers; i++) {
+    net->layers[i].spec = layers[i];
+    if (!plan_layer (net, i, error)) {
+      FER_FN (fer_net_free) (net);
+      return NULL;
+    }
+  }
+  if (!allocate (net)) {
+    g_set_error (error, FER_ERROR, FER_ERROR_IO, "out of memory for a network of %d layers "
+        "(%zu parameters) at batch %d", n_layers, net->n_params, max_batch);
+    FER_FN (fer_net_free) (net);
+    return NULL;
+  }
+  return net;
+}
+
+void
+FER_FN (fer_net_free) (Net *net)
+{
+  if (net == NULL)
+    return;
+  for (int i = 0; i < net->n_layers; i++) {
+    Layer *l = &net->layers[i];
+    g_free (l->out);
+    g_free (l->dout);
+    g_free (l->argmax);
+    g_free (l->mask);
+    g_free (l->save_mean);
+    g_free (l->save_invstd);
+  }
+  g_free (net->layers);
+  g_array_unref (net->tensors);
+  g_free (net->params);
+  g_free (net->grads);
+  g_free (net->buffers);
+  g_free (net->counters);
+  g_free (net->col);
+  g_free (net->dcol);
+  g_free (net->rois);
+  g_free (net);
+}
+
+int
+FER_FN (fer_net_n_tensors) (const Net *net)
+{
+  return (int) net->tensors->len;
+}
+
+const FerNetTensor *
+FER_FN (fer_net_tensor_info) (const Net *net, int index)
+{
+  return &g_array_index (net->tensors, FerNetTensor, index);
+}
+
+fer_real *
+FER_FN (fer_net_tensor) (Net *net, int index)
+{
+  const FerNetTensor *t = FER_FN (fer_net_tensor_info) (net, index);
+  return t->kind == FER_NET_PARAMETER ? net->params + t->offset
+      : t->kind == FER_NET_BUFFER ? net->buffers + t->offset : NULL;
+}
+
+fer_real *
+FER_FN (fer_net_grad) (Net *net, int index)
+{
+  const FerNetTensor *t = FER_FN (fer_net_tensor_info) (net, index);
+  return t->kind == FER_NET_PARAMETER ? net->grads + t->offset : NULL;
+}
+
+int64_t *
+FER_FN (fer_net_counter) (Net *net, int index)
+{
+  const FerNetTensor *t = FER_FN (fer_net_tensor_info) (net, index);
+  return t->kind == FER_NET_COUNTER ? net->counters + t->offset : NULL;
+}
+
+int
+FER_FN (fer_net_find_tensor) (const Net *net, const char *name)
+{
+  for (guint i = 0; i < net->tensors->len; i++)
+    if (strcmp (g_array_index (net->tensors, FerNetTensor, i).name, name) == 0)
+      return (int) i;
+  return -1;
+}
+
+fer_real *
+FER_FN (fer_net_params) (Net *net, size_t *count)
+{
+  *count = net->n_params;
+  return net->params;
+}
+
+fer_real *
+FER_FN (fer_net_grads) (Net *net, size_t *count)
+{
+  *count = net->n_params;
+  return net->grads;
+}
+
+void
+FER_FN (fer_net_zero_grad) (Net *net)
+{
+  memset (net->grads, 0, net->n_params * sizeof *net->grads);
+}
+
+void
+FER_FN (fer_net_init_weights) (Net *net, uint64_t seed)
+{
+  FerRng rng;
+  fer_rng_init (&rng, seed);
+  for (int i = 0; i < net->n_layers; i++) {
+    const Layer *l = &net->layers[i];
+    if (l->spec.kind == FER_LAYER_BATCHNORM) {
+      for (int c = 0; c < l->c; c++) {
+        FER_FN (fer_net_tensor) (net, l->weight)[c] = 1;
+        FER_FN (fer_net_tensor) (net, l->bias)[c] = 0;
+        FER_FN (fer_net_tensor) (net, l->running_mean)[c] = 0;
+        FER_FN (fer_net_tensor) (net, l->running_var)[c] = 1;
+      }
+      *FER_FN (fer_net_counter) (net, l->counter) = 0;
+    } else if (l->weight >= 0) {
+      const FerNetTensor *w = FER_FN (fer_net_tensor_info) (net, l->weight);
+      const double bound = 1 / sqrt ((double) (w->numel / w->shape[0]));
+      fer_real *weight = FER_FN (fer_net_tensor) (net, l->weight);
+      for (size_t k = 0; k < w->numel; k++)
+        weight[k] = (fer_real) fer_rng_uniform_range (&rng, -bound, bound);
+      if (l->bias >= 0)
+        for (int c = 0; c < l->c; c++)
+          FER_FN (fer_net_tensor) (net, l->bias)[c] = (fer_real) fer_rng_uniform_range (&rng,
+              -bound, bound);
+    }
+  }
+}
+
+/* The input of layer l: its buffer and layout. */
+static const fer_real *
+input_of (const Net *net, const Layer *l, FerImageStrides *strides)
+{
+  if (l->spec.input == FER_NET_IMAGE) {
+    *strides = fer_strides_nchw (net->in_c, net->in_h, net->in_w);
+    return net->images;
+  }
+  *strides = fer_strides_cnhw (net->batch, l->in_h, l->in_w);
+  return net->layers[l->spec.input].out;
+}
+
+static size_t
+elements (const Layer *l)
+{
+  return (size_t) l->rows * l->c * l->h * l->w;
+}
+
+static void
+forward_layer (Net *net, Layer *l, FerRng *rng)
+{
+  const FerLayerSpec *s = &l->spec;
+  FerImageStrides strides;
+  const fer_real *in = input_of (net, l, &strides);
+  l->rows = l->per_region ? net->n_rois : net->batch;
+  const size_t n = elements (l);
+  switch (s->kind) {
+    case FER_LAYER_CONV: {
+      const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
+      FER_FN (fer_conv2d_forward) (l->out, net->col, in, strides,
+          FER_FN (fer_net_tensor) (net, l->weight),
+          l->bias >= 0 ? FER_FN (fer_net_tensor) (net, l->bias) : NULL, &conv, net->batch,
+          l->in_h, l->in_w);
+      break;
+    }
+    case FER_LAYER_BATCHNORM: {
+      const size_t count = (size_t) net->batch * l->h * l->w;
+      if (net->training) {
+        FER_FN (fer_batchnorm_forward_train) (l->out, l->save_mean, l->save_invstd, in,
+            FER_FN (fer_net_tensor) (net, l->weight), FER_FN (fer_net_tensor) (net, l->bias),
+            FER_FN (fer_net_tensor) (net, l->running_mean),
+            FER_FN (fer_net_tensor) (net, l->running_var), l->c, count, BN_MOMENTUM, BN_EPS);
+        (*FER_FN (fer_net_counter) (net, l->counter))++;
+      } else {
+        FER_FN (fer_batchnorm_forward_eval) (l->out, in, FER_FN (fer_net_tensor) (net, l->weight),
+            FER_FN (fer_net_tensor) (net, l->bias), FER_FN (fer_net_tensor) (net,
+                l->running_mean), FER_FN (fer_net_tensor) (net, l->running_var), l->c, count,
+            BN_EPS);
+      }
+      break;
+    }
+    case FER_LAYER_RELU:
+      for (size_t k = 0; k < n; k++)
+        l->out[k] = in[k] > 0 ? in[k] : 0;
+      break;
+    case FER_LAYER_ADD: {
+      const fer_real *other = net->layers[s->input2].out;
+      for (size_t k = 0; k < n; k++)
+        l->out[k] = in[k] + other[k];
+      break;
+    }
+    case FER_LAYER_MAXPOOL: {
+      const FerMaxPool2d pool = { s->kernel, s->stride, s->padding };
+      FER_FN (fer_maxpool2d_forward) (l->out, l->argmax, in, strides, &pool, l->c, net->batch,
+          l->in_h, l->in_w);
+      break;
+    }
+    case FER_LAYER_ROI_POOL:
+      FER_FN (fer_roi_max_pool_forward) (l->out, l->argmax, in, strides, net->rois, net->n_rois,
+          l->in_c, l->in_h, l->in_w, s->pooled, s->pooled);
+      break;
+    case FER_LAYER_FLATTEN:
+      FER_FN (fer_flatten_forward) (l->out, in, l->in_c, net->batch, l->in_h * l->in_w);
+      break;
+    case FER_LAYER_LINEAR:
+      FER_FN (fer_linear_forward) (l->out, in, FER_FN (fer_net_tensor) (net, l->weight),
+          FER_FN (fer_net_tensor) (net, l->bias), l->rows, l->in_c, l->c);
+      break;
+    case FER_LAYER_DROPOUT:
+      if (net->training && s->p > 0)
+        FER_FN (fer_dropout_forward) (l->out, l->mask, in, n, s->p, rng);
+      else
+        memcpy (l->out, in, n * sizeof *in);
+      break;
+  }
+}
+
+gboolean
+FER_FN (fer_net_forward) (Net *net, const fer_real *images, int batch, const FerRoi *rois,
+    int n_rois, gboolean training, FerRng *rng)
+{
+  if (batch < 1 || batch > net->max_batch || n_rois < 0 || n_rois > net->max_rois
+      || (training && rng == NULL))
+    return FALSE;
+  for (int r = 0; r < n_rois; r++)
+    if (rois[r].image < 0 || rois[r].image >= batch)
+      return FALSE;
+  net->images = images;
+  net->batch = batch;
+  net->n_rois = n_rois;
+  if (n_rois > 0)
+    memcpy (net->rois, rois, n_rois * sizeof *rois);
+  net->training = training;
+  for (int i = 0; i < net->n_layers; i++)
+    forward_layer (net, &net->layers[i], rng);
+  return TRUE;
+}
+
+fer_real *
+FER_FN (fer_net_output) (Net *net, int layer)
+{
+  return net->layers[layer].out;
+}
+
+fer_real *
+FER_FN (fer_net_output_grad) (Net *net, int layer)
+{
+  return net->layers[layer].dout;
+}
+
+void
+FER_FN (fer_net_layer_shape) (const Net *net, int layer, int *channels, int *height, int *width,
+    int *rows)
+{
+  const Layer *l = &net->layers[layer];
+  *channels = l->c;
+  *height = l->h;
+  *width = l->w;
+  *rows = l->rows;
+}
+
+void
+FER_FN (fer_net_clear_output_grads) (Net *net)
+{
+  for (int i = 0; i < net->n_layers; i++)
+    memset (net->layers[i].dout, 0, elements (&net->layers[i]) * sizeof (fer_real));
+}
+
+static void
+backward_layer (Net *net, Layer *l)
+{
+  const FerLayerSpec *s = &l->spec;
+  const gboolean from_image = s->input == FER_NET_IMAGE;
+  FerImageStrides strides;
+  const fer_real *in = input_of (net, l, &strides);
+  fer_real *din = from_image ? NULL : net->layers[s->input].dout;
+  const size_t n = elements (l);
+  switch (s->kind) {
+    case FER_LAYER_CONV: {
+      const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
+      /* The shared scratch holds the last convolution's columns: this one's are made again
+       * (cheap beside the GEMMs, and one scratch instead of one per layer). */
+      const int positions = net->batch * l->h * l->w;
+      FER_FN (fer_im2col) (net->col, positions, in, strides, &conv, net->batch, l->in_h,
+          l->in_w);
+      FER_FN (fer_conv2d_backward) (din, FER_FN (fer_net_grad) (net, l->weight),
+          l->bias >= 0 ? FER_FN (fer_net_grad) (net, l->bias) : NULL, net->dcol, l->dout,
+          net->col, FER_FN (fer_net_tensor) (net, l->weight), strides, &conv, net->batch,
+          l->in_h, l->in_w);
+      break;
+    }
+    case FER_LAYER_BATCHNORM:
+      FER_FN (fer_batchnorm_backward) (din, FER_FN (fer_net_grad) (net, l->weight),
+          FER_FN (fer_net_grad) (net, l->bias), l->dout, in, l->save_mean, l->save_invstd,
+          FER_FN (fer_net_tensor) (net, l->weight), l->c, (size_t) net->batch * l->h * l->w);
+      break;
+    case FER_LAYER_RELU:
+      for (size_t k = 0; k < n; k++)
+        if (l->out[k] > 0)
+          din[k] += l->dout[k];
+      break;
+    case FER_LAYER_ADD: {
+      fer_real *dother = net->layers[s->input2].dout;
+      for (size_t k = 0; k < n; k++) {
+        din[k] += l->dout[k];
+        dother[k] += l->dout[k];
+      }
+      break;
+    }
+    case FER_LAYER_MAXPOOL:
+      if (din)
+        FER_FN (fer_maxpool2d_backward) (din, strides, l->dout, l->argmax, l->c, net->batch, l->h,
+            l->w);
+      break;
+    case FER_LAYER_ROI_POOL:
+      FER_FN (fer_roi_max_pool_backward) (din, strides, l->dout, l->argmax, net->rois,
+          net->n_rois, l->in_c, s->pooled, s->pooled);
+      break;
+    case FER_LAYER_FLATTEN:
+      FER_FN (fer_flatten_backward) (din, l->dout, l->in_c, net->batch, l->in_h * l->in_w);
+      break;
+    case FER_LAYER_LINEAR:
+      FER_FN (fer_linear_backward) (din, FER_FN (fer_net_grad) (net, l->weight),
+          FER_FN (fer_net_grad) (net, l->bias), l->dout, in, FER_FN (fer_net_tensor) (net,
+              l->weight), l->rows, l->in_c, l->c);
+      break;
+    case FER_LAYER_DROPOUT:
+      if (net->training && s->p > 0)
+        FER_FN (fer_dropout_backward) (din, l->dout, l->mask, n, s->p);
+      else
+        for (size_t k = 0; k < n; k++)
+          din[k] += l->dout[k];
+      break;
+  }
+}
+
+void
+FER_FN (fer_net_backward) (Net *net)
+{
+  for (int i = net->n_layers - 1; i >= 0; i--)
+    backward_layer (net, &net->layers[i]);
+}
