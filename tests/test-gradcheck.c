@@ -606,15 +606,19 @@ test_detector_network (void)
    * max pool, ROI pooling to 3x3, and the seed's two heads with dropout. */
   FerLayerSpec layers[40];
   int n = 0;
-  layers[n++] = (FerLayerSpec) { FER_LAYER_CONV, "conv1.0", FER_NET_IMAGE, 0, 3, 3, 1, 1 };
-  layers[n++] = (FerLayerSpec) { FER_LAYER_BATCHNORM, "conv1.1", 0 };
-  layers[n++] = (FerLayerSpec) { FER_LAYER_RELU, "", 1 };
+  layers[n++] = (FerLayerSpec) { .kind = FER_LAYER_CONV, .name = "conv1.0", .input = FER_NET_IMAGE, .channels = 3, .kernel = 3, .stride = 1, .padding = 1 };
+  layers[n++] = (FerLayerSpec) { .kind = FER_LAYER_BATCHNORM, .name = "conv1.1", .input = 0 };
+  layers[n++] = (FerLayerSpec) { .kind = FER_LAYER_RELU, .input = 1 };
   int x = fer_seed004_add_basic_block (layers, &n, "layer1.0", 2, 3, 4, 1);
   x = fer_seed004_add_basic_block (layers, &n, "layer1.1", x, 4, 4, 1);
   /* (Each layer reads the one before unless said; n is its index.) */
-#define APPEND(...) do { const int here = n; layers[here] = (FerLayerSpec) { __VA_ARGS__ }; \
+#define APPEND(...) do { \
+    const int here = n; \
+    layers[here] = (FerLayerSpec) { __VA_ARGS__ }; \
     if (layers[here].input == 0 && here > 0 && layers[here].kind != FER_LAYER_CONV) \
-      layers[here].input = here - 1; n = here + 1; } while (0)
+      layers[here].input = here - 1; \
+    n = here + 1; \
+  } while (0)
   APPEND (.kind = FER_LAYER_MAXPOOL, .input = x, .kernel = 3, .stride = 1, .padding = 1);
   APPEND (.kind = FER_LAYER_ROI_POOL, .pooled = 3);
   const int features = n - 1;

@@ -64,6 +64,17 @@ assert_close (const char *what, const fer_real *got, const char *golden_name, si
   g_free (want);
 }
 
+#ifdef FER_REAL_DOUBLE
+#define REFERENCE "f64."
+#define LOSS_TOLERANCE 1e-12
+/* The gradient against PyTorch's float64 one. */
+static void
+assert_gradient (const char *name, const fer_real *got, size_t n)
+{
+  assert_close (name, got, name, n, 1e-8);
+}
+#else
+#define REFERENCE ""
 /* got against the float64 answer, within 1e-3 of the tensor's scale; PyTorch's own float32
  * error is logged beside it.  Both float32 runs round differently from the exact answer, and a
  * ReLU whose input is within rounding of 0 (among 90000 per layer) can take the other branch,
@@ -93,17 +104,6 @@ assert_near_float64 (const char *what, const fer_real *got, const char *name, si
   g_free (exact_name);
 }
 
-#ifdef FER_REAL_DOUBLE
-#define REFERENCE "f64."
-#define LOSS_TOLERANCE 1e-12
-/* The gradient against PyTorch's float64 one. */
-static void
-assert_gradient (const char *name, const fer_real *got, size_t n)
-{
-  assert_close (name, got, name, n, 1e-8);
-}
-#else
-#define REFERENCE ""
 #define LOSS_TOLERANCE 1e-5
 static void
 assert_gradient (const char *name, const fer_real *got, size_t n)
@@ -276,8 +276,10 @@ assert_refused (const FerLayerSpec *layers, int n, const char *expected)
 static void
 test_bad_layer_lists_refused (void)
 {
-  const FerLayerSpec conv = { FER_LAYER_CONV, "conv1", FER_NET_IMAGE, 0, 4, 3, 1, 1 };
-  const FerLayerSpec linear = { FER_LAYER_LINEAR, "fc", 0, 0, 2, 0, 0, 0, TRUE };
+  const FerLayerSpec conv = { .kind = FER_LAYER_CONV, .name = "conv1", .input = FER_NET_IMAGE,
+    .channels = 4, .kernel = 3, .stride = 1, .padding = 1 };
+  const FerLayerSpec linear = { .kind = FER_LAYER_LINEAR, .name = "fc", .input = 0, .channels = 2,
+    .bias = TRUE };
   /* A linear layer on a map (no flatten). */
   assert_refused ((FerLayerSpec[]) { conv, linear }, 2, "layer 1 (linear 'fc'): needs rows");
   /* Reading a later layer. */
@@ -289,7 +291,7 @@ test_bad_layer_lists_refused (void)
   wide.channels = 8;
   g_strlcpy (wide.name, "conv2", sizeof wide.name);
   wide.input = 0;
-  const FerLayerSpec add = { FER_LAYER_ADD, "", 0, 1 };
+  const FerLayerSpec add = { .kind = FER_LAYER_ADD, .input = 0, .input2 = 1 };
   assert_refused ((FerLayerSpec[]) { conv, wide, add }, 3, "of different shapes");
   /* An unknown kind, a kernel larger than the input, a batchnorm on the image. */
   FerLayerSpec unknown = conv;
@@ -299,7 +301,7 @@ test_bad_layer_lists_refused (void)
   huge.kernel = 40;
   huge.padding = 0;
   assert_refused ((FerLayerSpec[]) { huge }, 1, "too small");
-  const FerLayerSpec norm = { FER_LAYER_BATCHNORM, "bn", FER_NET_IMAGE };
+  const FerLayerSpec norm = { .kind = FER_LAYER_BATCHNORM, .name = "bn", .input = FER_NET_IMAGE };
   assert_refused ((FerLayerSpec[]) { norm }, 1, "only a convolution or max pooling");
 }
 

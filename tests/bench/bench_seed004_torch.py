@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""PyTorch's side of bench-seed004.sh: seed 004's MyModel (88x128, 8 regions per image) and a
+detector-sized network (320x240, strided BasicBlocks, 1x1 convolution heads), timed as
+fer-bench-seed004 times ours: forward in evaluation mode and a training step (forward, loss,
+backward, Adam) at batch 1 and 16, median of 7 blocks, milliseconds per call.
+
+    /usr/bin/python3 tests/bench/bench_seed004_torch.py [THREADS] [BLOCK_SECONDS]
+"""
+import os
+import statistics
+import sys
+import time
+
+import torch
+from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "golden"))
+from make_seed004_golden import BasicBlock, MyModel, loss_function  # noqa: E402
+
+
+class Detector(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1, bias=False), nn.BatchNorm2d(8))
+        self.layer1 = BasicBlock(8, 16, 2)
+        self.layer2 = BasicBlock(16, 32, 2)
+        self.layer3 = BasicBlock(32, 32, 2)
+        self.classes = nn.Conv2d(32, 4, 1)
+        self.offsets = nn.Conv2d(32, 8, 1)
+
+    def forward(self, x):
+        x = self.layer3(self.layer2(self.layer1(nn.functional.relu(self.conv1(x)))))
+        return self.classes(x), self.offsets(x)
+
+
+def median_seconds(work, block_seconds):
+    calls = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(calls):
+            work()
+        if time.perf_counter() - start >= block_seconds / 4:
+            break
+        calls *= 2
+    calls *= 4
+    times = []
+    for _ in range(7):
+        start = time.perf_counter()
+        for _ in range(calls):
+            work()
+        times.append((time.perf_counter() - start) / calls)
+    return statistics.median(times)
+
+
+def main():
+    threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+    block = float(sys.argv[2]) if len(sys.argv) > 2 else 0.3
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    for name in ("mymodel", "detector"):
+        for batch in (1, 16):
+            if name == "mymodel":
+                model = MyModel(dropout=0.1)
+                images = torch.rand(batch, 3, 88, 128)
+                boxes = []
+                for r in range(8 * batch):
+                    w, h = int(torch.randint(8, 58, ())), int(torch.randint(8, 48, ()))
+                    boxes.append((r // 8, int(torch.randint(0, 128 - w, ())), int(torch.randint(0, 88 - h, ())), w, h))
+                x = (images, torch.tensor(boxes, dtype=torch.float))
+                labels = torch.tensor([int(r % 8 < 2) for r in range(8 * batch)])
+                y = (labels, torch.zeros(8 * batch, 4))
+                loss_of = lambda predicted: loss_function(predicted, y)  # noqa: E731
+            else:
+                model = Detector()
+                x = torch.rand(batch, 3, 240, 320)
+                loss_of = lambda predicted: predicted[0].mean() + predicted[1].mean()  # noqa: E731
+            optimizer = torch.optim.Adam(model.parameters())
+
+            def forward():
+                with torch.no_grad():
+                    model(x)
+
+            def train():
+                optimizer.zero_grad()
+                loss_of(model(x)).backward()
+                optimizer.step()
+
+            model.eval()
+            print(f"{name}_forward_b{batch}_ms {1e3 * median_seconds(forward, block):.3f}", flush=True)
+            model.train()
+            print(f"{name}_train_b{batch}_ms {1e3 * median_seconds(train, block):.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
