@@ -1,0 +1,115 @@
+/* The generic network driver (src/nn/net.c) hosts simpleconv3 too: the seed's first network as
+ * a layer list gives, from the same weights, the same logits as the hand-written simpleconv3
+ * (evaluation and training), the same running statistics and the same gradients, bit for bit.
+ * (The product still runs simpleconv3's own code, with its sparse inference path; this proves
+ * the driver can take its place.) */
+#include <string.h>
+
+#include "nn/cross-entropy.h"
+#include "nn/net.h"
+#include "nn/simpleconv3.h"
+#include "fer-test-util.h"
+
+enum { BATCH = 5, CLASSES = 4, SIDE = 48 };
+
+static int
+simpleconv3_layers (FerLayerSpec *layers)
+{
+  int n = 0;
+  const int widths[3] = { 12, 24, 48 };
+  for (int k = 0; k < 3; k++) {
+    FerLayerSpec conv = { .kind = FER_LAYER_CONV, .input = n - 1, .channels = widths[k],
+      .kernel = 3, .stride = 2, .bias = TRUE };
+    g_snprintf (conv.name, sizeof conv.name, "conv%d", k + 1);
+    layers[n++] = conv;
+    FerLayerSpec bn = { .kind = FER_LAYER_BATCHNORM, .input = n - 1 };
+    g_snprintf (bn.name, sizeof bn.name, "bn%d", k + 1);
+    layers[n++] = bn;
+    layers[n] = (FerLayerSpec) { .kind = FER_LAYER_RELU, .input = n - 1 };
+    n++;
+  }
+  layers[n] = (FerLayerSpec) { .kind = FER_LAYER_FLATTEN, .input = n - 1 };
+  n++;
+  const int features[3] = { 1200, 128, CLASSES };
+  for (int k = 0; k < 3; k++) {
+    FerLayerSpec fc = { .kind = FER_LAYER_LINEAR, .input = n - 1, .channels = features[k],
+      .bias = TRUE };
+    g_snprintf (fc.name, sizeof fc.name, "fc%d", k + 1);
+    layers[n++] = fc;
+    if (k < 2) {
+      layers[n] = (FerLayerSpec) { .kind = FER_LAYER_RELU, .input = n - 1 };
+      n++;
+    }
+  }
+  return n;
+}
+
+static void
+test_simpleconv3_through_the_driver (void)
+{
+  FerSimpleConv3 *model = fer_simpleconv3_new (CLASSES);
+  fer_simpleconv3_init_weights (model, 3);
+  FerLayerSpec layers[32];
+  const int n = simpleconv3_layers (layers);
+  GError *error = NULL;
+  FerNet *net = fer_net_new (layers, n, 3, SIDE, SIDE, BATCH, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fer_net_n_tensors (net), ==, FER_SIMPLECONV3_N_TENSORS);
+  for (int t = 0; t < FER_SIMPLECONV3_N_TENSORS; t++) {
+    const FerTensorSpec *spec = &model->layout.tensors[t];
+    const FerNetTensor *info = fer_net_tensor_info (net, t);
+    g_assert_cmpstr (info->name, ==, spec->name);   /* the same state_dict, in the same order */
+    g_assert_cmpuint (info->numel, ==, spec->numel);
+    if (spec->kind != FER_TENSOR_COUNTER)
+      memcpy (fer_net_tensor (net, t), fer_simpleconv3_tensor (model, t),
+          spec->numel * sizeof (float));
+  }
+  FerRng rng;
+  fer_rng_init (&rng, 9);
+  float *input = g_new (float, BATCH * 3 * SIDE * SIDE);
+  for (int i = 0; i < BATCH * 3 * SIDE * SIDE; i++)
+    input[i] = (float) fer_rng_uniform_range (&rng, -1, 1);
+  const int labels[BATCH] = { 0, 3, 1, 2, 3 };
+  const int last = n - 1;
+
+  /* Evaluation. */
+  model->training = FALSE;
+  const float *want = fer_simpleconv3_forward (model, input, BATCH);
+  g_assert_true (fer_net_forward (net, input, BATCH, NULL, 0, FALSE, NULL));
+  g_assert_cmpmem (fer_net_output (net, last), BATCH * CLASSES * sizeof (float), want,
+      BATCH * CLASSES * sizeof (float));
+
+  /* A training step: logits, running statistics and every gradient. */
+  model->training = TRUE;
+  fer_simpleconv3_zero_grad (model);
+  fer_simpleconv3_forward_backward (model, input, labels, BATCH, 0);
+  g_assert_true (fer_net_forward (net, input, BATCH, NULL, 0, TRUE, &rng));
+  g_assert_cmpmem (fer_net_output (net, last), BATCH * CLASSES * sizeof (float),
+      fer_simpleconv3_logits (model), BATCH * CLASSES * sizeof (float));
+  float probs[BATCH * CLASSES];
+  fer_cross_entropy_forward (probs, fer_net_output (net, last), labels, BATCH, CLASSES, 0);
+  fer_net_clear_output_grads (net);
+  fer_cross_entropy_backward (fer_net_output_grad (net, last), probs, labels, BATCH, CLASSES, 0);
+  fer_net_zero_grad (net);
+  fer_net_backward (net);
+  for (int t = 0; t < FER_SIMPLECONV3_N_TENSORS; t++) {
+    const FerTensorSpec *spec = &model->layout.tensors[t];
+    if (spec->kind == FER_TENSOR_PARAMETER)
+      g_assert_cmpmem (fer_net_grad (net, t), spec->numel * sizeof (float),
+          fer_simpleconv3_grad (model, t), spec->numel * sizeof (float));
+    else if (spec->kind == FER_TENSOR_BUFFER)
+      g_assert_cmpmem (fer_net_tensor (net, t), spec->numel * sizeof (float),
+          fer_simpleconv3_tensor (model, t), spec->numel * sizeof (float));
+  }
+  g_free (input);
+  fer_net_free (net);
+  fer_simpleconv3_free (model);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/net/simpleconv3-through-the-driver", test_simpleconv3_through_the_driver);
+  return g_test_run ();
+}
