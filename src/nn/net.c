@@ -45,6 +45,7 @@ struct FER_FN (FerNetStruct) {
   FerRoi *rois;
   int n_rois;
   gboolean training;
+  FerLayerSpec *specs;      /* the layers as given */
 };
 
 typedef FER_FN (FerNet) Net;
@@ -248,6 +249,7 @@ FER_FN (fer_net_new) (const FerLayerSpec *layers, int n_layers, int in_channels,
   net->max_batch = max_batch;
   net->max_rois = max_rois;
   net->layers = g_new0 (Layer, n_layers);
+  net->specs = g_memdup2 (layers, n_layers * sizeof *layers);
   net->tensors = g_array_new (FALSE, TRUE, sizeof (FerNetTensor));
   for (int i = 0; i < n_layers; i++) {
     net->layers[i].spec = layers[i];
@@ -280,6 +282,7 @@ FER_FN (fer_net_free) (Net *net)
     g_free (l->save_invstd);
   }
   g_free (net->layers);
+  g_free (net->specs);
   g_array_unref (net->tensors);
   g_free (net->params);
   g_free (net->grads);
@@ -290,6 +293,38 @@ FER_FN (fer_net_free) (Net *net)
   g_free (net->rois);
   g_free (net);
 }
+
+const FerLayerSpec *
+FER_FN (fer_net_layers) (const Net *net, int *n_layers)
+{
+  *n_layers = net->n_layers;
+  return net->specs;
+}
+
+void
+FER_FN (fer_net_input_shape) (const Net *net, int *channels, int *height, int *width)
+{
+  *channels = net->in_c;
+  *height = net->in_h;
+  *width = net->in_w;
+}
+
+#ifndef FER_REAL_DOUBLE   /* precision-free: defined once, in the float build */
+const char *
+fer_layer_kind_name (FerLayerKind kind)
+{
+  return (unsigned) kind < G_N_ELEMENTS (kind_names) ? kind_names[kind] : "unknown";
+}
+
+int
+fer_layer_kind_from_name (const char *name)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (kind_names); k++)
+    if (g_strcmp0 (kind_names[k], name) == 0)
+      return (int) k;
+  return -1;
+}
+#endif
 
 int
 FER_FN (fer_net_n_tensors) (const Net *net)

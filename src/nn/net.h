@@ -76,6 +76,14 @@ FER_FN (FerNet) *FER_FN (fer_net_new) (const FerLayerSpec *layers, int n_layers,
     int height, int width, int max_batch, int max_rois, GError **error);
 void FER_FN (fer_net_free) (FER_FN (FerNet) *net);
 
+/* The layers and input the net was made from. */
+const FerLayerSpec *FER_FN (fer_net_layers) (const FER_FN (FerNet) *net, int *n_layers);
+void FER_FN (fer_net_input_shape) (const FER_FN (FerNet) *net, int *channels, int *height,
+    int *width);
+/* The name of a layer kind ("conv", "batchnorm", ...), and the kind of a name (-1: none). */
+const char *fer_layer_kind_name (FerLayerKind kind);
+int fer_layer_kind_from_name (const char *name);
+
 int FER_FN (fer_net_n_tensors) (const FER_FN (FerNet) *net);
 const FerNetTensor *FER_FN (fer_net_tensor_info) (const FER_FN (FerNet) *net, int index);
 /* The tensor's values (counters: NULL; see fer_net_counter) and, for parameters, its gradient. */
