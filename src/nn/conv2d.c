@@ -35,40 +35,99 @@ scatter_add_strided (fer_real *restrict line, const fer_real *restrict row, int 
     line[i * stride] += row[i];
 }
 
-void
-FER_FN (fer_im2col) (fer_real *col, size_t col_stride, const fer_real *in,
-    FerImageStrides in_strides, const FerConv2d *conv, int images, int height, int width)
+/* a / b rounded down and up, for b > 0 and a of either sign. */
+static inline int
+floor_div (int a, int b)
+{
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+static inline int
+ceil_div (int a, int b)
+{
+  return -floor_div (-a, b);
+}
+
+/* Row r of the columns for images 0..images-1: their pixels under tap (ky, kx) of channel c. */
+static void
+im2col_row (fer_real *row, const fer_real *in, FerImageStrides in_strides, const FerConv2d *conv,
+    int r, int images, int height, int width)
 {
   const int k = conv->kernel, s = conv->stride, pad = conv->padding;
   const int oh = fer_conv2d_output_size (height, k, s, pad);
   const int ow = fer_conv2d_output_size (width, k, s, pad);
-  const int rows = conv->in_channels * k * k;
+  const int c = r / (k * k), ky = r / k % k, kx = r % k;
+  /* The outputs whose tap lands inside the image's width: ox in [first, last). */
+  const int first = CLAMP (ceil_div (pad - kx, s), 0, ow);
+  const int last = CLAMP (floor_div (width - 1 + pad - kx, s) + 1, first, ow);
+  for (int n = 0; n < images; n++) {
+    const fer_real *image = in + c * in_strides.channel + n * in_strides.image;
+    for (int oy = 0; oy < oh; oy++, row += ow) {
+      const int y = oy * s - pad + ky;
+      if (y < 0 || y >= height) {
+        memset (row, 0, ow * sizeof *row);
+        continue;
+      }
+      const fer_real *line = image + (size_t) y * width - pad + kx;
+      /* Zeros where the tap reads padding, a plain (or strided) copy in between.  A constant
+       * stride lets the compiler unroll the common cases, 1 and 2. */
+      for (int ox = 0; ox < first; ox++)
+        row[ox] = 0;
+      if (s == 1)
+        memcpy (row + first, line + first, (last - first) * sizeof *row);
+      else if (s == 2)
+        gather_strided (row + first, line + first * 2, last - first, 2);
+      else
+        gather_strided (row + first, line + (size_t) first * s, last - first, s);
+      for (int ox = last; ox < ow; ox++)
+        row[ox] = 0;
+    }
+  }
+}
 
-  for (int r = 0; r < rows; r++) {
-    const int c = r / (k * k), ky = r / k % k, kx = r % k;
-    fer_real *row = col + (size_t) r * col_stride;
+void
+FER_FN (fer_im2col) (fer_real *col, size_t col_stride, const fer_real *in,
+    FerImageStrides in_strides, const FerConv2d *conv, int images, int height, int width)
+{
+  const int rows = conv->in_channels * conv->kernel * conv->kernel;
+  const size_t work = (size_t) rows * images * fer_conv2d_output_size (height, conv->kernel,
+      conv->stride, conv->padding) * fer_conv2d_output_size (width, conv->kernel, conv->stride,
+      conv->padding);
+  /* Rows are independent: split across the threads when called outside a parallel region (a
+   * single slab, e.g. one image); inside one (a slab per thread), this stays serial. */
+  FER_PARALLEL_FOR (work)
+  for (int r = 0; r < rows; r++)
+    im2col_row (col + (size_t) r * col_stride, in, in_strides, conv, r, images, height, width);
+}
+
+/* Adds the rows of channel c back into its image positions (rows of other channels write
+ * other pixels, so channels can go to different threads). */
+static void
+col2im_channel (fer_real *din, const fer_real *dcol, size_t col_stride,
+    FerImageStrides din_strides, const FerConv2d *conv, int c, int images, int height, int width)
+{
+  const int k = conv->kernel, s = conv->stride, pad = conv->padding;
+  const int oh = fer_conv2d_output_size (height, k, s, pad);
+  const int ow = fer_conv2d_output_size (width, k, s, pad);
+  for (int r = c * k * k; r < (c + 1) * k * k; r++) {
+    const int ky = r / k % k, kx = r % k;
+    const int first = CLAMP (ceil_div (pad - kx, s), 0, ow);
+    const int last = CLAMP (floor_div (width - 1 + pad - kx, s) + 1, first, ow);
+    const fer_real *row = dcol + (size_t) r * col_stride;
     for (int n = 0; n < images; n++) {
-      const fer_real *image = in + c * in_strides.channel + n * in_strides.image;
+      fer_real *image = din + c * din_strides.channel + n * din_strides.image;
       for (int oy = 0; oy < oh; oy++, row += ow) {
         const int y = oy * s - pad + ky;
-        if (y < 0 || y >= height) {
-          memset (row, 0, ow * sizeof *row);
+        if (y < 0 || y >= height)
           continue;
-        }
-        const fer_real *line = image + (size_t) y * width - pad + kx;
-        if (pad == 0) {
-          /* Without padding every tap is inside the image (the output size guarantees it).
-           * A constant stride lets the compiler unroll the seed's case, stride 2. */
-          if (s == 2)
-            gather_strided (row, line, ow, 2);
-          else
-            gather_strided (row, line, ow, s);
-          continue;
-        }
-        for (int ox = 0; ox < ow; ox++) {
-          const int x = ox * s - pad + kx;
-          row[ox] = (x >= 0 && x < width) ? line[ox * s] : 0;
-        }
+        fer_real *line = image + (size_t) y * width - pad + kx;
+        /* Only the taps inside the image's width; a constant stride for the common cases. */
+        if (s == 1)
+          scatter_add_strided (line + first, row + first, last - first, 1);
+        else if (s == 2)
+          scatter_add_strided (line + first * 2, row + first, last - first, 2);
+        else
+          scatter_add_strided (line + (size_t) first * s, row + first, last - first, s);
       }
     }
   }
@@ -78,36 +137,32 @@ void
 FER_FN (fer_col2im_add) (fer_real *din, const fer_real *dcol, size_t col_stride,
     FerImageStrides din_strides, const FerConv2d *conv, int images, int height, int width)
 {
-  const int k = conv->kernel, s = conv->stride, pad = conv->padding;
-  const int oh = fer_conv2d_output_size (height, k, s, pad);
-  const int ow = fer_conv2d_output_size (width, k, s, pad);
-  const int rows = conv->in_channels * k * k;
+  const size_t work = (size_t) conv->in_channels * conv->kernel * conv->kernel * images
+      * fer_conv2d_output_size (height, conv->kernel, conv->stride, conv->padding)
+      * fer_conv2d_output_size (width, conv->kernel, conv->stride, conv->padding);
+  FER_PARALLEL_FOR (work)
+  for (int c = 0; c < conv->in_channels; c++)
+    col2im_channel (din, dcol, col_stride, din_strides, conv, c, images, height, width);
+}
 
-  for (int r = 0; r < rows; r++) {
-    const int c = r / (k * k), ky = r / k % k, kx = r % k;
-    const fer_real *row = dcol + (size_t) r * col_stride;
-    for (int n = 0; n < images; n++) {
-      fer_real *image = din + c * din_strides.channel + n * din_strides.image;
-      for (int oy = 0; oy < oh; oy++, row += ow) {
-        const int y = oy * s - pad + ky;
-        if (y < 0 || y >= height)
-          continue;
-        fer_real *line = image + (size_t) y * width - pad + kx;
-        if (pad == 0) {
-          if (s == 2)
-            scatter_add_strided (line, row, ow, 2);
-          else
-            scatter_add_strided (line, row, ow, s);
-          continue;
-        }
-        for (int ox = 0; ox < ow; ox++) {
-          const int x = ox * s - pad + kx;
-          if (x >= 0 && x < width)
-            line[ox * s] += row[ox];
-        }
-      }
-    }
+/* Images first .. first + images - 1: their columns, then their outputs by one GEMM. */
+static void
+forward_slab (fer_real *out, fer_real *col, const fer_real *in, FerImageStrides in_strides,
+    const fer_real *weight, const fer_real *bias, const FerConv2d *conv, int first, int images,
+    int positions, int per_image, int height, int width)
+{
+  const int patch = conv->in_channels * conv->kernel * conv->kernel;
+  const size_t column = (size_t) first * per_image;
+  FER_FN (fer_im2col) (col + column, positions, in + first * in_strides.image, in_strides, conv,
+      images, height, width);
+  for (int oc = 0; bias && oc < conv->out_channels; oc++) {
+    fer_real *row = out + (size_t) oc * positions + column;
+    for (int p = 0; p < images * per_image; p++)
+      row[p] = bias[oc];
   }
+  /* Without a bias (the seed's residual blocks), the GEMM writes out instead of adding. */
+  fer_gemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, conv->out_channels, images * per_image,
+      patch, 1, weight, patch, col + column, positions, bias ? 1 : 0, out + column, positions);
 }
 
 void
@@ -122,21 +177,32 @@ FER_FN (fer_conv2d_forward) (fer_real *out, fer_real *col, const fer_real *in,
   const int slab = slab_images (conv, per_image);
   const int slabs = (batch + slab - 1) / slab;
 
-  FER_PARALLEL_FOR ((size_t) patch * positions)
-  for (int i = 0; i < slabs; i++) {
-    const int first = i * slab, images = MIN (slab, batch - first);
-    const size_t column = (size_t) first * per_image;
-    FER_FN (fer_im2col) (col + column, positions, in + first * in_strides.image, in_strides, conv,
-        images, height, width);
-    for (int oc = 0; bias && oc < conv->out_channels; oc++) {
-      fer_real *row = out + (size_t) oc * positions + column;
-      for (int p = 0; p < images * per_image; p++)
-        row[p] = bias[oc];
-    }
-    /* Without a bias (the seed's residual blocks), the GEMM writes out instead of adding. */
-    fer_gemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, conv->out_channels, images * per_image,
-        patch, 1, weight, patch, col + column, positions, bias ? 1 : 0, out + column, positions);
+  /* One slab (a single image, or small ones) runs outside any parallel region, so that im2col
+   * splits its rows across the threads. */
+  if (slabs == 1) {
+    forward_slab (out, col, in, in_strides, weight, bias, conv, 0, batch, positions, per_image,
+        height, width);
+    return;
   }
+  FER_PARALLEL_FOR ((size_t) patch * positions)
+  for (int i = 0; i < slabs; i++)
+    forward_slab (out, col, in, in_strides, weight, bias, conv, i * slab,
+        MIN (slab, batch - i * slab), positions, per_image, height, width);
+}
+
+/* Images first .. first + images - 1: their columns' gradient, then back into the images. */
+static void
+backward_slab (fer_real *din, fer_real *dcol, const fer_real *dout, const fer_real *weight,
+    FerImageStrides din_strides, const FerConv2d *conv, int first, int images, int positions,
+    int per_image, int height, int width)
+{
+  const int patch = conv->in_channels * conv->kernel * conv->kernel;
+  const size_t column = (size_t) first * per_image;
+  fer_gemm (CblasRowMajor, CblasTrans, CblasNoTrans, patch, images * per_image,
+      conv->out_channels, 1, weight, patch, dout + column, positions, 0, dcol + column,
+      positions);
+  FER_FN (fer_col2im_add) (din + first * din_strides.image, dcol + column, positions,
+      din_strides, conv, images, height, width);
 }
 
 void
@@ -164,17 +230,17 @@ FER_FN (fer_conv2d_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
   if (din == NULL)
     return;
 
-  /* Per slab: dcol[patch][slab] = weight^T . dout[OC][slab], then back into the slab's images. */
+  /* Per slab: dcol[patch][slab] = weight^T . dout[OC][slab], then back into the slab's images.
+   * One slab runs outside any parallel region, so that col2im splits its channels. */
   const int slab = slab_images (conv, per_image);
   const int slabs = (batch + slab - 1) / slab;
-  FER_PARALLEL_FOR ((size_t) patch * positions)
-  for (int i = 0; i < slabs; i++) {
-    const int first = i * slab, images = MIN (slab, batch - first);
-    const size_t column = (size_t) first * per_image;
-    fer_gemm (CblasRowMajor, CblasTrans, CblasNoTrans, patch, images * per_image,
-        conv->out_channels, 1, weight, patch, dout + column, positions, 0, dcol + column,
-        positions);
-    FER_FN (fer_col2im_add) (din + first * din_strides.image, dcol + column, positions,
-        din_strides, conv, images, height, width);
+  if (slabs == 1) {
+    backward_slab (din, dcol, dout, weight, din_strides, conv, 0, batch, positions, per_image,
+        height, width);
+    return;
   }
+  FER_PARALLEL_FOR ((size_t) patch * positions)
+  for (int i = 0; i < slabs; i++)
+    backward_slab (din, dcol, dout, weight, din_strides, conv, i * slab,
+        MIN (slab, batch - i * slab), positions, per_image, height, width);
 }

@@ -9,10 +9,15 @@
 #include "nn/dropout.h"
 #include "nn/flatten.h"
 #include "nn/linear.h"
+#include "nn/fer-parallel.h"
 #include "nn/fer-threads.h"
 
 #define BN_MOMENTUM 0.1
 #define BN_EPS 1e-5
+/* Each convolution keeps its im2col columns from the forward pass for the backward one while
+ * all of them fit in this; beyond it (large batches) one scratch is shared and the columns are
+ * made again in the backward pass. */
+#define COL_CACHE_BYTES ((size_t) 256 << 20)
 
 typedef struct {
   FerLayerSpec spec;
@@ -22,6 +27,8 @@ typedef struct {
   int in_c, in_h, in_w;     /* the (first) input's, per image */
   size_t capacity;          /* elements of out and dout */
   fer_real *out, *dout;
+  fer_real *col;            /* convolution: its own im2col columns, or NULL (shared scratch) */
+  size_t col_size;
   int32_t *argmax;          /* pooling */
   uint8_t *mask;            /* dropout */
   fer_real *save_mean, *save_invstd;   /* batchnorm */
@@ -39,6 +46,7 @@ struct FER_FN (FerNetStruct) {
   size_t n_params, n_buffers, n_counters;
   fer_real *col, *dcol;     /* im2col scratch, shared by the convolutions */
   size_t col_size;
+  size_t all_cols_size;     /* of every convolution: whether each can keep its own */
   /* the last forward */
   const fer_real *images;
   int batch;
@@ -195,8 +203,9 @@ plan_layer (Net *net, int i, GError **error)
   const size_t rows = l->per_region ? (size_t) net->max_rois : (size_t) net->max_batch;
   l->capacity = rows * l->c * l->h * l->w;
   if (s->kind == FER_LAYER_CONV) {
-    const size_t col = (size_t) l->in_c * s->kernel * s->kernel * net->max_batch * l->h * l->w;
-    net->col_size = MAX (net->col_size, col);
+    l->col_size = (size_t) l->in_c * s->kernel * s->kernel * net->max_batch * l->h * l->w;
+    net->col_size = MAX (net->col_size, l->col_size);
+    net->all_cols_size += l->col_size;
   }
   return TRUE;
 }
@@ -219,6 +228,9 @@ allocate (Net *net)
         && (l->dout = g_try_new0 (fer_real, l->capacity)) != NULL;
     if (ok && (l->spec.kind == FER_LAYER_MAXPOOL || l->spec.kind == FER_LAYER_ROI_POOL))
       ok = (l->argmax = g_try_new (int32_t, l->capacity)) != NULL;
+    if (ok && l->spec.kind == FER_LAYER_CONV
+        && net->all_cols_size * sizeof (fer_real) <= COL_CACHE_BYTES)
+      ok = (l->col = g_try_new (fer_real, MAX (l->col_size, 1))) != NULL;
     if (ok && l->spec.kind == FER_LAYER_DROPOUT)
       ok = (l->mask = g_try_new0 (uint8_t, l->capacity)) != NULL;
     if (ok && l->spec.kind == FER_LAYER_BATCHNORM)
@@ -276,6 +288,7 @@ FER_FN (fer_net_free) (Net *net)
     Layer *l = &net->layers[i];
     g_free (l->out);
     g_free (l->dout);
+    g_free (l->col);
     g_free (l->argmax);
     g_free (l->mask);
     g_free (l->save_mean);
@@ -447,7 +460,7 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
   switch (s->kind) {
     case FER_LAYER_CONV: {
       const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
-      FER_FN (fer_conv2d_forward) (l->out, net->col, in, strides,
+      FER_FN (fer_conv2d_forward) (l->out, l->col ? l->col : net->col, in, strides,
           FER_FN (fer_net_tensor) (net, l->weight),
           l->bias >= 0 ? FER_FN (fer_net_tensor) (net, l->bias) : NULL, &conv, net->batch,
           l->in_h, l->in_w);
@@ -470,11 +483,13 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
       break;
     }
     case FER_LAYER_RELU:
+      FER_PARALLEL_FOR (n)
       for (size_t k = 0; k < n; k++)
         l->out[k] = in[k] > 0 ? in[k] : 0;
       break;
     case FER_LAYER_ADD: {
       const fer_real *other = net->layers[s->input2].out;
+      FER_PARALLEL_FOR (n)
       for (size_t k = 0; k < n; k++)
         l->out[k] = in[k] + other[k];
       break;
@@ -568,15 +583,17 @@ backward_layer (Net *net, Layer *l)
   switch (s->kind) {
     case FER_LAYER_CONV: {
       const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
-      /* The shared scratch holds the last convolution's columns: this one's are made again
-       * (cheap beside the GEMMs, and one scratch instead of one per layer). */
-      const int positions = net->batch * l->h * l->w;
-      FER_FN (fer_im2col) (net->col, positions, in, strides, &conv, net->batch, l->in_h,
-          l->in_w);
+      /* Without columns of its own, the shared scratch holds the last convolution's: this one's
+       * are made again. */
+      if (l->col == NULL) {
+        const int positions = net->batch * l->h * l->w;
+        FER_FN (fer_im2col) (net->col, positions, in, strides, &conv, net->batch, l->in_h,
+            l->in_w);
+      }
       FER_FN (fer_conv2d_backward) (din, FER_FN (fer_net_grad) (net, l->weight),
           l->bias >= 0 ? FER_FN (fer_net_grad) (net, l->bias) : NULL, net->dcol, l->dout,
-          net->col, FER_FN (fer_net_tensor) (net, l->weight), strides, &conv, net->batch,
-          l->in_h, l->in_w);
+          l->col ? l->col : net->col, FER_FN (fer_net_tensor) (net, l->weight), strides, &conv,
+          net->batch, l->in_h, l->in_w);
       break;
     }
     case FER_LAYER_BATCHNORM:
@@ -585,12 +602,14 @@ backward_layer (Net *net, Layer *l)
           FER_FN (fer_net_tensor) (net, l->weight), l->c, (size_t) net->batch * l->h * l->w);
       break;
     case FER_LAYER_RELU:
+      FER_PARALLEL_FOR (n)
       for (size_t k = 0; k < n; k++)
         if (l->out[k] > 0)
           din[k] += l->dout[k];
       break;
     case FER_LAYER_ADD: {
       fer_real *dother = net->layers[s->input2].dout;
+      FER_PARALLEL_FOR (n)
       for (size_t k = 0; k < n; k++) {
         din[k] += l->dout[k];
         dother[k] += l->dout[k];
