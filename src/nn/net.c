@@ -646,6 +646,8 @@ backward_layer (Net *net, Layer *l)
 void
 FER_FN (fer_net_backward) (Net *net)
 {
+  /* Batch statistics, dropout masks and region pooling of a training forward are what it reads. */
+  g_return_if_fail (net->training);
   for (int i = net->n_layers - 1; i >= 0; i--)
     backward_layer (net, &net->layers[i]);
 }
