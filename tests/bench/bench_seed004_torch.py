@@ -7,14 +7,14 @@ backward, Adam) at batch 1 and 16, median of 7 blocks, milliseconds per call.
     /usr/bin/python3 tests/bench/bench_seed004_torch.py [THREADS] [BLOCK_SECONDS]
 """
 import os
-import statistics
 import sys
-import time
 
 import torch
 from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "golden"))
+sys.path.insert(0, os.path.dirname(__file__))
+from bench_engine_torch import median_seconds  # noqa: E402  (the same timing as the engine bench)
 from make_seed004_golden import BasicBlock, MyModel, loss_function  # noqa: E402
 
 
@@ -31,25 +31,6 @@ class Detector(nn.Module):
     def forward(self, x):
         x = self.layer3(self.layer2(self.layer1(nn.functional.relu(self.conv1(x)))))
         return self.classes(x), self.offsets(x)
-
-
-def median_seconds(work, block_seconds):
-    calls = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(calls):
-            work()
-        if time.perf_counter() - start >= block_seconds / 4:
-            break
-        calls *= 2
-    calls *= 4
-    times = []
-    for _ in range(7):
-        start = time.perf_counter()
-        for _ in range(calls):
-            work()
-        times.append((time.perf_counter() - start) / calls)
-    return statistics.median(times)
 
 
 def main():
@@ -86,9 +67,9 @@ def main():
                 optimizer.step()
 
             model.eval()
-            print(f"{name}_forward_b{batch}_ms {1e3 * median_seconds(forward, block):.3f}", flush=True)
+            print(f"{name}_forward_b{batch}_ms {1e3 * median_seconds(forward, 7, block):.3f}", flush=True)
             model.train()
-            print(f"{name}_train_b{batch}_ms {1e3 * median_seconds(train, block):.3f}", flush=True)
+            print(f"{name}_train_b{batch}_ms {1e3 * median_seconds(train, 7, block):.3f}", flush=True)
 
 
 if __name__ == "__main__":
