@@ -1,8 +1,8 @@
-/* The generic network driver (src/nn/net.c) hosts simpleconv3 too: the seed's first network as
- * a layer list gives, from the same weights, the same logits as the hand-written simpleconv3
- * (evaluation and training), the same running statistics and the same gradients, bit for bit.
- * (The product still runs simpleconv3's own code, with its sparse inference path; this proves
- * the driver can take its place.) */
+/* simpleconv3 runs on the generic network driver (src/nn/net.c): the seed's first network,
+ * written out here as a layer list from its PyTorch definition, has the tensors simpleconv3's
+ * layout names in the same order and gives, from the same weights, the same logits (evaluation
+ * and training), running statistics and gradients, bit for bit.  (Whether those numbers are
+ * PyTorch's is test-parity's job: goldens for forward, backward and SGD.) */
 #include <string.h>
 
 #include "nn/cross-entropy.h"

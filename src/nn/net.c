@@ -9,6 +9,7 @@
 #include "nn/dropout.h"
 #include "nn/flatten.h"
 #include "nn/linear.h"
+#include "nn/relu.h"
 #include "nn/fer-parallel.h"
 #include "nn/fer-threads.h"
 
@@ -32,6 +33,8 @@ typedef struct {
   int32_t *argmax;          /* pooling */
   uint8_t *mask;            /* dropout */
   fer_real *save_mean, *save_invstd;   /* batchnorm */
+  fer_real *weight_t;       /* linear with sparse inputs, frozen: the weight transposed */
+  gboolean in_place;        /* a ReLU that works in its input's buffers (it is their only reader) */
   int weight, bias, running_mean, running_var, counter;   /* tensor indices, or -1 */
   int rows;                 /* of the last forward */
 } Layer;
@@ -61,6 +64,19 @@ typedef FER_FN (FerNet) Net;
 static const char *const kind_names[] = {
   "conv", "batchnorm", "relu", "add", "maxpool", "roi_pool", "flatten", "linear", "dropout",
 };
+
+/* memset to zero, split across the threads when large: a training step clears every activation
+ * gradient and the gradient arena (megabytes at batch 64), which one thread does noticeably
+ * slower than two. */
+static void
+zero (fer_real *data, size_t n)
+{
+  const size_t chunk = 16384;
+  const size_t chunks = (n + chunk - 1) / chunk;
+  FER_PARALLEL_FOR (n)
+  for (size_t i = 0; i < chunks; i++)
+    memset (data + i * chunk, 0, MIN (chunk, n - i * chunk) * sizeof *data);
+}
 
 /* Adds a tensor of the given kind and shape to the net's list; returns its index. */
 static int
@@ -200,30 +216,88 @@ plan_layer (Net *net, int i, GError **error)
   if (l->c < 1 || l->h < 1 || l->w < 1)
     LAYER_ERROR ("its output would be empty (%d x %d x %d): the input (%d x %d) is too small",
         l->c, l->h, l->w, l->in_h, l->in_w);
-  const size_t rows = l->per_region ? (size_t) net->max_rois : (size_t) net->max_batch;
-  l->capacity = rows * l->c * l->h * l->w;
-  if (s->kind == FER_LAYER_CONV) {
-    l->col_size = (size_t) l->in_c * s->kernel * s->kernel * net->max_batch * l->h * l->w;
-    net->col_size = MAX (net->col_size, l->col_size);
-    net->all_cols_size += l->col_size;
-  }
+  if (s->sparse_input && s->kind != FER_LAYER_LINEAR)
+    LAYER_ERROR ("only a linear layer takes sparse inputs");
   return TRUE;
 }
 
-static gboolean
-allocate (Net *net)
+/* A ReLU that is the only reader of its input (a layer, not the image) works in that layer's
+ * buffers, as the seed's networks do in PyTorch (inplace=True): one pass and one buffer less
+ * forward, and backward masks the gradient where it lies.  Its input's output is then the
+ * ReLU's, which no other layer reads. */
+static void
+mark_in_place (Net *net)
 {
-  net->params = g_try_new0 (fer_real, MAX (net->n_params, 1));
-  net->grads = g_try_new0 (fer_real, MAX (net->n_params, 1));
-  net->buffers = g_try_new0 (fer_real, MAX (net->n_buffers, 1));
-  net->counters = g_try_new0 (int64_t, MAX (net->n_counters, 1));
+  int *readers = g_new0 (int, net->n_layers);
+  for (int i = 0; i < net->n_layers; i++) {
+    const FerLayerSpec *s = &net->layers[i].spec;
+    if (s->input >= 0)
+      readers[s->input]++;
+    if (s->kind == FER_LAYER_ADD)
+      readers[s->input2]++;
+  }
+  for (int i = 0; i < net->n_layers; i++) {
+    const FerLayerSpec *s = &net->layers[i].spec;
+    net->layers[i].in_place = s->kind == FER_LAYER_RELU && s->input >= 0
+        && readers[s->input] == 1;
+  }
+  g_free (readers);
+}
+
+/* The sizes of the activation buffers for net->max_batch images and net->max_rois regions. */
+static void
+size_buffers (Net *net)
+{
+  net->col_size = net->all_cols_size = 0;
+  for (int i = 0; i < net->n_layers; i++) {
+    Layer *l = &net->layers[i];
+    const size_t rows = l->per_region ? (size_t) net->max_rois : (size_t) net->max_batch;
+    l->capacity = rows * l->c * l->h * l->w;
+    if (l->spec.kind == FER_LAYER_CONV) {
+      l->col_size = (size_t) l->in_c * l->spec.kernel * l->spec.kernel * net->max_batch * l->h
+          * l->w;
+      net->col_size = MAX (net->col_size, l->col_size);
+      net->all_cols_size += l->col_size;
+    }
+  }
+}
+
+static void
+free_activations (Net *net)
+{
+  for (int i = 0; i < net->n_layers; i++) {
+    Layer *l = &net->layers[i];
+    if (l->in_place) {
+      l->out = l->dout = NULL;   /* its input's */
+      continue;
+    }
+    g_clear_pointer (&l->out, g_free);
+    g_clear_pointer (&l->dout, g_free);
+    g_clear_pointer (&l->col, g_free);
+    g_clear_pointer (&l->argmax, g_free);
+    g_clear_pointer (&l->mask, g_free);
+  }
+  g_clear_pointer (&net->col, g_free);
+  g_clear_pointer (&net->dcol, g_free);
+  g_clear_pointer (&net->rois, g_free);
+}
+
+/* The buffers whose size depends on the batch: outputs, their gradients, columns, masks. */
+static gboolean
+allocate_activations (Net *net)
+{
+  size_buffers (net);
   net->col = g_try_new (fer_real, MAX (net->col_size, 1));
   net->dcol = g_try_new (fer_real, MAX (net->col_size, 1));
   net->rois = g_try_new (FerRoi, MAX (net->max_rois, 1));
-  gboolean ok = net->params && net->grads && net->buffers && net->counters && net->col
-      && net->dcol && net->rois;
+  gboolean ok = net->col && net->dcol && net->rois;
   for (int i = 0; ok && i < net->n_layers; i++) {
     Layer *l = &net->layers[i];
+    if (l->in_place) {
+      l->out = net->layers[l->spec.input].out;
+      l->dout = net->layers[l->spec.input].dout;
+      continue;
+    }
     ok = (l->out = g_try_new0 (fer_real, l->capacity)) != NULL
         && (l->dout = g_try_new0 (fer_real, l->capacity)) != NULL;
     if (ok && (l->spec.kind == FER_LAYER_MAXPOOL || l->spec.kind == FER_LAYER_ROI_POOL))
@@ -233,11 +307,76 @@ allocate (Net *net)
       ok = (l->col = g_try_new (fer_real, MAX (l->col_size, 1))) != NULL;
     if (ok && l->spec.kind == FER_LAYER_DROPOUT)
       ok = (l->mask = g_try_new0 (uint8_t, l->capacity)) != NULL;
-    if (ok && l->spec.kind == FER_LAYER_BATCHNORM)
+  }
+  return ok;
+}
+
+/* Parameters, gradients, running statistics, counters, and the per-layer statistics. */
+static gboolean
+allocate (Net *net)
+{
+  net->params = g_try_new0 (fer_real, MAX (net->n_params, 1));
+  net->grads = g_try_new0 (fer_real, MAX (net->n_params, 1));
+  net->buffers = g_try_new0 (fer_real, MAX (net->n_buffers, 1));
+  net->counters = g_try_new0 (int64_t, MAX (net->n_counters, 1));
+  gboolean ok = net->params && net->grads && net->buffers && net->counters;
+  for (int i = 0; ok && i < net->n_layers; i++) {
+    Layer *l = &net->layers[i];
+    if (l->spec.kind == FER_LAYER_BATCHNORM)
       ok = (l->save_mean = g_try_new (fer_real, l->c)) != NULL
           && (l->save_invstd = g_try_new (fer_real, l->c)) != NULL;
   }
-  return ok;
+  return ok && allocate_activations (net);
+}
+
+gboolean
+FER_FN (fer_net_reserve) (Net *net, int max_batch, int max_rois)
+{
+  if (max_batch <= net->max_batch && max_rois <= net->max_rois)
+    return TRUE;
+  free_activations (net);
+  net->max_batch = MAX (max_batch, net->max_batch);
+  net->max_rois = MAX (max_rois, net->max_rois);
+  if (allocate_activations (net))
+    return TRUE;
+  free_activations (net);
+  net->max_batch = net->max_rois = 0;   /* nothing fits: every forward is refused */
+  return FALSE;
+}
+
+gboolean
+FER_FN (fer_net_freeze) (Net *net)
+{
+  for (int i = 0; i < net->n_layers; i++) {
+    Layer *l = &net->layers[i];
+    if (!l->spec.sparse_input)
+      continue;
+    g_free (l->weight_t);
+    l->weight_t = g_try_new (fer_real, (size_t) l->in_c * l->c);
+    if (l->weight_t == NULL) {
+      FER_FN (fer_net_thaw) (net);
+      return FALSE;
+    }
+    FER_FN (fer_linear_transpose_weight) (l->weight_t, FER_FN (fer_net_tensor) (net, l->weight),
+        l->in_c, l->c);
+  }
+  return TRUE;
+}
+
+void
+FER_FN (fer_net_thaw) (Net *net)
+{
+  for (int i = 0; i < net->n_layers; i++)
+    g_clear_pointer (&net->layers[i].weight_t, g_free);
+}
+
+gboolean
+FER_FN (fer_net_is_frozen) (const Net *net)
+{
+  for (int i = 0; i < net->n_layers; i++)
+    if (net->layers[i].weight_t)
+      return TRUE;
+  return FALSE;
 }
 
 Net *
@@ -270,6 +409,7 @@ FER_FN (fer_net_new) (const FerLayerSpec *layers, int n_layers, int in_channels,
       return NULL;
     }
   }
+  mark_in_place (net);
   if (!allocate (net)) {
     g_set_error (error, FER_ERROR, FER_ERROR_IO, "out of memory for a network of %d layers "
         "(%zu parameters) at batch %d", n_layers, net->n_params, max_batch);
@@ -284,15 +424,11 @@ FER_FN (fer_net_free) (Net *net)
 {
   if (net == NULL)
     return;
+  free_activations (net);
   for (int i = 0; i < net->n_layers; i++) {
-    Layer *l = &net->layers[i];
-    g_free (l->out);
-    g_free (l->dout);
-    g_free (l->col);
-    g_free (l->argmax);
-    g_free (l->mask);
-    g_free (l->save_mean);
-    g_free (l->save_invstd);
+    g_free (net->layers[i].save_mean);
+    g_free (net->layers[i].save_invstd);
+    g_free (net->layers[i].weight_t);
   }
   g_free (net->layers);
   g_free (net->specs);
@@ -301,9 +437,6 @@ FER_FN (fer_net_free) (Net *net)
   g_free (net->grads);
   g_free (net->buffers);
   g_free (net->counters);
-  g_free (net->col);
-  g_free (net->dcol);
-  g_free (net->rois);
   g_free (net);
 }
 
@@ -399,7 +532,7 @@ FER_FN (fer_net_grads) (Net *net, size_t *count)
 void
 FER_FN (fer_net_zero_grad) (Net *net)
 {
-  memset (net->grads, 0, net->n_params * sizeof *net->grads);
+  zero (net->grads, net->n_params);
 }
 
 void
@@ -483,6 +616,10 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
       break;
     }
     case FER_LAYER_RELU:
+      if (l->in_place) {
+        FER_FN (fer_relu_forward) (l->out, n);
+        break;
+      }
       FER_PARALLEL_FOR (n)
       for (size_t k = 0; k < n; k++)
         l->out[k] = in[k] > 0 ? in[k] : 0;
@@ -508,8 +645,12 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
       FER_FN (fer_flatten_forward) (l->out, in, l->in_c, net->batch, l->in_h * l->in_w);
       break;
     case FER_LAYER_LINEAR:
-      FER_FN (fer_linear_forward) (l->out, in, FER_FN (fer_net_tensor) (net, l->weight),
-          FER_FN (fer_net_tensor) (net, l->bias), l->rows, l->in_c, l->c);
+      if (l->weight_t && l->rows <= FER_NET_SPARSE_MAX_ROWS)
+        FER_FN (fer_linear_forward_sparse_input) (l->out, in, l->weight_t,
+            FER_FN (fer_net_tensor) (net, l->bias), l->rows, l->in_c, l->c);
+      else
+        FER_FN (fer_linear_forward) (l->out, in, FER_FN (fer_net_tensor) (net, l->weight),
+            FER_FN (fer_net_tensor) (net, l->bias), l->rows, l->in_c, l->c);
       break;
     case FER_LAYER_DROPOUT:
       if (net->training && s->p > 0)
@@ -530,6 +671,8 @@ FER_FN (fer_net_forward) (Net *net, const fer_real *images, int batch, const Fer
   for (int r = 0; r < n_rois; r++)
     if (rois[r].image < 0 || rois[r].image >= batch)
       return FALSE;
+  if (training)
+    FER_FN (fer_net_thaw) (net);   /* the weights are about to change */
   net->images = images;
   net->batch = batch;
   net->n_rois = n_rois;
@@ -568,7 +711,7 @@ void
 FER_FN (fer_net_clear_output_grads) (Net *net)
 {
   for (int i = 0; i < net->n_layers; i++)
-    memset (net->layers[i].dout, 0, elements (&net->layers[i]) * sizeof (fer_real));
+    zero (net->layers[i].dout, elements (&net->layers[i]));
 }
 
 static void
@@ -602,10 +745,13 @@ backward_layer (Net *net, Layer *l)
           FER_FN (fer_net_tensor) (net, l->weight), l->c, (size_t) net->batch * l->h * l->w);
       break;
     case FER_LAYER_RELU:
+      if (l->in_place) {
+        FER_FN (fer_relu_backward) (l->dout, l->out, n);   /* l->dout is din */
+        break;
+      }
       FER_PARALLEL_FOR (n)
       for (size_t k = 0; k < n; k++)
-        if (l->out[k] > 0)
-          din[k] += l->dout[k];
+        din[k] += l->out[k] > 0 ? l->dout[k] : 0;   /* branchless: vectorised */
       break;
     case FER_LAYER_ADD: {
       fer_real *dother = net->layers[s->input2].dout;

@@ -50,6 +50,7 @@ typedef struct {
   gboolean bias;
   int pooled;
   double p;
+  gboolean sparse_input; /* linear: its inputs come out of a ReLU, mostly zeros (see freeze) */
 } FerLayerSpec;
 
 typedef enum {
@@ -102,6 +103,20 @@ void FER_FN (fer_net_zero_grad) (FER_FN (FerNet) *net);
  * +-1/sqrt (fan_in); BatchNorm: weight 1, bias 0, running mean 0, variance 1), from a seed. */
 void FER_FN (fer_net_init_weights) (FER_FN (FerNet) *net, uint64_t seed);
 
+/* Room for batches of up to max_batch images and max_rois regions (the activations are
+ * reallocated when they grow; parameters stay where they are).  FALSE when memory is short (the
+ * net then refuses every forward until a reserve succeeds). */
+gboolean FER_FN (fer_net_reserve) (FER_FN (FerNet) *net, int max_batch, int max_rois);
+
+/* For inference: each linear layer marked sparse_input keeps its weight transposed, and for up
+ * to FER_NET_SPARSE_MAX_ROWS rows adds only the weight rows of its non-zero inputs (an exact
+ * zero skipped: the plain input-order sum; fer_linear_forward_sparse_input).  A training forward
+ * thaws the net (the weights are about to change).  FALSE (thawed) when memory is short. */
+#define FER_NET_SPARSE_MAX_ROWS 4
+gboolean FER_FN (fer_net_freeze) (FER_FN (FerNet) *net);
+void FER_FN (fer_net_thaw) (FER_FN (FerNet) *net);
+gboolean FER_FN (fer_net_is_frozen) (const FER_FN (FerNet) *net);
+
 /* Runs the layers on images ([batch][C][H][W], PyTorch's layout) and, for ROI pooling, regions
  * of the feature maps.  training: batch statistics (and running statistics updated), dropout
  * drawn from rng (which may be NULL otherwise).  FALSE when batch or n_rois exceed what the net
@@ -111,7 +126,8 @@ gboolean FER_FN (fer_net_forward) (FER_FN (FerNet) *net, const fer_real *images,
 
 /* A layer's output after the forward pass ([rows][features] for rows, [C][N][H][W] for maps),
  * and its gradient buffer, laid out the same: set it for each output the loss reads, then call
- * fer_net_backward. */
+ * fer_net_backward.  A layer whose only reader is a ReLU shares the ReLU's buffers (as PyTorch's
+ * inplace=True): after the forward pass it holds the ReLU's output. */
 fer_real *FER_FN (fer_net_output) (FER_FN (FerNet) *net, int layer);
 fer_real *FER_FN (fer_net_output_grad) (FER_FN (FerNet) *net, int layer);
 /* channels, height, width of a layer's output per image (rows: features, 1, 1); its row count

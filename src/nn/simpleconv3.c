@@ -4,47 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nn/batchnorm.h"
-#include "nn/conv2d.h"
 #include "nn/cross-entropy.h"
-#include "base/fer-rng.h"
 #include "nn/fer-threads.h"
-#include "nn/fer-parallel.h"
-#include "nn/flatten.h"
-#include "nn/linear.h"
-#include "nn/relu.h"
 
 typedef FER_FN (FerSimpleConv3) Model;
-
-/* memset to zero, split across threads when large: backward clears ~5 MB per batch of 64. */
-static void
-zero (fer_real *data, size_t n)
-{
-  const size_t chunk = 16384;
-  const size_t chunks = (n + chunk - 1) / chunk;
-  FER_PARALLEL_FOR (n)
-  for (size_t i = 0; i < chunks; i++)
-    memset (data + i * chunk, 0, MIN (chunk, n - i * chunk) * sizeof *data);
-}
-
-/* One conv -> batchnorm -> relu stage.  out is the convolution's output (batchnorm's input, kept
- * for its backward); act is relu (batchnorm (out)), the next stage's input. */
-typedef struct {
-  FerConv2d conv;
-  int in_size, out_size;
-  fer_real *col, *out, *act, *mean, *invstd;
-  fer_real *d_out, *d_act;
-} Stage;
-
-struct FER_FN (_FerSimpleConv3Workspace) {
-  int capacity;          /* largest batch the buffers hold */
-  int batch;             /* batch of the last forward pass */
-  gboolean can_backward; /* the last forward pass ran in training mode */
-  Stage stages[FER_SIMPLECONV3_N_CONVS];
-  fer_real *flat, *h1, *h2, *logits, *probs;
-  fer_real *dcol, *dflat, *dh1, *dh2, *dlogits;
-  fer_real *memory;
-};
 
 static fer_real *
 tensor (Model *model, FerSimpleConv3Tensor index)
@@ -52,17 +15,56 @@ tensor (Model *model, FerSimpleConv3Tensor index)
   return FER_FN (fer_simpleconv3_tensor) (model, index);
 }
 
-static fer_real *
-grad (Model *model, FerSimpleConv3Tensor index)
+/* The seed's network as layers: three conv (3x3, stride 2, bias) -> batchnorm -> ReLU stages,
+ * flatten (PyTorch's view (N, 48 * 5 * 5)), fc1 -> ReLU -> fc2 -> ReLU -> fc3.  fc1 and fc2 read
+ * ReLU outputs, mostly zeros for real mouths: the frozen (inference) path skips them. */
+static int
+layers_of (FerLayerSpec *layers, int num_classes)
 {
-  return FER_FN (fer_simpleconv3_grad) (model, index);
+  int n = 0;
+  for (int k = 0; k < FER_SIMPLECONV3_N_CONVS; k++) {
+    layers[n] = (FerLayerSpec) { .kind = FER_LAYER_CONV, .input = n - 1,
+      .channels = fer_simpleconv3_conv_channels[k + 1], .kernel = FER_SIMPLECONV3_KERNEL,
+      .stride = FER_SIMPLECONV3_STRIDE, .bias = TRUE };
+    g_snprintf (layers[n].name, sizeof layers[n].name, "conv%d", k + 1);
+    n++;
+    layers[n] = (FerLayerSpec) { .kind = FER_LAYER_BATCHNORM, .input = n - 1 };
+    g_snprintf (layers[n].name, sizeof layers[n].name, "bn%d", k + 1);
+    n++;
+    layers[n] = (FerLayerSpec) { .kind = FER_LAYER_RELU, .input = n - 1 };
+    n++;
+  }
+  layers[n] = (FerLayerSpec) { .kind = FER_LAYER_FLATTEN, .input = n - 1 };
+  n++;
+  const int features[3] = { FER_SIMPLECONV3_FC1, FER_SIMPLECONV3_FC2, num_classes };
+  for (int k = 0; k < 3; k++) {
+    layers[n] = (FerLayerSpec) { .kind = FER_LAYER_LINEAR, .input = n - 1,
+      .channels = features[k], .bias = TRUE, .sparse_input = k < 2 };
+    g_snprintf (layers[n].name, sizeof layers[n].name, "fc%d", k + 1);
+    n++;
+    if (k < 2) {
+      layers[n] = (FerLayerSpec) { .kind = FER_LAYER_RELU, .input = n - 1 };
+      n++;
+    }
+  }
+  return n;
 }
 
-/* The tensors of stage i are laid out like those of stage 0, one stride further. */
-static FerSimpleConv3Tensor
-stage_tensor (int stage, FerSimpleConv3Tensor first_stage_tensor)
+/* The net's arenas in the layout's order: each tensor where the layout says it is. */
+static gboolean
+same_layout (const Model *model)
 {
-  return first_stage_tensor + stage * (FER_CONV2_WEIGHT - FER_CONV1_WEIGHT);
+  const FER_FN (FerNet) *net = model->net;
+  if (FER_FN (fer_net_n_tensors) (net) != FER_SIMPLECONV3_N_TENSORS)
+    return FALSE;
+  for (int t = 0; t < FER_SIMPLECONV3_N_TENSORS; t++) {
+    const FerTensorSpec *spec = &model->layout.tensors[t];
+    const FerNetTensor *info = FER_FN (fer_net_tensor_info) (net, t);
+    if (strcmp (spec->name, info->name) != 0 || spec->numel != info->numel
+        || spec->offset != info->offset || (int) spec->kind != (int) info->kind)
+      return FALSE;
+  }
+  return TRUE;
 }
 
 Model *
@@ -77,15 +79,20 @@ FER_FN (fer_simpleconv3_new) (int num_classes)
     return NULL;
   }
   model->training = TRUE;
-  model->bn_momentum = 0.1;
-  model->bn_eps = 1e-5;
-  model->params = calloc (model->layout.n_params, sizeof (fer_real));
-  model->grads = calloc (model->layout.n_params, sizeof (fer_real));
-  model->buffers = calloc (model->layout.n_buffers, sizeof (fer_real));
-  if (model->params == NULL || model->grads == NULL || model->buffers == NULL) {
+  fer_rng_init (&model->rng, 1);
+  FerLayerSpec layers[16];
+  const int n = layers_of (layers, num_classes);
+  model->net = FER_FN (fer_net_new) (layers, n, FER_SIMPLECONV3_INPUT_CHANNELS,
+      FER_SIMPLECONV3_INPUT_SIZE, FER_SIMPLECONV3_INPUT_SIZE, 1, 0, NULL);
+  if (model->net == NULL || !same_layout (model)) {
     FER_FN (fer_simpleconv3_free) (model);
     return NULL;
   }
+  size_t count;
+  model->params = FER_FN (fer_net_params) (model->net, &count);
+  model->grads = FER_FN (fer_net_grads) (model->net, &count);
+  model->buffers = FER_FN (fer_net_tensor) (model->net, FER_BN1_RUNNING_MEAN);
+  model->num_batches_tracked = FER_FN (fer_net_counter) (model->net, FER_BN1_NUM_BATCHES);
   return model;
 }
 
@@ -94,13 +101,9 @@ FER_FN (fer_simpleconv3_free) (Model *model)
 {
   if (model == NULL)
     return;
-  if (model->workspace != NULL)
-    free (model->workspace->memory);
-  free (model->workspace);
-  free (model->fc_transposed);
-  free (model->params);
-  free (model->grads);
-  free (model->buffers);
+  FER_FN (fer_net_free) (model->net);
+  free (model->probs);
+  free (model->dlogits);
   free (model);
 }
 
@@ -159,222 +162,66 @@ FER_FN (fer_simpleconv3_init_weights) (Model *model, uint64_t seed)
   }
 }
 
-/* Carves the workspace of a given capacity out of one allocation (or, with memory NULL, only
- * counts its size).  Every buffer starts on a 64-byte boundary. */
-static size_t
-layout_workspace (FER_FN (FerSimpleConv3Workspace) *ws, fer_real *memory, int capacity,
-    int num_classes)
+/* The index of the last layer: fc3, the logits. */
+static int
+logits_layer (const Model *model)
 {
-  size_t used = 0;
-#define CARVE(ptr, count) do { \
-    (ptr) = memory ? memory + used : NULL; \
-    used += ((size_t) (count) + 15) & ~(size_t) 15; \
-  } while (0)
-
-  size_t largest_col = 0;
-  int size = FER_SIMPLECONV3_INPUT_SIZE;
-  for (int i = 0; i < FER_SIMPLECONV3_N_CONVS; i++) {
-    Stage *s = &ws->stages[i];
-    s->conv = (FerConv2d) { fer_simpleconv3_conv_channels[i], fer_simpleconv3_conv_channels[i + 1],
-      FER_SIMPLECONV3_KERNEL, FER_SIMPLECONV3_STRIDE, 0 };
-    s->in_size = size;
-    s->out_size = size = fer_conv2d_output_size (size, s->conv.kernel, s->conv.stride, 0);
-    const size_t positions = (size_t) capacity * size * size;
-    const size_t col = (size_t) s->conv.in_channels * s->conv.kernel * s->conv.kernel * positions;
-    const size_t act = (size_t) s->conv.out_channels * positions;
-    largest_col = MAX (largest_col, col);
-    CARVE (s->col, col);
-    CARVE (s->out, act);
-    CARVE (s->act, act);
-    CARVE (s->d_out, act);
-    CARVE (s->d_act, act);
-    CARVE (s->mean, s->conv.out_channels);
-    CARVE (s->invstd, s->conv.out_channels);
-  }
-  const size_t flat = (size_t) fer_simpleconv3_conv_channels[FER_SIMPLECONV3_N_CONVS] * size * size;
-  CARVE (ws->flat, capacity * flat);
-  CARVE (ws->h1, capacity * FER_SIMPLECONV3_FC1);
-  CARVE (ws->h2, capacity * FER_SIMPLECONV3_FC2);
-  CARVE (ws->logits, capacity * num_classes);
-  CARVE (ws->probs, capacity * num_classes);
-  CARVE (ws->dcol, largest_col);
-  CARVE (ws->dflat, capacity * flat);
-  CARVE (ws->dh1, capacity * FER_SIMPLECONV3_FC1);
-  CARVE (ws->dh2, capacity * FER_SIMPLECONV3_FC2);
-  CARVE (ws->dlogits, capacity * num_classes);
-#undef CARVE
-  return used;
+  int n;
+  FER_FN (fer_net_layers) (model->net, &n);
+  return n - 1;
 }
 
 gboolean
 FER_FN (fer_simpleconv3_reserve) (Model *model, int batch)
 {
-  FER_FN (FerSimpleConv3Workspace) *ws = model->workspace;
   if (batch <= 0)
     return FALSE;
-  if (ws != NULL && ws->capacity >= batch)
+  if (batch <= model->capacity)
     return TRUE;
-
-  FER_FN (FerSimpleConv3Workspace) *grown = calloc (1, sizeof *grown);
-  if (grown == NULL)
+  if (!FER_FN (fer_net_reserve) (model->net, batch, 0))
     return FALSE;
-  const size_t count = layout_workspace (grown, NULL, batch, model->layout.num_classes);
-  if (posix_memalign ((void **) &grown->memory, 64, count * sizeof (fer_real)) != 0) {
-    free (grown);
+  const size_t n = (size_t) batch * model->layout.num_classes;
+  fer_real *probs = realloc (model->probs, n * sizeof *probs);
+  if (probs)
+    model->probs = probs;
+  fer_real *dlogits = realloc (model->dlogits, n * sizeof *dlogits);
+  if (dlogits)
+    model->dlogits = dlogits;
+  if (probs == NULL || dlogits == NULL)
     return FALSE;
-  }
-  layout_workspace (grown, grown->memory, batch, model->layout.num_classes);
-  grown->capacity = batch;
-  if (ws != NULL)
-    free (ws->memory);
-  free (ws);
-  model->workspace = grown;
+  model->capacity = batch;
   return TRUE;
 }
 
 gboolean
 FER_FN (fer_simpleconv3_freeze) (Model *model)
 {
-  /* fc1's inputs: the flattened last stage (48 x 5 x 5). */
-  const size_t flat = (size_t) model->layout.tensors[FER_FC1_WEIGHT].shape[1];
   model->training = FALSE;
-  free (model->fc_transposed);
-  model->fc_transposed = malloc ((flat * FER_SIMPLECONV3_FC1
-          + (size_t) FER_SIMPLECONV3_FC1 * FER_SIMPLECONV3_FC2) * sizeof (fer_real));
-  if (model->fc_transposed == NULL)
-    return FALSE;
-  FER_FN (fer_linear_transpose_weight) (model->fc_transposed, tensor (model, FER_FC1_WEIGHT),
-      flat, FER_SIMPLECONV3_FC1);
-  FER_FN (fer_linear_transpose_weight) (model->fc_transposed + flat * FER_SIMPLECONV3_FC1,
-      tensor (model, FER_FC2_WEIGHT), FER_SIMPLECONV3_FC1, FER_SIMPLECONV3_FC2);
-  return TRUE;
-}
-
-/* fc1 and fc2 (each followed by its ReLU): from the frozen transposed weights when there are
- * any and the batch is small, else as a dense product. */
-static void
-fully_connected (Model *model, FER_FN (FerSimpleConv3Workspace) *ws, int batch, int flat)
-{
-  if (model->training)
-    g_clear_pointer (&model->fc_transposed, free);   /* the weights are about to change */
-  if (model->fc_transposed != NULL && batch <= FER_SIMPLECONV3_SPARSE_MAX_BATCH) {
-    FER_FN (fer_linear_forward_sparse_input) (ws->h1, ws->flat, model->fc_transposed,
-        tensor (model, FER_FC1_BIAS), batch, flat, FER_SIMPLECONV3_FC1);
-    FER_FN (fer_relu_forward) (ws->h1, (size_t) batch * FER_SIMPLECONV3_FC1);
-    FER_FN (fer_linear_forward_sparse_input) (ws->h2, ws->h1,
-        model->fc_transposed + (size_t) flat * FER_SIMPLECONV3_FC1,
-        tensor (model, FER_FC2_BIAS), batch, FER_SIMPLECONV3_FC1, FER_SIMPLECONV3_FC2);
-  } else {
-    FER_FN (fer_linear_forward) (ws->h1, ws->flat, tensor (model, FER_FC1_WEIGHT),
-        tensor (model, FER_FC1_BIAS), batch, flat, FER_SIMPLECONV3_FC1);
-    FER_FN (fer_relu_forward) (ws->h1, (size_t) batch * FER_SIMPLECONV3_FC1);
-    FER_FN (fer_linear_forward) (ws->h2, ws->h1, tensor (model, FER_FC2_WEIGHT),
-        tensor (model, FER_FC2_BIAS), batch, FER_SIMPLECONV3_FC1, FER_SIMPLECONV3_FC2);
-  }
-  FER_FN (fer_relu_forward) (ws->h2, (size_t) batch * FER_SIMPLECONV3_FC2);
+  return FER_FN (fer_net_freeze) (model->net);
 }
 
 const fer_real *
 FER_FN (fer_simpleconv3_forward) (Model *model, const fer_real *input, int batch)
 {
-  if (!FER_FN (fer_simpleconv3_reserve) (model, batch))
+  if (!FER_FN (fer_simpleconv3_reserve) (model, batch)
+      || !FER_FN (fer_net_forward) (model->net, input, batch, NULL, 0, model->training,
+          &model->rng))
     return NULL;
-  FER_FN (FerSimpleConv3Workspace) *ws = model->workspace;
-  const int classes = model->layout.num_classes;
-
-  const fer_real *in = input;
-  FerImageStrides strides = fer_strides_nchw (FER_SIMPLECONV3_INPUT_CHANNELS,
-      FER_SIMPLECONV3_INPUT_SIZE, FER_SIMPLECONV3_INPUT_SIZE);
-  for (int i = 0; i < FER_SIMPLECONV3_N_CONVS; i++) {
-    Stage *s = &ws->stages[i];
-    const int channels = s->conv.out_channels;
-    const size_t count = (size_t) batch * s->out_size * s->out_size;
-    const fer_real *gamma = tensor (model, stage_tensor (i, FER_BN1_WEIGHT));
-    const fer_real *beta = tensor (model, stage_tensor (i, FER_BN1_BIAS));
-    fer_real *running_mean = tensor (model, stage_tensor (i, FER_BN1_RUNNING_MEAN));
-    fer_real *running_var = tensor (model, stage_tensor (i, FER_BN1_RUNNING_VAR));
-
-    FER_FN (fer_conv2d_forward) (s->out, s->col, in, strides,
-        tensor (model, stage_tensor (i, FER_CONV1_WEIGHT)),
-        tensor (model, stage_tensor (i, FER_CONV1_BIAS)), &s->conv, batch, s->in_size,
-        s->in_size);
-    if (model->training) {
-      FER_FN (fer_batchnorm_forward_train) (s->act, s->mean, s->invstd, s->out, gamma, beta,
-          running_mean, running_var, channels, count, model->bn_momentum, model->bn_eps);
-      model->num_batches_tracked[i]++;
-    } else {
-      FER_FN (fer_batchnorm_forward_eval) (s->act, s->out, gamma, beta, running_mean,
-          running_var, channels, count, model->bn_eps);
-    }
-    FER_FN (fer_relu_forward) (s->act, channels * count);
-    in = s->act;
-    strides = fer_strides_cnhw (batch, s->out_size, s->out_size);
-  }
-
-  const Stage *last = &ws->stages[FER_SIMPLECONV3_N_CONVS - 1];
-  const int spatial = last->out_size * last->out_size;
-  const int flat = last->conv.out_channels * spatial;
-  FER_FN (fer_flatten_forward) (ws->flat, last->act, last->conv.out_channels, batch, spatial);
-  fully_connected (model, ws, batch, flat);
-  FER_FN (fer_linear_forward) (ws->logits, ws->h2, tensor (model, FER_FC3_WEIGHT),
-      tensor (model, FER_FC3_BIAS), batch, FER_SIMPLECONV3_FC2, classes);
-
-  ws->batch = batch;
-  ws->can_backward = model->training;
-  return ws->logits;
+  model->ran = TRUE;
+  return FER_FN (fer_net_output) (model->net, logits_layer (model));
 }
 
 void
 FER_FN (fer_simpleconv3_backward) (Model *model, const fer_real *dlogits)
 {
-  FER_FN (FerSimpleConv3Workspace) *ws = model->workspace;
-  g_return_if_fail (ws != NULL && ws->can_backward);
-  const int batch = ws->batch, classes = model->layout.num_classes;
-  const Stage *last = &ws->stages[FER_SIMPLECONV3_N_CONVS - 1];
-  const int spatial = last->out_size * last->out_size;
-  const int flat = last->conv.out_channels * spatial;
-
-  /* Every activation gradient below is accumulated into, so it starts at zero. */
-  zero (ws->dh2, (size_t) batch * FER_SIMPLECONV3_FC2);
-  zero (ws->dh1, (size_t) batch * FER_SIMPLECONV3_FC1);
-  zero (ws->dflat, (size_t) batch * flat);
-  for (int i = 0; i < FER_SIMPLECONV3_N_CONVS; i++) {
-    const Stage *s = &ws->stages[i];
-    const size_t n = (size_t) s->conv.out_channels * batch * s->out_size * s->out_size;
-    zero (s->d_out, n);
-    zero (s->d_act, n);
-  }
-
-  FER_FN (fer_linear_backward) (ws->dh2, grad (model, FER_FC3_WEIGHT), grad (model, FER_FC3_BIAS),
-      dlogits, ws->h2, tensor (model, FER_FC3_WEIGHT), batch, FER_SIMPLECONV3_FC2, classes);
-  FER_FN (fer_relu_backward) (ws->dh2, ws->h2, (size_t) batch * FER_SIMPLECONV3_FC2);
-  FER_FN (fer_linear_backward) (ws->dh1, grad (model, FER_FC2_WEIGHT), grad (model, FER_FC2_BIAS),
-      ws->dh2, ws->h1, tensor (model, FER_FC2_WEIGHT), batch, FER_SIMPLECONV3_FC1,
-      FER_SIMPLECONV3_FC2);
-  FER_FN (fer_relu_backward) (ws->dh1, ws->h1, (size_t) batch * FER_SIMPLECONV3_FC1);
-  FER_FN (fer_linear_backward) (ws->dflat, grad (model, FER_FC1_WEIGHT),
-      grad (model, FER_FC1_BIAS), ws->dh1, ws->flat, tensor (model, FER_FC1_WEIGHT), batch,
-      flat, FER_SIMPLECONV3_FC1);
-  FER_FN (fer_flatten_backward) (last->d_act, ws->dflat, last->conv.out_channels, batch,
-      spatial);
-
-  for (int i = FER_SIMPLECONV3_N_CONVS - 1; i >= 0; i--) {
-    const Stage *s = &ws->stages[i];
-    const int channels = s->conv.out_channels;
-    const size_t count = (size_t) batch * s->out_size * s->out_size;
-
-    FER_FN (fer_relu_backward) (s->d_act, s->act, channels * count);
-    FER_FN (fer_batchnorm_backward) (s->d_out, grad (model, stage_tensor (i, FER_BN1_WEIGHT)),
-        grad (model, stage_tensor (i, FER_BN1_BIAS)), s->d_act, s->out, s->mean, s->invstd,
-        tensor (model, stage_tensor (i, FER_BN1_WEIGHT)), channels, count);
-    /* The first stage's input is the image: no gradient needed there. */
-    fer_real *din = i > 0 ? ws->stages[i - 1].d_act : NULL;
-    FER_FN (fer_conv2d_backward) (din, grad (model, stage_tensor (i, FER_CONV1_WEIGHT)),
-        grad (model, stage_tensor (i, FER_CONV1_BIAS)), ws->dcol, s->d_out, s->col,
-        tensor (model, stage_tensor (i, FER_CONV1_WEIGHT)),
-        fer_strides_cnhw (batch, s->in_size, s->in_size), &s->conv, batch, s->in_size,
-        s->in_size);
-  }
+  g_return_if_fail (model->ran);
+  int classes, height, width, rows;
+  const int last = logits_layer (model);
+  FER_FN (fer_net_layer_shape) (model->net, last, &classes, &height, &width, &rows);
+  FER_FN (fer_net_clear_output_grads) (model->net);
+  memcpy (FER_FN (fer_net_output_grad) (model->net, last), dlogits,
+      (size_t) rows * classes * sizeof *dlogits);
+  FER_FN (fer_net_backward) (model->net);
 }
 
 double
@@ -389,24 +236,23 @@ FER_FN (fer_simpleconv3_forward_backward) (Model *model, const fer_real *input,
   const fer_real *logits = FER_FN (fer_simpleconv3_forward) (model, input, batch);
   if (logits == NULL)
     return NAN;
-  FER_FN (FerSimpleConv3Workspace) *ws = model->workspace;
-  const double loss = FER_FN (fer_cross_entropy_forward) (ws->probs, logits, labels, batch,
+  const double loss = FER_FN (fer_cross_entropy_forward) (model->probs, logits, labels, batch,
       classes, label_smoothing);
-  memset (ws->dlogits, 0, (size_t) batch * classes * sizeof (fer_real));
-  FER_FN (fer_cross_entropy_backward) (ws->dlogits, ws->probs, labels, batch, classes,
+  memset (model->dlogits, 0, (size_t) batch * classes * sizeof (fer_real));
+  FER_FN (fer_cross_entropy_backward) (model->dlogits, model->probs, labels, batch, classes,
       label_smoothing);
-  FER_FN (fer_simpleconv3_backward) (model, ws->dlogits);
+  FER_FN (fer_simpleconv3_backward) (model, model->dlogits);
   return loss;
 }
 
 const fer_real *
 FER_FN (fer_simpleconv3_logits) (Model *model)
 {
-  return model->workspace ? model->workspace->logits : NULL;
+  return model->ran ? FER_FN (fer_net_output) (model->net, logits_layer (model)) : NULL;
 }
 
 void
 FER_FN (fer_simpleconv3_zero_grad) (Model *model)
 {
-  zero (model->grads, model->layout.n_params);
+  FER_FN (fer_net_zero_grad) (model->net);
 }

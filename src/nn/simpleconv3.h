@@ -1,32 +1,36 @@
 /* simpleconv3.h: the seed's network (see simpleconv3-layout.h), forward and backward.
  *
- * Inputs are PyTorch's [N][3][48][48], normalised.  Forward works for any batch size: the
- * activations live in a workspace that grows to the largest batch seen (or to what
- * fer_simpleconv3_reserve asked for) and is reused, so steady-state calls do not allocate.
+ * Inputs are PyTorch's [N][3][48][48], normalised.  The network is a layer list run by the
+ * engine's network driver (net.h), whose arenas hold the parameters, gradients and running
+ * statistics in the layout's state_dict order; this file is the seed's network's interface to
+ * it (tensors by index, cross-entropy training, the sparse inference path).  Forward works for
+ * any batch size: the activations grow to the largest batch seen (or to what
+ * fer_simpleconv3_reserve asked for) and are reused, so steady-state calls do not allocate.
  * Compiled in both precisions (fer-real.h); the double build exists for gradient checks. */
 #ifndef FER_SIMPLECONV3_H
 #define FER_SIMPLECONV3_H
 
 #include <stdint.h>
 #include <glib.h>
+#include "base/fer-rng.h"
 #include "nn/fer-real.h"
+#include "nn/net.h"
 #include "nn/simpleconv3-layout.h"
 
 G_BEGIN_DECLS
 
-typedef struct FER_FN (_FerSimpleConv3Workspace) FER_FN (FerSimpleConv3Workspace);
-
 typedef struct {
   FerSimpleConv3Layout layout;
   gboolean training;        /* batch statistics (and running-stat updates) vs running stats */
-  double bn_momentum;       /* 0.1, as nn.BatchNorm2d */
-  double bn_eps;            /* 1e-5 */
-  fer_real *params;         /* every trainable tensor, state_dict order */
+  fer_real *params;         /* every trainable tensor, state_dict order (the net's arena) */
   fer_real *grads;          /* same layout as params; backward accumulates here */
   fer_real *buffers;        /* running_mean / running_var of the three batchnorms */
-  int64_t num_batches_tracked[FER_SIMPLECONV3_N_CONVS];
-  FER_FN (FerSimpleConv3Workspace) *workspace;
-  fer_real *fc_transposed;  /* fer_simpleconv3_freeze: fc1 and fc2 weights [in][out]; or NULL */
+  int64_t *num_batches_tracked;   /* one per batchnorm */
+  FER_FN (FerNet) *net;     /* the layers that compute all of it */
+  FerRng rng;               /* the driver's training pass wants one (simpleconv3 draws none) */
+  int capacity;             /* images the buffers below hold */
+  fer_real *probs, *dlogits;   /* forward_backward's */
+  gboolean ran;             /* a forward pass has run: its logits are readable */
 } FER_FN (FerSimpleConv3);
 
 /* A model with all tensors zero (fer_simpleconv3_init_weights or a model file fills them), in
