@@ -160,9 +160,11 @@ forward_slab (fer_real *out, fer_real *col, const fer_real *in, FerImageStrides 
     for (int p = 0; p < images * per_image; p++)
       row[p] = bias[oc];
   }
-  /* Without a bias (the seed's residual blocks), the GEMM writes out instead of adding. */
-  fer_gemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, conv->out_channels, images * per_image,
-      patch, 1, weight, patch, col + column, positions, bias ? 1 : 0, out + column, positions);
+  /* Without a bias (the seed's residual blocks), the GEMM writes out instead of adding.  Split
+   * across the threads when this is the only slab (inside the slab loop it runs serially). */
+  FER_FN (fer_gemm_parallel) (CblasNoTrans, CblasNoTrans, conv->out_channels,
+      images * per_image, patch, 1, weight, patch, col + column, positions, bias ? 1 : 0,
+      out + column, positions);
 }
 
 void
@@ -198,7 +200,7 @@ backward_slab (fer_real *din, fer_real *dcol, const fer_real *dout, const fer_re
 {
   const int patch = conv->in_channels * conv->kernel * conv->kernel;
   const size_t column = (size_t) first * per_image;
-  fer_gemm (CblasRowMajor, CblasTrans, CblasNoTrans, patch, images * per_image,
+  FER_FN (fer_gemm_parallel) (CblasTrans, CblasNoTrans, patch, images * per_image,
       conv->out_channels, 1, weight, patch, dout + column, positions, 0, dcol + column,
       positions);
   FER_FN (fer_col2im_add) (din + first * din_strides.image, dcol + column, positions,
