@@ -6,6 +6,7 @@
 #include "io/safetensors.h"
 #include "nn/adam.h"
 #include "fer-test-util.h"
+#include "golden.h"
 
 #define N 1000
 #define STEPS 5
@@ -15,11 +16,7 @@ static FerSafetensors *golden;
 static double *
 golden_tensor (const char *name)
 {
-  const FerSafetensorsTensor *t = fer_safetensors_find (golden, name);
-  g_assert_nonnull (t);
-  double *values = g_new (double, t->numel);
-  g_assert_true (fer_safetensors_read_f64 (golden, t, values, t->numel, NULL));
-  return values;
+  return fer_test_golden_f64 (golden, name, NULL);
 }
 
 static void
@@ -92,11 +89,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  char *path = fer_test_source_path ("golden/adam-golden.safetensors");
-  GError *error = NULL;
-  golden = fer_safetensors_load (path, &error);
-  g_assert_no_error (error);
-  g_free (path);
+  golden = fer_test_golden_load ("adam-golden.safetensors");
   g_test_add_func ("/adam/pytorch-defaults", test_defaults);
   g_test_add_func ("/adam/pytorch-options", test_options);
   g_test_add_func ("/adam/bad-options-refused", test_refused);

@@ -10,6 +10,7 @@
 #include "nn/simpleconv3.h"
 #include "nn/step-lr.h"
 #include "fer-test-util.h"
+#include "golden.h"
 
 #define TOLERANCE 1e-4
 #define NUMERICALLY_ZERO 1e-6
@@ -20,21 +21,15 @@ static char *pytorch_model_path;
 static double *
 golden_tensor (const char *name, size_t *count)
 {
-  const FerSafetensorsTensor *t = fer_safetensors_find (golden, name);
-  g_assert_nonnull (t);
-  double *values = g_new (double, t->numel);
-  g_assert_true (fer_safetensors_read_f64 (golden, t, values, t->numel, NULL));
-  *count = t->numel;
-  return values;
+  return fer_test_golden_f64 (golden, name, count);
 }
 
 static int64_t
 golden_integer (const char *name)
 {
-  const FerSafetensorsTensor *t = fer_safetensors_find (golden, name);
-  int64_t value;
-  g_assert_nonnull (t);
-  g_assert_true (fer_safetensors_read_i64 (golden, t, &value, 1, NULL));
+  int64_t *values = fer_test_golden_i64 (golden, name, NULL);
+  const int64_t value = values[0];
+  g_free (values);
   return value;
 }
 

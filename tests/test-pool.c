@@ -10,6 +10,7 @@
 #include "io/safetensors.h"
 #include "nn/pool.h"
 #include "fer-test-util.h"
+#include "golden.h"
 
 enum { N = 2, C = 3, H = 13, W = 11, P = 5 };
 
@@ -18,13 +19,7 @@ static FerSafetensors *golden;
 static double *
 golden_tensor (const char *name, size_t *count)
 {
-  const FerSafetensorsTensor *t = fer_safetensors_find (golden, name);
-  g_assert_nonnull (t);
-  double *values = g_new (double, t->numel);
-  g_assert_true (fer_safetensors_read_f64 (golden, t, values, t->numel, NULL));
-  if (count)
-    *count = t->numel;
-  return values;
+  return fer_test_golden_f64 (golden, name, count);
 }
 
 static float *
@@ -87,11 +82,9 @@ test_roi_pool (void)
 {
   double *input = golden_tensor ("input", NULL);
   float *in = to_float (input, N * C * H * W);
-  const FerSafetensorsTensor *t = fer_safetensors_find (golden, "roi.boxes");
-  g_assert_nonnull (t);
-  const int n_rois = (int) t->numel / 5;
-  gint64 *boxes = g_new (gint64, t->numel);
-  g_assert_true (fer_safetensors_read_i64 (golden, t, (int64_t *) boxes, t->numel, NULL));
+  size_t n_values;
+  int64_t *boxes = fer_test_golden_i64 (golden, "roi.boxes", &n_values);
+  const int n_rois = (int) n_values / 5;
   FerRoi *rois = g_new (FerRoi, n_rois);
   for (int r = 0; r < n_rois; r++)
     rois[r] = (FerRoi) { (int) boxes[5 * r], (int) boxes[5 * r + 1], (int) boxes[5 * r + 2],
@@ -129,11 +122,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  char *path = fer_test_source_path ("golden/pool-golden.safetensors");
-  GError *error = NULL;
-  golden = fer_safetensors_load (path, &error);
-  g_assert_no_error (error);
-  g_free (path);
+  golden = fer_test_golden_load ("pool-golden.safetensors");
   g_test_add_func ("/pool/maxpool-pytorch", test_maxpool);
   g_test_add_func ("/pool/roi-pool-pytorch", test_roi_pool);
   const int status = g_test_run ();

@@ -20,6 +20,7 @@
 #include "nn/detection-loss.h"
 #include "nn/seed004-net.h"
 #include "fer-test-util.h"
+#include "golden.h"
 
 enum { BATCH = 2, HEIGHT = 88, WIDTH = 128, ROIS = 8 };
 
@@ -28,25 +29,13 @@ static FerSafetensors *golden;
 static double *
 golden_tensor (const char *name, size_t *count)
 {
-  const FerSafetensorsTensor *t = fer_safetensors_find (golden, name);
-  if (t == NULL)
-    g_error ("golden tensor '%s' is missing", name);
-  double *values = g_new (double, t->numel);
-  g_assert_true (fer_safetensors_read_f64 (golden, t, values, t->numel, NULL));
-  if (count)
-    *count = t->numel;
-  return values;
+  return fer_test_golden_f64 (golden, name, count);
 }
 
-static gint64 *
+static int64_t *
 golden_integers (const char *name, size_t *count)
 {
-  const FerSafetensorsTensor *t = fer_safetensors_find (golden, name);
-  g_assert_nonnull (t);
-  gint64 *values = g_new (gint64, t->numel);
-  g_assert_true (fer_safetensors_read_i64 (golden, t, (int64_t *) values, t->numel, NULL));
-  *count = t->numel;
-  return values;
+  return fer_test_golden_i64 (golden, name, count);
 }
 
 static void
@@ -137,7 +126,7 @@ fixture_init (Fixture *f)
     char *name = g_strconcat ("state.", info->name, NULL);
     size_t count;
     if (info->kind == FER_NET_COUNTER) {
-      gint64 *v = golden_integers (name, &count);
+      int64_t *v = golden_integers (name, &count);
       *FER_FN (fer_net_counter) (f->net, t) = v[0];
       g_free (v);
     } else {
@@ -163,12 +152,12 @@ fixture_init (Fixture *f)
   for (size_t i = 0; i < count; i++)
     f->images[i] = (fer_real) images[i];
   g_free (images);
-  gint64 *rois = golden_integers ("rois", &count);
+  int64_t *rois = golden_integers ("rois", &count);
   for (int r = 0; r < ROIS; r++)
     f->rois[r] = (FerRoi) { (int) rois[5 * r], (int) rois[5 * r + 1], (int) rois[5 * r + 2],
       (int) rois[5 * r + 3], (int) rois[5 * r + 4] };
   g_free (rois);
-  gint64 *labels = golden_integers ("labels", &count);
+  int64_t *labels = golden_integers ("labels", &count);
   for (int r = 0; r < ROIS; r++)
     f->roi_labels[r] = (int) labels[r];
   g_free (labels);
@@ -309,11 +298,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  char *path = fer_test_source_path ("golden/seed004-golden.safetensors");
-  GError *error = NULL;
-  golden = fer_safetensors_load (path, &error);
-  g_assert_no_error (error);
-  g_free (path);
+  golden = fer_test_golden_load ("seed004-golden.safetensors");
   g_test_add_func ("/seed004/my-model-matches-pytorch", test_my_model_matches_pytorch);
   g_test_add_func ("/seed004/bad-layer-lists-refused", test_bad_layer_lists_refused);
   const int status = g_test_run ();
