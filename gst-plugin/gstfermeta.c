@@ -31,6 +31,10 @@ gst_fer_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
 {
   GstFerMeta *fer = (GstFerMeta *) meta;
   fer->faces = g_array_new (FALSE, TRUE, sizeof (GstFerFace));
+  /* A meta's memory comes uninitialised: no classes until ferclassify (or the application)
+   * names them. */
+  fer->n_classes = 0;
+  memset (fer->class_names, 0, sizeof fer->class_names);
   return TRUE;
 }
 
@@ -434,8 +438,8 @@ static void
 add_face_rois (GstBuffer * buffer, const GstFerFace * f, gint width, gint height)
 {
   /* ROI coordinates are unsigned: a face followed partly out of the frame is clipped to it. */
-  const gint x0 = CLAMP (f->face.x, 0, width), x1 = CLAMP (f->face.x + f->face.w, 0, width);
-  const gint y0 = CLAMP (f->face.y, 0, height), y1 = CLAMP (f->face.y + f->face.h, 0, height);
+  const gint x0 = CLAMP (f->face.x, 0, width), x1 = CLAMP (f->face.x + f->face.w, x0, width);
+  const gint y0 = CLAMP (f->face.y, 0, height), y1 = CLAMP (f->face.y + f->face.h, y0, height);
   GstVideoRegionOfInterestMeta *face = gst_buffer_add_video_region_of_interest_meta (buffer,
       "face", x0, y0, x1 - x0, y1 - y0);
   face->id = f->id;
@@ -447,8 +451,12 @@ add_face_rois (GstBuffer * buffer, const GstFerFace * f, gint width, gint height
           "confidence", G_TYPE_DOUBLE, 1.0, NULL));
   gst_video_region_of_interest_meta_add_param (face, gst_structure_new ("object_id",
           "id", G_TYPE_UINT, f->id, NULL));
+  /* fermouthcrop's mouth boxes lie inside the frame; an application's may not. */
+  const gint mx0 = CLAMP (f->mouth.x, 0, width), mx1 = CLAMP (f->mouth.x + f->mouth.w, mx0, width);
+  const gint my0 = CLAMP (f->mouth.y, 0, height);
+  const gint my1 = CLAMP (f->mouth.y + f->mouth.h, my0, height);
   GstVideoRegionOfInterestMeta *mouth = gst_buffer_add_video_region_of_interest_meta (buffer,
-      "mouth", f->mouth.x, f->mouth.y, f->mouth.w, f->mouth.h);
+      "mouth", mx0, my0, mx1 - mx0, my1 - my0);
   mouth->id = f->id | MOUTH_ROI_ID_BIT;
   mouth->parent_id = f->id;
 }

@@ -296,6 +296,59 @@ test_no_meta_passes_through (void)
   gst_harness_teardown (h);
 }
 
+/* GstFerMeta from an application, hostile: mouths far outside the frame, partly outside, empty,
+ * NaN landmarks, zero faces, and class names already set by someone else.  Only mouths with
+ * pixels inside the frame are classified (from the part inside); nothing is read outside it
+ * (the sanitizer build runs this too). */
+static void
+test_hostile_meta (void)
+{
+  GstHarness *h = gst_harness_new ("ferclassify");
+  gst_harness_set_src_caps_str (h, "video/x-raw,format=I420,width=160,height=120,framerate=30/1");
+  for (int round = 0; round < 2; round++) {
+    GstBuffer *in = gst_buffer_new_allocate (NULL, 160 * 120 * 3 / 2, NULL);
+    gst_buffer_memset (in, 0, 90, 160 * 120 * 3 / 2);
+    GstFerMeta *meta = gst_buffer_add_fer_meta (in);
+    if (round == 1) {
+      float nan_points[2 * GST_FER_N_LANDMARKS];
+      for (int i = 0; i < 2 * GST_FER_N_LANDMARKS; i++)
+        nan_points[i] = NAN;
+      const GstVideoRectangle outside = { 5000, -7000, 100, 100 }, partly = { 130, 100, 60, 60 };
+      const GstVideoRectangle huge = { -100000, -100000, 400000, 400000 }, empty = { 10, 10, 0, 0 };
+      const GstVideoRectangle negative = { 20, 20, -30, -30 };
+      gst_fer_meta_add_face (meta, 1, &outside, nan_points, &outside);
+      gst_fer_meta_add_face (meta, 2, &partly, nan_points, &partly);
+      gst_fer_meta_add_face (meta, 3, &huge, NULL, &huge);
+      gst_fer_meta_add_face (meta, 4, &empty, NULL, &empty);
+      gst_fer_meta_add_face (meta, 5, &negative, NULL, &negative);
+      const gchar *names[2] = { "a", "b" };
+      g_assert_true (gst_fer_meta_set_class_names (meta, 2, names));
+    }
+    GstBuffer *out = gst_harness_push_and_pull (h, in);
+    meta = gst_buffer_get_fer_meta (out);
+    g_assert_nonnull (meta);
+    for (guint i = 0; i < gst_fer_meta_get_n_faces (meta); i++) {
+      const GstFerFace *f = gst_fer_meta_get_face (meta, i);
+      /* Inside the frame in part: faces 2 (partly) and 3 (covers it all). */
+      g_assert_cmpint (f->classified, ==, f->id == 2 || f->id == 3);
+    }
+    /* The model's own class names replace the application's; the region-of-interest view of
+     * every face lies inside the frame. */
+    if (round == 1)
+      g_assert_cmpstr (gst_fer_meta_get_class_name (meta, 3), ==, "openmouth");
+    gpointer state = NULL;
+    GstMeta *m;
+    while ((m = gst_buffer_iterate_meta_filtered (out, &state,
+                GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
+      const GstVideoRegionOfInterestMeta *roi = (const GstVideoRegionOfInterestMeta *) m;
+      g_assert_cmpuint (roi->x + roi->w, <=, 160);
+      g_assert_cmpuint (roi->y + roi->h, <=, 120);
+    }
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+}
+
 /* A model file of num_classes with crop rule crop, from fresh weights. */
 static char *
 write_model (const char *name, int num_classes, const char *crop, const char *const *labels)
@@ -425,6 +478,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ferclassify/no-meta-passes-through", test_no_meta_passes_through);
   g_test_add_func ("/ferclassify/bad-models-fail-to-start", test_bad_models_fail_to_start);
   g_test_add_func ("/ferclassify/model-swap-while-streaming", test_model_swap_while_streaming);
+  g_test_add_func ("/ferclassify/hostile-meta", test_hostile_meta);
   const int status = g_test_run ();
   fer_test_remove_tree (tmp);
   g_free (tmp);

@@ -4,6 +4,7 @@
  * a GstFerMeta made here (a face of the bundled photo where fermouthcrop finds it, classified),
  * so the test sees only the overlay. */
 #include <gst/check/gstharness.h>
+#include <math.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <string.h>
@@ -207,6 +208,59 @@ test_properties_while_streaming (void)
   gst_harness_teardown (h);
 }
 
+/* GstFerMeta from an application can say anything: faces and mouths far outside the frame,
+ * partly outside, empty, NaN or infinite landmarks, a classification without names.  The
+ * overlay draws what lies inside the frame and never touches memory outside it (the sanitizer
+ * build runs this too); a frame the faces all miss leaves untouched. */
+static void
+test_hostile_meta (void)
+{
+  const GstVideoFormat formats[] = { GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_RGB,
+    GST_VIDEO_FORMAT_YUY2 };
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++) {
+    GstVideoInfo info;
+    GstBuffer *in = frame (formats[f], FALSE, &info);
+    GstHarness *h = harness (&info, "show-face=true show-landmarks=true show-probabilities=true");
+    GstFerMeta *meta = gst_buffer_get_fer_meta (in);
+    float nan_points[2 * GST_FER_N_LANDMARKS], wild_points[2 * GST_FER_N_LANDMARKS];
+    for (int i = 0; i < 2 * GST_FER_N_LANDMARKS; i++) {
+      nan_points[i] = i % 3 ? NAN : INFINITY;
+      wild_points[i] = i % 2 ? -1e9f : 1e9f;
+    }
+    const GstVideoRectangle outside = { 5000, -7000, 100, 100 }, partly = { -50, 200, 120, 90 };
+    const GstVideoRectangle huge = { -100000, -100000, 400000, 400000 }, empty = { 10, 10, 0, 0 };
+    gst_fer_meta_add_face (meta, 1, &outside, nan_points, &outside);
+    gst_fer_meta_add_face (meta, 2, &partly, wild_points, &partly);
+    gst_fer_meta_add_face (meta, 3, &huge, NULL, &huge);
+    gst_fer_meta_add_face (meta, 4, &empty, nan_points, &empty);
+    GstFerFace *classified = gst_fer_meta_get_face (meta, 2);   /* (adding moves the faces) */
+    /* Probabilities without class names: refused, the face stays unclassified... */
+    const float p[4] = { 0.1f, 0.2f, 0.3f, 0.4f };
+    g_assert_false (gst_fer_meta_set_classification (meta, classified, p));
+    /* ...and an application that fills the fields by hand, with more classes than names. */
+    classified->classified = TRUE;
+    classified->n_classes = 4;
+    classified->label_index = 3;
+    classified->label = NULL;
+    memcpy (classified->probabilities, p, sizeof p);
+    GstBuffer *out = gst_harness_push_and_pull (h, in);
+    g_assert_nonnull (out);
+    g_assert_cmpuint (gst_buffer_get_size (out), ==, GST_VIDEO_INFO_SIZE (&info));
+    gst_buffer_unref (out);
+
+    /* Faces that all miss the frame: nothing drawn. */
+    GstBuffer *before = frame (formats[f], FALSE, &info);
+    GstBuffer *missed = gst_buffer_copy_deep (before);
+    gst_fer_meta_add_face (gst_buffer_get_fer_meta (missed), 5, &outside, nan_points, &outside);
+    out = gst_harness_push_and_pull (h, missed);
+    const GstVideoRectangle nowhere = { 0, 0, 0, 0 };
+    g_assert_cmpint (changes_inside (before, out, &info, &nowhere), ==, 0);
+    gst_buffer_unref (out);
+    gst_buffer_unref (before);
+    gst_harness_teardown (h);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -218,6 +272,7 @@ main (int argc, char **argv)
   g_test_add_func ("/feroverlay/everything-drawn-stays-by-the-face",
       test_everything_drawn_stays_by_the_face);
   g_test_add_func ("/feroverlay/properties-while-streaming", test_properties_while_streaming);
+  g_test_add_func ("/feroverlay/hostile-meta", test_hostile_meta);
   const int status = g_test_run ();
   fer_image_free (astronaut);
   return status;
