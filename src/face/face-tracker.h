@@ -3,8 +3,8 @@
  * On a whole-frame detection frame, the detections (fer_find_faces: overlapping ones already
  * merged) are matched to the tracked faces greedily by IoU: a matched face takes the detector's
  * box, an unmatched detection starts a new face with a new id.  Every other face is followed
- * from its landmarks (fer_tracked_face_follow), and the caller checks now and then that the
- * detector still sees a face there (fer_find_face_near), counting misses in `missed`. */
+ * from its landmarks (fer_tracked_face_follow), and face-tracking.c checks now and then that
+ * the detector still sees a face there (fer_find_face_near), counting misses in `missed`. */
 #ifndef FER_FACE_TRACKER_H
 #define FER_FACE_TRACKER_H
 
