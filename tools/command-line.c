@@ -13,7 +13,10 @@ fer_command_line_parse (const FerCommandLine *c, int *argc, char ***argv)
   g_option_context_add_main_entries (context, c->entries, NULL);
   const gboolean parsed = g_option_context_parse (context, argc, argv, &error);
   g_option_context_free (context);
-  char *problem = parsed ? c->check (*argc) : g_strdup (error->message);
+  char *problem = !parsed ? g_strdup (error->message)
+      : c->threads && *c->threads < 0
+      ? g_strdup_printf ("--threads must be >= 0 (0: all cores), got %d", *c->threads)
+      : c->check (*argc);
   g_clear_error (&error);
   if (problem == NULL)
     return FER_EXIT_OK;

@@ -15,6 +15,7 @@ typedef struct {
   /* The first bad value (with argc, the arguments left after the options), as a message that
    * names the option and what it must be; NULL when the command line is good. */
   char *(*check) (int argc);
+  const int *threads;        /* the tool's --threads value, checked here: >= 0 (NULL: none) */
 } FerCommandLine;
 
 /* FER_EXIT_OK, or FER_EXIT_USAGE after saying why. */

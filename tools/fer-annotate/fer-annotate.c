@@ -142,7 +142,7 @@ parse_command_line (int *argc, char ***argv)
   const FerCommandLine command_line = {
     "fer-annotate", "INPUT - mouth expressions of a video file or camera, as JSON lines and an "
     "annotated video", NULL, "Exit status: 0 done, 1 failed, 2 bad usage.",
-    entries, check_arguments,
+    entries, check_arguments, NULL,
   };
   return fer_command_line_parse (&command_line, argc, argv);
 }

@@ -251,8 +251,6 @@ check_options (int argc)
 {
   if (argc != 3)
     return g_strdup ("give MODEL and DATA_DIR");
-  if (threads < 0)
-    return g_strdup_printf ("--threads must be >= 0 (0: all cores), got %d", threads);
   if (!(padding >= 0 && padding <= 10))
     return g_strdup_printf ("--padding must be from 0 to 10, got %g", padding);
   return NULL;
@@ -267,7 +265,7 @@ parse_command_line (int *argc, char ***argv)
     "exported from PyTorch) and prints accuracy, balanced accuracy, per-class precision,\n"
     "recall and F1, and the confusion matrix.",
     "Exit status: 0 evaluated, 1 failed, 2 bad usage.",
-    entries, check_options,
+    entries, check_options, &threads,
   };
   return fer_command_line_parse (&command_line, argc, argv);
 }

@@ -544,8 +544,6 @@ check_options (int argc)
     return g_strdup_printf ("--min-mouth must be >= 1, got %d", min_mouth);
   if (every < 1)
     return g_strdup_printf ("--every must be >= 1, got %d", every);
-  if (threads < 0)
-    return g_strdup_printf ("--threads must be >= 0 (0: all cores), got %d", threads);
   if (padding > 4)
     return g_strdup_printf ("--padding must be at most 4, got %g", padding);
   if (strcmp (faces_mode, "largest") != 0 && strcmp (faces_mode, "all") != 0)
@@ -563,7 +561,7 @@ parse_command_line (int *argc, char ***argv)
     "near-duplicate and faceless files and too-small mouths, cuts each face's mouth as\n"
     "fermouthcrop does, and writes OUT_DIR/train/<class>/, OUT_DIR/val/<class>/ and a report.",
     "Exit status: 0 done, 1 failed, 2 bad usage.",
-    entries, check_options,
+    entries, check_options, &threads,
   };
   return fer_command_line_parse (&command_line, argc, argv);
 }

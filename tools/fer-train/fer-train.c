@@ -184,8 +184,6 @@ check_options (int argc)
     return g_strdup_printf ("--gray must be in [0, 1], got %g", gray);
   if (!(val_split > 0 && val_split < 1))
     return g_strdup_printf ("--val-split must be between 0 and 1, got %g", val_split);
-  if (threads < 0)
-    return g_strdup_printf ("--threads must be >= 0 (0: all cores), got %d", threads);
   if (min_size < 0)
     return g_strdup_printf ("--min-size must be >= 0, got %d", min_size);
   if (cache_size < 0)
@@ -270,7 +268,7 @@ parse_command_line (int *argc, char ***argv)
     "STEM.metrics.jsonl, STEM.plot.svg and STEM.data-report.txt go beside it.",
     "Exit status: 0 trained, 1 failed, 2 bad usage, 130 interrupted (checkpoint saved; rerun\n"
     "with --resume).  The same seed and threads give a byte-identical model.",
-    entries, check_options,
+    entries, check_options, &threads,
   };
   return fer_command_line_parse (&command_line, argc, argv);
 }
