@@ -27,6 +27,12 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 # (Not the examples and install suites: gst-launch-1.0 and Python cannot load a sanitizer build's
 # plugin, whose runtime must come first.)
 
+echo "== fuzz smoke: every parser of outside input under libFuzzer, ${FER_FUZZ_SECONDS:-20} s each"
+# (Each run first replays the committed corpus, so every crash input ever found is re-tried.)
+fuzz_status=0
+tests/fuzz/run.sh "${FER_FUZZ_SECONDS:-20}" || fuzz_status=1
+(( fuzz_status == 0 )) || status=1
+
 # One closing line over both runs, counting test programs.
 count() {
   cat build/meson-logs/testlog.json build-sanitize/meson-logs/testlog-engine.json \
@@ -35,5 +41,6 @@ count() {
 passed=$(count OK)
 failed=$(( $(count FAIL) + $(count TIMEOUT) + $(count ERROR) ))
 skipped=$(count SKIP)
-echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped;" \
+  "fuzz smoke: $( ((fuzz_status == 0)) && echo ok || echo FAILED)"
 exit $status

@@ -25,6 +25,7 @@ packages=(
   libcairo2-dev libpango1.0-dev fonts-dejavu-core        # feroverlay draws with cairo and pango
   python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0   # Python examples
   gobject-introspection libgirepository1.0-dev         # GstFer-1.0 typelib (GstFerMeta in Python)
+  clang-14 libclang-rt-14-dev libomp-14-dev            # libFuzzer targets (tests/fuzz/run.sh)
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch python3-torchvision python3-pil python3-numpy)

@@ -64,6 +64,20 @@ take (const char *data, size_t size, size_t &offset, T *values, size_t count)
   return true;
 }
 
+// Whether every value is finite and within +-limit.  dlib's models hold face-relative offsets
+// (|x| < ~2) and pixel differences (|x| <= 255); a cache with anything much larger is damaged,
+// and its sums would overflow the integer pixel positions dlib rounds points to.
+static bool
+all_within (const float *values, size_t count, float limit)
+{
+  for (size_t i = 0; i < count; i++)
+    if (!(std::fabs (values[i]) <= limit))
+      return false;
+  return true;
+}
+
+constexpr float CACHE_VALUE_LIMIT = 1000;
+
 // The 2x2 part of dlib::impl::find_tform_between_shapes (from, to): dlib's
 // find_similarity_transform (Umeyama's least squares, in double), with the SVD of the 2x2
 // covariance written out.  With cov = [a b; c d], the nearest rotation times Umeyama's scale
@@ -162,7 +176,7 @@ void
 FlatShapePredictor::load (const std::string &path)
 {
   const std::string cache = cache_path_for (path);
-  if (!cache.empty () && read_cache (cache))
+  if (!cache.empty () && load_cache (cache))
     return;
   parse (path);
   if (!cache.empty ())
@@ -204,7 +218,7 @@ FlatShapePredictor::write_cache (const std::string &cache_path) const
 }
 
 bool
-FlatShapePredictor::read_cache (const std::string &cache_path)
+FlatShapePredictor::load_cache (const std::string &cache_path)
 {
   char *data = nullptr;
   gsize size = 0;
@@ -217,6 +231,15 @@ FlatShapePredictor::read_cache (const std::string &cache_path)
       && take (data, size, at, sizes, 5) && sizes[0] > 0 && sizes[0] < 1000 && sizes[1] > 0
       && sizes[1] < 100000 && sizes[2] < 1000 && sizes[3] > 0 && sizes[3] % 2 == 0
       && sizes[3] < 100000 && sizes[4] == sizes[0] * sizes[1] * sizes[2] * 2;
+  // The arrays' sizes follow from the counts: the file must hold exactly that many bytes
+  // after the features, so a damaged count is refused before it can size an allocation.
+  // (Bounded above: at most ~2e16 bytes, no overflow.)
+  const uint64_t dims = ok ? sizes[3] : 0;
+  const uint64_t tree_count = ok ? sizes[0] * sizes[1] : 0;
+  const uint64_t arrays_bytes = ok ? sizes[4] * sizeof (uint16_t)
+      + tree_count * sizes[2] * sizeof (float) + tree_count * sizeof (float)
+      + tree_count * (sizes[2] + 1) * dims * sizeof (int16_t) : 0;
+  ok = ok && arrays_bytes <= size;
   if (ok) {
     levels = sizes[0];
     trees = sizes[1];
@@ -227,7 +250,8 @@ FlatShapePredictor::read_cache (const std::string &cache_path)
     deltas.assign (levels, {});
     for (unsigned long level = 0; ok && level < levels; level++) {
       uint64_t features = 0;
-      ok = take (data, size, at, &features, 1) && features <= UINT16_MAX + 1ul;
+      ok = take (data, size, at, &features, 1) && features <= UINT16_MAX + 1ul
+          && features * (sizeof (uint32_t) + 2 * sizeof (float)) <= size - at;
       for (uint64_t i = 0; ok && i < features; i++) {
         uint32_t anchor = 0;
         float delta[2] = { 0, 0 };
@@ -237,18 +261,29 @@ FlatShapePredictor::read_cache (const std::string &cache_path)
         deltas[level].push_back (dlib::vector<float, 2> (delta[0], delta[1]));
       }
     }
-    split_features.resize (sizes[4]);
-    split_thresholds.resize (levels * trees * splits);
-    leaf_scales.resize (levels * trees);
-    leaves.resize (levels * trees * (splits + 1) * sizes[3]);
+    ok = ok && arrays_bytes == size - at;
+    if (ok) {
+      split_features.resize (sizes[4]);
+      split_thresholds.resize (levels * trees * splits);
+      leaf_scales.resize (levels * trees);
+      leaves.resize (levels * trees * (splits + 1) * sizes[3]);
+    }
     ok = ok && take (data, size, at, split_features.data (), split_features.size ())
         && take (data, size, at, split_thresholds.data (), split_thresholds.size ())
         && take (data, size, at, leaf_scales.data (), leaf_scales.size ())
         && take (data, size, at, leaves.data (), leaves.size ()) && at == size;
-    // Every split must read a feature of its level.
+    // Every split must read a feature of its level, and every number be in range (a NaN or a
+    // huge value would reach the pixel lookups as an index).
     for (unsigned long t = 0; ok && t < levels * trees; t++)
       for (unsigned long k = 0; ok && k < splits * 2; k++)
         ok = split_features[t * splits * 2 + k] < deltas[t / trees].size ();
+    ok = ok && all_within (&initial_shape (0), initial_shape.size (), CACHE_VALUE_LIMIT)
+        && all_within (split_thresholds.data (), split_thresholds.size (), CACHE_VALUE_LIMIT)
+        && all_within (leaf_scales.data (), leaf_scales.size (), CACHE_VALUE_LIMIT / 32767);
+    for (unsigned long level = 0; ok && level < levels; level++)
+      for (const auto &delta : deltas[level])
+        ok = ok && all_within (&delta.x (), 1, CACHE_VALUE_LIMIT)
+            && all_within (&delta.y (), 1, CACHE_VALUE_LIMIT);
   }
   g_free (data);
   if (!ok) {

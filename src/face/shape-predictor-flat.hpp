@@ -58,9 +58,12 @@ public:
   void predict (const dlib::cv_image<unsigned char> &image, const dlib::rectangle &box,
       float *points) const;
 
+  // Reads a flat copy written by load (); false, leaving the predictor empty, when the file
+  // is missing, damaged or foreign: every count, size and index in it is checked before use.
+  // (Public for the fuzz target and tests; load () is what users call.)
+  bool load_cache (const std::string &cache_path);
 private:
   void parse (const std::string &path);
-  bool read_cache (const std::string &cache_path);
   void write_cache (const std::string &cache_path) const;
 
   dlib::matrix<float, 0, 1> initial_shape;

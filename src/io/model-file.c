@@ -259,16 +259,20 @@ fer_model_from_safetensors (const FerSafetensors *file, const char *const *also_
 
   if (!find_num_classes (file, &num_classes, error))
     return NULL;
+  /* The metadata first: it is small and cheap to check, the tensors are not. */
+  FerModelInfo *loaded = info_from_metadata (file->metadata, num_classes, file->path, error);
+  if (loaded == NULL)
+    return NULL;
   model = fer_simpleconv3_new (num_classes);
   if (model == NULL) {
     g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: out of memory", file->path);
+    fer_model_info_free (loaded);
     return NULL;
   }
-  if (!read_tensors (model, file, also_allowed, error))
+  if (!read_tensors (model, file, also_allowed, error)) {
+    fer_model_info_free (loaded);
     goto failed;
-  FerModelInfo *loaded = info_from_metadata (file->metadata, num_classes, file->path, error);
-  if (loaded == NULL)
-    goto failed;
+  }
   if (info)
     *info = loaded;
   else

@@ -223,6 +223,94 @@ read_history (Reader *r, JsonArray *array, GArray *history)
   }
 }
 
+/* The name of the first option out of the range fer-train accepts, or NULL: a damaged state
+ * must not reach the trainer (a batch size of 0 divides by it, a NaN rate trains garbage). */
+static const char *
+invalid_option (const FerTrainOptions *o)
+{
+  const FerAugmentOptions *a = &o->augment;
+  if (o->epochs < 1 || o->epochs > 1000000)
+    return "epochs";
+  if (o->batch_size < 2 || o->batch_size > 1000000)
+    return "batch_size";
+  if (!(o->lr > 0 && o->lr < 1e6))
+    return "lr";
+  if (!(o->momentum >= 0 && o->momentum < 1))
+    return "momentum";
+  if (!(o->weight_decay >= 0 && o->weight_decay < 1e6))
+    return "weight_decay";
+  if (o->nesterov != FALSE && o->nesterov != TRUE)
+    return "nesterov";
+  if (o->schedule != FER_SCHEDULE_STEP && o->schedule != FER_SCHEDULE_COSINE)
+    return "schedule";
+  if (o->step_size < 1)
+    return "step_size";
+  if (!(o->gamma > 0 && o->gamma < 1e6))
+    return "gamma";
+  if (!(o->label_smoothing >= 0 && o->label_smoothing < 1))
+    return "label_smoothing";
+  if (!(a->scale_min > 0 && a->scale_min <= a->scale_max && a->scale_max <= 1))
+    return "scale_min";
+  if (!(a->ratio_min > 0 && a->ratio_min <= a->ratio_max && a->ratio_max < 1e6))
+    return "ratio_min";
+  if (a->flip != FALSE && a->flip != TRUE)
+    return "flip";
+  if (!(a->jitter >= 0 && a->jitter < 1))
+    return "jitter";
+  if (!(a->gray_probability >= 0 && a->gray_probability <= 1))
+    return "gray_probability";
+  return NULL;
+}
+
+/* Where the run stood, as read from the state: copied into the trainer once the tensors are
+ * read too. */
+typedef struct {
+  FerTrainOptions options;
+  int epoch, next_batch;
+  gint64 sgd_steps, correct, seen;
+  uint32_t rng[4];
+  double loss_sum, seconds, best_val_accuracy;
+  int best_epoch;
+  GArray *history;
+} SavedState;
+
+/* Reads and checks the "fer_train_state" JSON; FALSE with r->missing naming the bad member. */
+static gboolean
+read_state (Reader *r, SavedState *saved)
+{
+  JsonObject *saved_options = json_object_get_object_member (r->object, "options");
+  if (saved_options == NULL) {
+    r->missing = "options";
+    return FALSE;
+  }
+  read_options (r, saved_options, &saved->options);
+  if (r->missing)
+    return FALSE;
+  r->missing = invalid_option (&saved->options);
+  saved->epoch = get_int (r, r->object, "epoch");
+  saved->next_batch = get_int (r, r->object, "next_batch");
+  saved->sgd_steps = get_int (r, r->object, "sgd_steps");
+  JsonArray *rng = json_object_get_array_member (r->object, "rng");
+  if (rng == NULL || json_array_get_length (rng) != 4)
+    r->missing = r->missing ? r->missing : "rng";
+  for (int i = 0; rng && i < 4 && !r->missing; i++)
+    saved->rng[i] = (uint32_t) json_array_get_int_element (rng, i);
+  saved->loss_sum = get_double (r, r->object, "loss_sum");
+  saved->correct = get_int (r, r->object, "correct");
+  saved->seen = get_int (r, r->object, "seen");
+  saved->seconds = get_double (r, r->object, "seconds");
+  saved->best_val_accuracy = get_double (r, r->object, "best_val_accuracy");
+  saved->best_epoch = get_int (r, r->object, "best_epoch");
+  read_history (r, json_object_get_array_member (r->object, "history"), saved->history);
+  if (!r->missing && (saved->epoch < 0 || saved->epoch > saved->options.epochs))
+    r->missing = "epoch";
+  if (!r->missing && (saved->next_batch < 0 || saved->sgd_steps < 0))
+    r->missing = "next_batch";
+  if (!r->missing && (saved->correct < 0 || saved->seen < saved->correct))
+    r->missing = "seen";
+  return r->missing == NULL;
+}
+
 FerTrainer *
 fer_checkpoint_load (const char *path, FerModelInfo **info, GError **error)
 {
@@ -231,14 +319,13 @@ fer_checkpoint_load (const char *path, FerModelInfo **info, GError **error)
   if (file == NULL)
     return NULL;
   FerTrainer *trainer = NULL;
-  JsonNode *root = NULL;
+  FerSimpleConv3 *model = NULL;
   FerModelInfo *model_info = NULL;
-  FerSimpleConv3 *model = fer_model_from_safetensors (file, also_allowed, &model_info, error);
-  if (model == NULL)
-    goto failed;
+  SavedState saved = { .history = g_array_new (FALSE, FALSE, sizeof (FerEpochRecord)) };
 
+  /* The state first: small and cheap to check, the tensors are not. */
   const char *state = g_hash_table_lookup (file->metadata, STATE_KEY);
-  root = state ? json_from_string (state, NULL) : NULL;
+  JsonNode *root = state ? json_from_string (state, NULL) : NULL;
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, FER_ERROR, FER_ERROR_FORMAT,
         "%s: not a fer-train checkpoint (no valid \"" STATE_KEY "\" metadata)", path);
@@ -251,19 +338,21 @@ fer_checkpoint_load (const char *path, FerModelInfo **info, GError **error)
         STATE_VERSION);
     goto failed;
   }
-  FerTrainOptions options = { 0 };
-  JsonObject *saved_options = json_object_get_object_member (r.object, "options");
-  if (saved_options == NULL)
-    r.missing = "options";
-  else
-    read_options (&r, saved_options, &options);
-  for (int c = 0; c < 3; c++) {
-    options.augment.mean[c] = model_info->mean[c];
-    options.augment.std[c] = model_info->std[c];
-  }
-  trainer = r.missing ? NULL : fer_trainer_new (&options, model->layout.num_classes);
-  if (trainer == NULL)
+  if (!read_state (&r, &saved))
     goto bad_state;
+
+  model = fer_model_from_safetensors (file, also_allowed, &model_info, error);
+  if (model == NULL)
+    goto failed;
+  for (int c = 0; c < 3; c++) {
+    saved.options.augment.mean[c] = model_info->mean[c];
+    saved.options.augment.std[c] = model_info->std[c];
+  }
+  trainer = fer_trainer_new (&saved.options, model->layout.num_classes);
+  if (trainer == NULL) {
+    g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: out of memory", path);
+    goto failed;
+  }
 
   /* The saved model and momentum replace the fresh ones. */
   fer_simpleconv3_free (trainer->model);
@@ -275,24 +364,19 @@ fer_checkpoint_load (const char *path, FerModelInfo **info, GError **error)
     r.missing = VELOCITY;
     goto bad_state;
   }
-  trainer->epoch = get_int (&r, r.object, "epoch");
-  trainer->next_batch = get_int (&r, r.object, "next_batch");
-  trainer->sgd->steps = get_int (&r, r.object, "sgd_steps");
-  JsonArray *rng = json_object_get_array_member (r.object, "rng");
-  if (rng == NULL || json_array_get_length (rng) != 4)
-    r.missing = "rng";
-  for (int i = 0; rng && i < 4 && !r.missing; i++)
-    trainer->rng.s[i] = (uint32_t) json_array_get_int_element (rng, i);
-  trainer->loss_sum = get_double (&r, r.object, "loss_sum");
-  trainer->correct = get_int (&r, r.object, "correct");
-  trainer->seen = get_int (&r, r.object, "seen");
-  trainer->seconds = get_double (&r, r.object, "seconds");
-  trainer->best_val_accuracy = get_double (&r, r.object, "best_val_accuracy");
-  trainer->best_epoch = get_int (&r, r.object, "best_epoch");
-  read_history (&r, json_object_get_array_member (r.object, "history"), trainer->history);
-  if (r.missing || trainer->epoch < 0 || trainer->next_batch < 0)
-    goto bad_state;
+  trainer->epoch = saved.epoch;
+  trainer->next_batch = saved.next_batch;
+  trainer->sgd->steps = saved.sgd_steps;
+  memcpy (trainer->rng.s, saved.rng, sizeof saved.rng);
+  trainer->loss_sum = saved.loss_sum;
+  trainer->correct = saved.correct;
+  trainer->seen = saved.seen;
+  trainer->seconds = saved.seconds;
+  trainer->best_val_accuracy = saved.best_val_accuracy;
+  trainer->best_epoch = saved.best_epoch;
+  g_array_append_vals (trainer->history, saved.history->data, saved.history->len);
 
+  g_array_unref (saved.history);
   json_node_unref (root);
   fer_safetensors_free (file);
   /* The state belongs to the checkpoint, not to the models the run goes on to write. */
@@ -306,6 +390,7 @@ bad_state:
       "%s: the checkpoint's training state is damaged ('%s' missing or invalid)", path,
       r.missing ? r.missing : "options");
 failed:
+  g_array_unref (saved.history);
   if (root)
     json_node_unref (root);
   fer_trainer_free (trainer);
