@@ -33,6 +33,71 @@ jpeg_is_truncated (const std::vector<uchar> &bytes)
   return true;
 }
 
+unsigned
+be16 (const uchar *p)
+{
+  return (unsigned) p[0] << 8 | p[1];
+}
+
+uint32_t
+be32 (const uchar *p)
+{
+  return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
+}
+
+uint32_t
+le32 (const uchar *p)
+{
+  return (uint32_t) p[3] << 24 | (uint32_t) p[2] << 16 | (uint32_t) p[1] << 8 | p[0];
+}
+
+// The size a JPEG, PNG or BMP header declares, read before decoding: a few hundred bytes can
+// declare a picture of half a gigapixel, which the decoders allocate (gigabytes) and fill for
+// seconds even when the data behind it is missing.  false when the header is not found (other
+// formats, or not an image: the decoder then decides).
+bool
+declared_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
+{
+  const size_t n = b.size ();
+  if (n >= 24 && std::memcmp (b.data (), "\x89PNG\r\n\x1a\n", 8) == 0
+      && std::memcmp (b.data () + 12, "IHDR", 4) == 0) {
+    width = be32 (&b[16]);
+    height = be32 (&b[20]);
+    return true;
+  }
+  if (n >= 26 && b[0] == 'B' && b[1] == 'M') {
+    width = le32 (&b[18]);
+    const int32_t h = (int32_t) le32 (&b[22]);   // negative: rows stored top-down
+    height = h < 0 ? -(int64_t) h : h;
+    return true;
+  }
+  if (n >= 4 && b[0] == 0xFF && b[1] == 0xD8) {
+    // Markers up to the first start-of-frame (SOF0..SOF15 but DHT, JPG and DAC); bytes between
+    // markers are skipped, as libjpeg skips them.
+    size_t at = 2;
+    while (at + 4 <= n) {
+      const uchar marker = b[at + 1];
+      if (b[at] != 0xFF || marker == 0xFF || marker == 0x00) {   // garbage or fill bytes
+        at++;
+        continue;
+      }
+      const unsigned length = be16 (&b[at + 2]);
+      if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8
+          && marker != 0xCC) {
+        if (at + 9 > n)
+          return false;
+        height = be16 (&b[at + 5]);
+        width = be16 (&b[at + 7]);
+        return true;
+      }
+      if (length < 2)
+        return false;
+      at += 2 + length;
+    }
+  }
+  return false;
+}
+
 FerImage *
 from_bgr (const cv::Mat &bgr)
 {
@@ -65,6 +130,20 @@ fer_image_load (const char *path, GError **error)
       g_set_error (error, FER_ERROR, FER_ERROR_NOT_IMAGE, "'%s' is empty", path);
       return nullptr;
     }
+    uint64_t width = 0, height = 0;
+    if (declared_size (bytes, width, height) && width * height > FER_IMAGE_MAX_PIXELS) {
+      g_set_error (error, FER_ERROR, FER_ERROR_FORMAT,
+          "'%s' declares %" G_GUINT64_FORMAT " x %" G_GUINT64_FORMAT " pixels, more than the "
+          "%d megapixels images may have here: shrink it first", path, width, height,
+          FER_IMAGE_MAX_PIXELS / 1000000);
+      return nullptr;
+    }
+    // Checked before decoding, which would take as long as for a whole image.
+    if (jpeg_is_truncated (bytes)) {
+      g_set_error (error, FER_ERROR, FER_ERROR_FORMAT,
+          "'%s' is truncated: the JPEG data ends before its end-of-image marker", path);
+      return nullptr;
+    }
     // EXIF orientation is ignored, as PIL's Image.open ignores it: the tutorial's data and any
     // PyTorch model trained on it saw the pixels as stored.
     cv::Mat bgr = cv::imdecode (bytes, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
@@ -79,9 +158,10 @@ fer_image_load (const char *path, GError **error)
           path);
       return nullptr;
     }
-    if (jpeg_is_truncated (bytes)) {
+    if ((uint64_t) bgr.cols * bgr.rows > FER_IMAGE_MAX_PIXELS) {
       g_set_error (error, FER_ERROR, FER_ERROR_FORMAT,
-          "'%s' is truncated: the JPEG data ends before its end-of-image marker", path);
+          "'%s' has %d x %d pixels, more than the %d megapixels images may have here: shrink it "
+          "first", path, bgr.cols, bgr.rows, FER_IMAGE_MAX_PIXELS / 1000000);
       return nullptr;
     }
     FerImage *image = from_bgr (bgr);

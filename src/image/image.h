@@ -19,12 +19,18 @@ FerImage *fer_image_new (int width, int height);
 void fer_image_free (FerImage *image);
 size_t fer_image_bytes (const FerImage *image);
 
+/* The largest image decoded (width x height): more than any camera's photo, and a bound on what
+ * a small hostile file can make the decoder allocate (JPEG, PNG and BMP headers are checked
+ * before decoding; other formats are bounded by OpenCV's own limit of 2^30 pixels first). */
+#define FER_IMAGE_MAX_PIXELS 150000000
+
 /* Decodes an image file (JPEG, PNG, BMP, WebP, TIFF, PPM/PGM... whatever OpenCV reads) to RGB,
  * as PIL's Image.open (path).convert ("RGB") would: grayscale and palettes expanded, alpha
  * dropped, EXIF orientation not applied.  Errors:
  *   FER_ERROR_IO         the file cannot be read (missing, permissions, a directory)
  *   FER_ERROR_NOT_IMAGE  its content is in no image format OpenCV decodes
- *   FER_ERROR_FORMAT     an image format, but corrupt or truncated */
+ *   FER_ERROR_FORMAT     an image format, but corrupt or truncated, or larger than
+ *                        FER_IMAGE_MAX_PIXELS */
 FerImage *fer_image_load (const char *path, GError **error);
 
 /* gray (width x height bytes, packed) = the image's luma with ITU-R 601 weights,
