@@ -9,7 +9,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <cerrno>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 
 extern "C" {
@@ -183,6 +186,20 @@ FlatShapePredictor::load (const std::string &path)
     write_cache (cache);
 }
 
+// A cache that cannot be written (a read-only or full disk, XDG_CACHE_HOME not a folder) only
+// costs the parse on every start; said once per process and cache file, not on every start.
+static void
+warn_once_about_cache (const std::string &cache_path, const char *why)
+{
+  static std::mutex lock;
+  static std::set<std::string> warned;
+  std::lock_guard<std::mutex> hold (lock);
+  if (warned.insert (cache_path).second)
+    g_log ("gst-fer", G_LOG_LEVEL_WARNING, "cannot keep the landmark model's flat copy (%s): "
+        "it will be parsed again on every start (about 1 s); make the cache folder writable or "
+        "set XDG_CACHE_HOME", why);
+}
+
 void
 FlatShapePredictor::write_cache (const std::string &cache_path) const
 {
@@ -208,12 +225,18 @@ FlatShapePredictor::write_cache (const std::string &cache_path) const
 
   char *dir = g_path_get_dirname (cache_path.c_str ());
   FerAtomicFile file;
-  if (g_mkdir_with_parents (dir, 0755) == 0
-      && fer_atomic_file_open (&file, cache_path.c_str (), nullptr)) {
-    if (!fer_atomic_file_write (&file, bytes.data (), bytes.size (), nullptr)
-        || !fer_atomic_file_commit (&file, nullptr))
+  GError *error = nullptr;
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (errno), "cannot create %s: %s",
+        dir, g_strerror (errno));
+  else if (fer_atomic_file_open (&file, cache_path.c_str (), &error)) {
+    if (!fer_atomic_file_write (&file, bytes.data (), bytes.size (), &error)
+        || !fer_atomic_file_commit (&file, &error))
       fer_atomic_file_abort (&file);
   }
+  if (error)
+    warn_once_about_cache (cache_path, error->message);
+  g_clear_error (&error);
   g_free (dir);
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gstfermeta.h"
 #include "fer-test-util.h"
 #include "test-frames.h"
 #include "image/image.h"
@@ -42,10 +43,14 @@ static GOptionEntry entries[] = {
 };
 
 static gint frames_out;     /* frames that reached fakesink (streaming thread) */
+static gint64 faces_out;    /* classified faces on them */
 
 static GstPadProbeReturn
 count_frame (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
+  GstFerMeta *meta = gst_buffer_get_fer_meta (GST_PAD_PROBE_INFO_BUFFER (info));
+  for (guint i = 0; meta && i < gst_fer_meta_get_n_faces (meta); i++)
+    faces_out += gst_fer_meta_get_face (meta, i)->label != NULL;
   g_atomic_int_inc (&frames_out);
   return GST_PAD_PROBE_OK;
 }
@@ -180,7 +185,7 @@ main (int argc, char **argv)
   GstBuffer *path[POSITIONS];
   for (int i = 0; i < POSITIONS; i++) {
     const int step = i < POSITIONS / 2 ? i : POSITIONS - i;
-    path[i] = fer_test_rgb_buffer (face, WIDTH, HEIGHT, -180 + 4 * step, -150 + 2 * step);
+    path[i] = fer_test_rgb_buffer (face, WIDTH, HEIGHT, -140 + 2 * step, -30 + step);
   }
   fer_image_free (face);
 
@@ -243,8 +248,15 @@ main (int argc, char **argv)
     gst_object_unref (bus);
   }
   gst_element_set_state (pipeline, GST_STATE_NULL);
-  printf ("fer-soak: %s after %" G_GINT64_FORMAT " frames pushed%s; resident memory %ld KiB\n",
-      ok ? "ok" : "FAILED", pushed, cycles ? " over the cycles" : "", rss_kib ());
+  /* The face is in every frame: nearly every frame must have it classified. */
+  if (faces_out < pushed * 9 / 10) {
+    fprintf (stderr, "fer-soak: only %" G_GINT64_FORMAT " classified faces in %" G_GINT64_FORMAT
+        " frames\n", faces_out, pushed);
+    ok = FALSE;
+  }
+  printf ("fer-soak: %s after %" G_GINT64_FORMAT " frames pushed%s, %" G_GINT64_FORMAT
+      " classified faces; resident memory %ld KiB\n", ok ? "ok" : "FAILED", pushed,
+      cycles ? " over the cycles" : "", faces_out, rss_kib ());
 
   gst_object_unref (src);
   gst_object_unref (pipeline);
