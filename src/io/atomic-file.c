@@ -111,3 +111,59 @@ fer_atomic_write_file (const char *path, const void *data, size_t size, GError *
   }
   return fer_atomic_file_commit (&file, error);
 }
+
+/* Makes and removes a file in dir: the one sure test that dir takes new files. */
+static gboolean
+folder_takes_files (const char *dir, const char *for_path, GError **error)
+{
+  char *probe = g_build_filename (dir, ".fer-write-check-XXXXXX", NULL);
+  const int fd = g_mkstemp_full (probe, O_WRONLY | O_CLOEXEC, 0644);
+  const int saved = errno;
+  if (fd >= 0) {
+    close (fd);
+    unlink (probe);
+  }
+  g_free (probe);
+  if (fd < 0)
+    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot write '%s': the folder '%s' does not "
+        "take new files (%s)", for_path, dir, g_strerror (saved));
+  return fd >= 0;
+}
+
+gboolean
+fer_atomic_file_check (const char *path, GError **error)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot write '%s': it is a folder; give a "
+        "file name", path);
+    return FALSE;
+  }
+  char *dir = g_path_get_dirname (path);
+  gboolean ok = g_file_test (dir, G_FILE_TEST_IS_DIR);
+  if (!ok)
+    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot write '%s': the folder '%s' does not "
+        "exist (create it first)", path, dir);
+  ok = ok && folder_takes_files (dir, path, error);
+  g_free (dir);
+  return ok;
+}
+
+gboolean
+fer_output_folder_check (const char *dir, GError **error)
+{
+  if (g_file_test (dir, G_FILE_TEST_EXISTS) && !g_file_test (dir, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot write into '%s': it is a file, not a "
+        "folder", dir);
+    return FALSE;
+  }
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return folder_takes_files (dir, dir, error);
+  char *parent = g_path_get_dirname (dir);
+  gboolean ok = g_file_test (parent, G_FILE_TEST_IS_DIR);
+  if (!ok)
+    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot create '%s': the folder '%s' does not "
+        "exist (create it first)", dir, parent);
+  ok = ok && folder_takes_files (parent, dir, error);
+  g_free (parent);
+  return ok;
+}

@@ -27,6 +27,16 @@ void fer_atomic_file_abort (FerAtomicFile *file);
 gboolean fer_atomic_write_file (const char *path, const void *data, size_t size,
     GError **error);
 
+/* Checks, before any work, that path can be written as fer_atomic_write_file writes it: not a
+ * folder, in a folder that exists and takes new files (a temporary file is made and removed
+ * there, which also catches read-only file systems and root's writes to them).  The error names
+ * the path and says which of the three is wrong. */
+gboolean fer_atomic_file_check (const char *path, GError **error);
+
+/* The same for a folder a tool will create (or fill): dir is not a file, and it (when it exists)
+ * or its parent (when it does not: the parent must exist) takes new files. */
+gboolean fer_output_folder_check (const char *dir, GError **error);
+
 G_END_DECLS
 
 #endif /* FER_ATOMIC_FILE_H */

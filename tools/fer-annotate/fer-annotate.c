@@ -22,6 +22,7 @@
 #include "command-line.h"
 #include "base/exit-codes.h"
 #include "gstfermeta.h"
+#include "io/atomic-file.h"
 #include "json-writer.h"
 
 static char *output, *json_path, *model;
@@ -157,6 +158,13 @@ build_pipeline (Annotation *a)
     g_printerr ("fer-annotate: %s: no such file (give a video file or /dev/videoN)\n", a->input);
     return FER_EXIT_FAILED;
   }
+  GError *check_error = NULL;
+  if ((output && !fer_atomic_file_check (output, &check_error))
+      || (json_path && !fer_atomic_file_check (json_path, &check_error))) {
+    g_printerr ("fer-annotate: %s\n", check_error->message);
+    g_error_free (check_error);
+    return FER_EXIT_FAILED;
+  }
   a->partial = output ? g_strconcat (output, ".partial", NULL) : NULL;
   a->json_partial = json_path ? g_strconcat (json_path, ".partial", NULL) : NULL;
   char *source = camera ? g_strdup_printf ("v4l2src device=\"%s\" ! videoconvert", a->input)
@@ -173,8 +181,12 @@ build_pipeline (Annotation *a)
   g_free (launch);
   g_free (source);
   g_free (sink);
-  if (a->pipeline == NULL) {
-    g_printerr ("fer-annotate: %s\n", error->message);
+  /* (A missing element is an error with a pipeline still returned.) */
+  if (a->pipeline == NULL || error != NULL) {
+    g_printerr ("fer-annotate: %s%s\n", error->message,
+        g_error_matches (error, GST_PARSE_ERROR, GST_PARSE_ERROR_NO_SUCH_ELEMENT)
+        ? " (is the gst-fer plugin installed, or GST_PLUGIN_PATH set to its folder?)" : "");
+    g_clear_object (&a->pipeline);
     g_error_free (error);
     return FER_EXIT_FAILED;
   }
@@ -229,10 +241,14 @@ finish_files (Annotation *a, int status)
 {
   if (a->results.out && a->results.out != stdout && fclose (a->results.out) != 0)
     status = FER_EXIT_FAILED;
-  if (status == FER_EXIT_OK && a->json_partial && g_rename (a->json_partial, json_path) != 0)
+  if (status == FER_EXIT_OK && a->json_partial && g_rename (a->json_partial, json_path) != 0) {
+    g_printerr ("fer-annotate: cannot name %s: %s\n", json_path, g_strerror (errno));
     status = FER_EXIT_FAILED;
-  if (status == FER_EXIT_OK && a->partial && g_rename (a->partial, output) != 0)
+  }
+  if (status == FER_EXIT_OK && a->partial && g_rename (a->partial, output) != 0) {
+    g_printerr ("fer-annotate: cannot name %s: %s\n", output, g_strerror (errno));
     status = FER_EXIT_FAILED;
+  }
   if (status != FER_EXIT_OK) {
     if (a->partial)
       g_unlink (a->partial);

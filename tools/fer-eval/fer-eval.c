@@ -284,7 +284,8 @@ open_inputs (Eval *ev)
   if (faces && (ev->input.models = fer_face_models_acquire (FER_DEFAULT_CASCADE,
               FER_DEFAULT_LANDMARK_MODEL, &error)) == NULL)
     return fail (error);
-  if (predictions_path && !fer_atomic_file_open (&ev->predictions, predictions_path, &error))
+  if (predictions_path && (!fer_atomic_file_check (predictions_path, &error)
+          || !fer_atomic_file_open (&ev->predictions, predictions_path, &error)))
     return fail (error);
   return FER_EXIT_OK;
 }

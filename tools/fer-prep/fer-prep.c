@@ -501,6 +501,9 @@ check_out_dir (const char *out_dir, const char *raw_dir, const char *done_marker
       return FALSE;
     }
   }
+  if (!fer_output_folder_check (out_dir, error)
+      || (keep_rejected && !fer_output_folder_check (keep_rejected, error)))
+    return FALSE;
   GDir *dir = g_dir_open (out_dir, 0, NULL);
   const gboolean empty = dir == NULL || g_dir_read_name (dir) == NULL;
   if (dir)

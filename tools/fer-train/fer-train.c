@@ -101,17 +101,6 @@ outputs_init (Outputs *o, const char *path)
   o->report = g_strconcat (o->stem, ".data-report.txt", NULL);
 }
 
-/* Fails now, not after hours of training, when the model cannot be written. */
-static gboolean
-check_writable (const char *path, GError **error)
-{
-  FerAtomicFile probe;
-  if (!fer_atomic_file_open (&probe, path, error))
-    return FALSE;
-  fer_atomic_file_abort (&probe);
-  return TRUE;
-}
-
 static void
 fill_defaults (FerTrainOptions *o)
 {
@@ -279,7 +268,9 @@ start_or_resume (Run *run)
 {
   GError *error = NULL;
   outputs_init (&run->out, output);
-  if (!check_writable (run->out.model, &error) || !check_writable (run->out.checkpoint, &error))
+  /* Fails now, not after hours of training, when the model cannot be written. */
+  if (!fer_atomic_file_check (run->out.model, &error)
+      || !fer_atomic_file_check (run->out.checkpoint, &error))
     return fail (error);
   fill_defaults (&run->options);
   if (!resume)
