@@ -29,8 +29,10 @@ mkdir -p "$work/raw/smile"
 cp "$photo" "$work/raw/smile/a.jpg"
 cp "$SOURCE_ROOT/tests/data/pattern.jpg" "$work/raw/smile/b.jpg"
 "$FER_ANNOTATE" --help > /dev/null 2>&1   # (the tool is there)
-gst-launch-1.0 -q filesrc location="$photo" ! jpegdec ! videoconvert ! x264enc ! mp4mux \
-  ! filesink location="$work/clip.mp4" > /dev/null 2>&1
+# (With GStreamer's own plugins only: gst-launch-1.0 cannot load a sanitizer build's plugin.)
+env -u GST_PLUGIN_PATH GST_REGISTRY="$work/plain-registry.bin" gst-launch-1.0 -q \
+  filesrc location="$photo" ! jpegdec ! videoconvert ! x264enc ! mp4mux \
+  ! filesink location="$work/clip.mp4" > /dev/null 2>&1 || fail "making a clip with gst-launch-1.0"
 chmod -R a+rX "$work/data" "$work/raw" "$work/clip.mp4"
 
 # tool NAME COMMAND...: runs it in $work; rc, out, err left behind.
@@ -89,6 +91,10 @@ crop() {
   rc=$?
 }
 warnings() { grep -c "cannot keep the landmark model's flat copy" "$work/crop.err"; }
+if ! gst-inspect-1.0 fermouthcrop > /dev/null 2>&1; then
+  skip "fermouthcrop with an unusable landmark cache" \
+    "gst-launch-1.0 cannot load this build's plugin (a sanitizer build): run in the optimised build"
+else
 echo "not a folder" > "$work/cache-file"
 XDG_CACHE_HOME=$work/cache-file crop
 check "cache folder not a folder: fermouthcrop runs" [ $rc = 0 ]
@@ -116,6 +122,7 @@ if [ -n "$cache" ]; then
   check "and finds the face" has "$work/crop.out" "mouth"
   check "the damaged cache is replaced by a good one" cmp -s "$cache" "$work/cache.good"
 fi
+fi
 
 # --- fer-train: disk full during a checkpoint --------------------------------------------------
 "$MAKE_FOLDER" "$work/small" 40 split 4
@@ -133,7 +140,7 @@ check "disk full at the checkpoint: fer-train stops with exit 1" [ $rc = 1 ]
 check "naming the checkpoint and the cause" has "$work/full.err" "full.ckpt.safetensors"
 check "the previous checkpoint is untouched" cmp -s "$work/full.ckpt.before" "$work/full.ckpt.safetensors"
 check "no temporary file left" [ -z "$(find "$work" -maxdepth 1 -name 'full.*tmp-*')" ]
-check "the model there loads" "$FER_EVAL" -t 1 "$work/full.safetensors" "$work/small/val" -j
+check "the model there loads" bash -c "'$FER_EVAL' -t 1 '$work/full.safetensors' '$work/small/val' > /dev/null"
 (cd "$work" && "$FER_TRAIN" "${learn[@]}" "$work/small" -o full.safetensors -e 3 --resume > /dev/null 2>&1); rc=$?
 check "--resume with room again finishes" [ $rc = 0 ]
 check "on the uninterrupted run's model" cmp -s "$work/whole.last.safetensors" "$work/full.last.safetensors"

@@ -48,23 +48,23 @@ for t in "${targets[@]}"; do
   esac
   work=build-fuzz/corpus/$t
   mkdir -p "$work"
-  log=build-fuzz/logs/$t.log
+  log=build-fuzz/logs/$t.${seconds}s.log   # (runs of other lengths may be going on beside)
   rc=0
   "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="build-fuzz/crashes/$t-" "${dict[@]}" \
     "$work" "tests/fuzz/corpus/$t" > "$log" 2>&1 || rc=$?
   execs=$(awk '/stat::number_of_executed_units/ { print $NF }' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{ print $2 }')
+  cov=$(grep -a -o 'cov: [0-9]*' "$log" | tail -1 | awk '{ print $2 }')
   corpus=$(find "$work" -type f | wc -l)
   if (( rc == 0 )); then
     result=ok
   else
-    result="FAILED (exit $rc): $(grep -m1 -E 'ERROR: |runtime error|Test unit written' "$log" || true)"
+    result="FAILED (exit $rc): $(grep -a -m1 -E 'ERROR: |runtime error|Test unit written' "$log" || true)"
     status=1
   fi
   printf '%-16s %12s %8s %8s  %s\n' "$t" "${execs:-?}" "${cov:-?}" "$corpus" "$result"
   if (( rc != 0 )); then
-    grep -E 'Test unit written to' "$log" >&2 || true
+    grep -a -E 'Test unit written to' "$log" >&2 || true
     echo "fuzz: the whole report is in $log" >&2
   fi
 done
