@@ -53,26 +53,6 @@ growth=$(awk -v w="$warm" -v p="$peak" 'BEGIN { printf "%.2f", 100 * (p - w) / w
 say "resident memory, 100000 frames: ${warm} KiB at frame 10000, peak ${peak} KiB after, ${last} KiB at the end: growth ${growth} % (< 5 % required)"
 awk -v g="$growth" 'BEGIN { exit !(g < 5) }' || status=1
 
-# The plot: resident memory against frames, one point per 1000 frames.
-awk -F, -v title="fer-soak: resident memory over 100,000 frames (fermouthcrop ! ferclassify ! feroverlay, model swap every 1000)" '
-  NR == 1 { next }
-  { x[n] = $1; y[n] = $2 / 1024; if (y[n] > ymax) ymax = y[n]; if ($1 > xmax) xmax = $1; n++ }
-  END {
-    W = 800; H = 400; L = 70; B = 50; T = 40; R = 20
-    ytop = (int (ymax / 50) + 1) * 50
-    printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H
-    printf "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"%d\" y=\"20\">%s</text>\n", L, title
-    for (v = 0; v <= ytop; v += ytop / 5) {
-      py = H - B - v / ytop * (H - B - T)
-      printf "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"5\" y=\"%.1f\">%d MiB</text>\n", L, W - R, py, py, py + 4, v
-    }
-    for (v = 0; v <= xmax; v += xmax / 5)
-      printf "<text x=\"%.1f\" y=\"%d\">%d</text>\n", L + v / xmax * (W - L - R) - 15, H - B + 20, v
-    printf "<text x=\"%d\" y=\"%d\">frames</text>\n", W / 2, H - 10
-    printf "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\""
-    for (i = 0; i < n; i++)
-      printf "%.1f,%.1f ", L + x[i] / xmax * (W - L - R), H - B - y[i] / ytop * (H - B - T)
-    printf "\"/>\n</svg>\n"
-  }' "$out/rss.csv" > "$out/rss.svg"
+tests/soak/plot-rss.sh "$out/rss.csv" "fer-soak: resident memory over 100,000 frames (fermouthcrop ! ferclassify ! feroverlay, model swap every 1000)" > "$out/rss.svg"
 say "plot: $out/rss.svg; took $(( $(date +%s) - start )) s"
 exit $status
