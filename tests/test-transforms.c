@@ -262,6 +262,41 @@ test_bad_files (void)
   g_free (jpeg); g_free (png); g_free (jpeg_path); g_free (png_path);
 }
 
+/* Headers declaring huge pictures (a few bytes each, as a fuzzer makes them) are refused
+ * before the decoder allocates for them, naming the size; one of each format whose header is
+ * read. */
+static void
+test_huge_declared_sizes (void)
+{
+  static const struct { const char *name; const char *bytes; gsize size; const char *size_text; }
+  files[] = {
+    /* IHDR 40000 x 40000 */
+    { "huge.png", "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\x9c\x40\0\0\x9c\x40\x08\x02\0\0\0",
+      29, "40000 x 40000" },
+    /* SOF0 after APP0: 30000 x 20000 */
+    { "huge.jpg", "\xff\xd8\xff\xe0\0\x04" "ab\xff\xc0\0\x0b\x08\x4e\x20\x75\x30\x01\x01\x11\0",
+      21, "30000 x 20000" },
+    /* BITMAPINFOHEADER 20000 x -20000 (top-down) */
+    { "huge.bmp", "BM\0\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0\x20\x4e\0\0\xe0\xb1\xff\xff\x01\0\x18\0",
+      30, "20000 x 20000" },
+    { "huge.pgm", "P5\n# a comment\n20000 20000\n255\n", 31, "20000 x 20000" },
+    { "huge.pbm", "P4\r888888\x10" "888\x10", 14, "888888 x 888" },   /* the fuzzer's */
+    /* VP8X canvas 16384 x 16384 */
+    { "huge.webp", "RIFF\x24\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0\xff\x3f\0\xff\x3f\0\0\0",
+      30, "16384 x 16384" },
+    /* IFD0 with ImageWidth and ImageLength LONG 20000 */
+    { "huge.tiff", "II*\0\x08\0\0\0\x02\0\0\x01\x04\0\x01\0\0\0\x20\x4e\0\0"
+      "\x01\x01\x04\0\x01\0\0\0\x20\x4e\0\0\0\0\0\0", 38, "20000 x 20000" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++) {
+    char *path = write_file (files[i].name, files[i].bytes, files[i].size);
+    /* "declares": refused from the header, before the decoder saw it. */
+    assert_load_fails (path, FER_ERROR_FORMAT, "declares");
+    assert_load_fails (path, FER_ERROR_FORMAT, files[i].size_text);
+    g_free (path);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -280,6 +315,7 @@ main (int argc, char **argv)
   g_test_add_func ("/transforms/shorter-side-sizes", test_shorter_side_sizes);
   g_test_add_func ("/transforms/random-resized-crop", test_random_resized_crop);
   g_test_add_func ("/transforms/bad-files", test_bad_files);
+  g_test_add_func ("/transforms/huge-declared-sizes", test_huge_declared_sizes);
   int status = g_test_run ();
 
   fer_test_remove_tree (workdir);

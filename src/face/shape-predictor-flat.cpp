@@ -165,7 +165,15 @@ extract_features (const dlib::cv_image<unsigned char> &image,
   const dlib::rectangle area = dlib::get_rect (image);
   features.resize (deltas.size ());
   for (unsigned long i = 0; i < features.size (); i++) {
-    const dlib::point p = to_image (tform * deltas[i] + dlib::impl::location (shape, anchors[i]));
+    const dlib::vector<double, 2> q =
+        to_image (tform * deltas[i] + dlib::impl::location (shape, anchors[i]));
+    // Far outside (or not a number: a degenerate shape's transform) reads as outside the image
+    // before dlib rounds it to an integer point, which such values would overflow.
+    if (!(std::fabs (q.x ()) < 1e9 && std::fabs (q.y ()) < 1e9)) {
+      features[i] = 0;
+      continue;
+    }
+    const dlib::point p (q);
     features[i] = area.contains (p) ? image[p.y ()][p.x ()] : 0;
   }
 }

@@ -5,7 +5,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <cctype>
 #include <cstring>
+#include <string>
 #include <exception>
 #include <memory>
 #include <vector>
@@ -51,51 +53,170 @@ le32 (const uchar *p)
   return (uint32_t) p[3] << 24 | (uint32_t) p[2] << 16 | (uint32_t) p[1] << 8 | p[0];
 }
 
-// The size a JPEG, PNG or BMP header declares, read before decoding: a few hundred bytes can
-// declare a picture of half a gigapixel, which the decoders allocate (gigabytes) and fill for
-// seconds even when the data behind it is missing.  false when the header is not found (other
-// formats, or not an image: the decoder then decides).
+unsigned
+le16 (const uchar *p)
+{
+  return (unsigned) p[1] << 8 | p[0];
+}
+
+// The size an image's header declares, read before decoding: a few bytes can declare a picture
+// of a gigapixel, which the decoders allocate (gigabytes) and fill for seconds even when the data
+// behind it is missing.  One reader per format OpenCV decodes here; each gives false when its
+// header is not there (the decoder then decides).
+
+bool
+png_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
+{
+  if (b.size () < 24 || std::memcmp (b.data (), "\x89PNG\r\n\x1a\n", 8) != 0
+      || std::memcmp (b.data () + 12, "IHDR", 4) != 0)
+    return false;
+  width = be32 (&b[16]);
+  height = be32 (&b[20]);
+  return true;
+}
+
+bool
+bmp_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
+{
+  if (b.size () < 26 || b[0] != 'B' || b[1] != 'M')
+    return false;
+  width = le32 (&b[18]);
+  const int32_t h = (int32_t) le32 (&b[22]);   // negative: rows stored top-down
+  height = h < 0 ? -(int64_t) h : h;
+  return true;
+}
+
+// Markers up to the first start-of-frame (SOF0..SOF15 but DHT, JPG and DAC); bytes between
+// markers are skipped, as libjpeg skips them.
+bool
+jpeg_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
+{
+  const size_t n = b.size ();
+  if (n < 4 || b[0] != 0xFF || b[1] != 0xD8)
+    return false;
+  size_t at = 2;
+  while (at + 4 <= n) {
+    const uchar marker = b[at + 1];
+    if (b[at] != 0xFF || marker == 0xFF || marker == 0x00) {   // garbage or fill bytes
+      at++;
+      continue;
+    }
+    if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+      if (at + 9 > n)
+        return false;
+      height = be16 (&b[at + 5]);
+      width = be16 (&b[at + 7]);
+      return true;
+    }
+    const unsigned length = be16 (&b[at + 2]);
+    if (length < 2)
+      return false;
+    at += 2 + length;
+  }
+  return false;
+}
+
+// PBM, PGM, PPM (P1-P6): the magic, then width and height as decimal text, with whitespace and
+// # comments between; PAM (P7): WIDTH and HEIGHT lines before ENDHDR.
+bool
+pnm_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
+{
+  const size_t n = std::min<size_t> (b.size (), 4096);
+  if (n < 3 || b[0] != 'P' || b[1] < '1' || b[1] > '7')
+    return false;
+  size_t at = 2;
+  auto number = [&] (uint64_t &value, bool skip_comments) {
+    // Anything but a digit separates (more leniently than the format, as leniently as
+    // OpenCV's reader: what it would take for a size must be checked here).
+    while (at < n && !std::isdigit (b[at])) {
+      if (b[at] == '#' && skip_comments)
+        while (at < n && b[at] != '\n')
+          at++;
+      else
+        at++;
+    }
+    if (at >= n || !std::isdigit (b[at]))
+      return false;
+    value = 0;
+    while (at < n && std::isdigit (b[at]) && value < (1ull << 40))
+      value = value * 10 + (b[at++] - '0');
+    return true;
+  };
+  if (b[1] != '7')
+    return number (width, true) && number (height, true);
+  const std::string header (b.begin (), b.begin () + n);
+  const size_t w = header.find ("WIDTH"), h = header.find ("HEIGHT");
+  if (w == std::string::npos || h == std::string::npos)
+    return false;
+  at = w + 5;
+  const bool found_width = number (width, false);
+  at = h + 6;
+  return found_width && number (height, false);
+}
+
+// RIFF WebP: lossy (VP8), lossless (VP8L) or extended (VP8X, the canvas size).
+bool
+webp_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
+{
+  if (b.size () < 30 || std::memcmp (b.data (), "RIFF", 4) != 0
+      || std::memcmp (b.data () + 8, "WEBP", 4) != 0)
+    return false;
+  const uchar *chunk = &b[12];
+  if (std::memcmp (chunk, "VP8 ", 4) == 0) {
+    width = le16 (&b[26]) & 0x3FFF;
+    height = le16 (&b[28]) & 0x3FFF;
+  } else if (std::memcmp (chunk, "VP8L", 4) == 0) {
+    const uint32_t bits = le32 (&b[21]);
+    width = (bits & 0x3FFF) + 1;
+    height = ((bits >> 14) & 0x3FFF) + 1;
+  } else if (std::memcmp (chunk, "VP8X", 4) == 0) {
+    width = (b[24] | b[25] << 8 | b[26] << 16) + 1u;
+    height = (b[27] | b[28] << 8 | b[29] << 16) + 1u;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// TIFF: ImageWidth (256) and ImageLength (257) of the first directory (the page OpenCV reads).
+bool
+tiff_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
+{
+  const size_t n = b.size ();
+  if (n < 8)
+    return false;
+  const bool little = b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0;
+  const bool big = b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42;
+  if (!little && !big)
+    return false;
+  auto u16 = [&] (size_t at) { return little ? le16 (&b[at]) : be16 (&b[at]); };
+  auto u32 = [&] (size_t at) { return little ? le32 (&b[at]) : be32 (&b[at]); };
+  const size_t ifd = u32 (4);
+  if (ifd > n - 2)
+    return false;
+  const unsigned entries = u16 (ifd);
+  bool found_width = false, found_height = false;
+  for (unsigned e = 0; e < entries && ifd + 2 + 12 * (e + 1) <= n; e++) {
+    const size_t at = ifd + 2 + 12 * e;
+    const unsigned tag = u16 (at), type = u16 (at + 2);
+    const uint64_t value = type == 3 ? u16 (at + 8) : u32 (at + 8);   // SHORT or LONG
+    if (tag == 256) {
+      width = value;
+      found_width = true;
+    } else if (tag == 257) {
+      height = value;
+      found_height = true;
+    }
+  }
+  return found_width && found_height;
+}
+
 bool
 declared_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
 {
-  const size_t n = b.size ();
-  if (n >= 24 && std::memcmp (b.data (), "\x89PNG\r\n\x1a\n", 8) == 0
-      && std::memcmp (b.data () + 12, "IHDR", 4) == 0) {
-    width = be32 (&b[16]);
-    height = be32 (&b[20]);
-    return true;
-  }
-  if (n >= 26 && b[0] == 'B' && b[1] == 'M') {
-    width = le32 (&b[18]);
-    const int32_t h = (int32_t) le32 (&b[22]);   // negative: rows stored top-down
-    height = h < 0 ? -(int64_t) h : h;
-    return true;
-  }
-  if (n >= 4 && b[0] == 0xFF && b[1] == 0xD8) {
-    // Markers up to the first start-of-frame (SOF0..SOF15 but DHT, JPG and DAC); bytes between
-    // markers are skipped, as libjpeg skips them.
-    size_t at = 2;
-    while (at + 4 <= n) {
-      const uchar marker = b[at + 1];
-      if (b[at] != 0xFF || marker == 0xFF || marker == 0x00) {   // garbage or fill bytes
-        at++;
-        continue;
-      }
-      const unsigned length = be16 (&b[at + 2]);
-      if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8
-          && marker != 0xCC) {
-        if (at + 9 > n)
-          return false;
-        height = be16 (&b[at + 5]);
-        width = be16 (&b[at + 7]);
-        return true;
-      }
-      if (length < 2)
-        return false;
-      at += 2 + length;
-    }
-  }
-  return false;
+  return png_size (b, width, height) || jpeg_size (b, width, height)
+      || bmp_size (b, width, height) || pnm_size (b, width, height)
+      || webp_size (b, width, height) || tiff_size (b, width, height);
 }
 
 FerImage *

@@ -20,8 +20,9 @@ void fer_image_free (FerImage *image);
 size_t fer_image_bytes (const FerImage *image);
 
 /* The largest image decoded (width x height): more than any camera's photo, and a bound on what
- * a small hostile file can make the decoder allocate (JPEG, PNG and BMP headers are checked
- * before decoding; other formats are bounded by OpenCV's own limit of 2^30 pixels first). */
+ * a small hostile file can make the decoder allocate (the headers of JPEG, PNG, BMP, PNM, WebP
+ * and TIFF files are checked before decoding; other formats are bounded by OpenCV's own limit
+ * of 2^30 pixels first). */
 #define FER_IMAGE_MAX_PIXELS 150000000
 
 /* Decodes an image file (JPEG, PNG, BMP, WebP, TIFF, PPM/PGM... whatever OpenCV reads) to RGB,
