@@ -130,6 +130,18 @@ folder_takes_files (const char *dir, const char *for_path, GError **error)
   return fd >= 0;
 }
 
+/* dir is there and takes new files; the error names what was to be made there. */
+static gboolean
+folder_ready (const char *dir, const char *verb, const char *for_path, GError **error)
+{
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot %s '%s': the folder '%s' does not "
+        "exist (create it first)", verb, for_path, dir);
+    return FALSE;
+  }
+  return folder_takes_files (dir, for_path, error);
+}
+
 gboolean
 fer_atomic_file_check (const char *path, GError **error)
 {
@@ -139,11 +151,7 @@ fer_atomic_file_check (const char *path, GError **error)
     return FALSE;
   }
   char *dir = g_path_get_dirname (path);
-  gboolean ok = g_file_test (dir, G_FILE_TEST_IS_DIR);
-  if (!ok)
-    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot write '%s': the folder '%s' does not "
-        "exist (create it first)", path, dir);
-  ok = ok && folder_takes_files (dir, path, error);
+  const gboolean ok = folder_ready (dir, "write", path, error);
   g_free (dir);
   return ok;
 }
@@ -159,11 +167,7 @@ fer_output_folder_check (const char *dir, GError **error)
   if (g_file_test (dir, G_FILE_TEST_IS_DIR))
     return folder_takes_files (dir, dir, error);
   char *parent = g_path_get_dirname (dir);
-  gboolean ok = g_file_test (parent, G_FILE_TEST_IS_DIR);
-  if (!ok)
-    g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot create '%s': the folder '%s' does not "
-        "exist (create it first)", dir, parent);
-  ok = ok && folder_takes_files (parent, dir, error);
+  const gboolean ok = folder_ready (parent, "create", dir, error);
   g_free (parent);
   return ok;
 }
