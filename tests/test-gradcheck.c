@@ -141,8 +141,8 @@ check_conv_bias (FerConv2d conv, int batch, int size, gboolean channel_major, gb
   double *dbias = g_new0 (double, conv.out_channels);
 
   conv_loss (&c);
-  fer_conv2d_backward_f64 (din, dweight, with_bias ? dbias : NULL, dcol, c.w, c.col, c.weight,
-      c.strides, &c.conv, batch, c.height, c.width);
+  fer_conv2d_backward_f64 (din, dweight, with_bias ? dbias : NULL, dcol, c.w, c.col, c.in,
+      c.weight, c.strides, &c.conv, batch, c.height, c.width);
   check_gradient ("conv2d input", c.in, din, c.n_in, NULL, 0, conv_loss, &c);
   check_gradient ("conv2d weight", c.weight, dweight, n_weight, NULL, 0, conv_loss, &c);
   if (with_bias)

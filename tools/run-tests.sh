@@ -30,7 +30,7 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 echo "== fuzz smoke: every parser of outside input under libFuzzer, ${FER_FUZZ_SECONDS:-20} s each"
 # (Each run first replays the committed corpus, so every crash input ever found is re-tried.)
 fuzz_status=0
-tests/fuzz/run.sh "${FER_FUZZ_SECONDS:-20}" || fuzz_status=1
+FER_FUZZ_SEED=${FER_FUZZ_SEED:-1} tests/fuzz/run.sh "${FER_FUZZ_SECONDS:-20}" || fuzz_status=1
 (( fuzz_status == 0 )) || status=1
 
 # One closing line over both runs, counting test programs.

@@ -61,39 +61,44 @@ le16 (const uchar *p)
 
 // The size an image's header declares, read before decoding: a few bytes can declare a picture
 // of a gigapixel, which the decoders allocate (gigabytes) and fill for seconds even when the data
-// behind it is missing.  One reader per format OpenCV decodes here; each gives false when its
-// header is not there (the decoder then decides).
+// behind it is missing.  One reader per format OpenCV decodes here; each says whether the file
+// is not in its format (the next reader, or in the end the decoder, decides), or is but its size
+// cannot be read (refused: what the decoder would make of it cannot be bounded), or the size.
+enum HeaderSize { NOT_THIS_FORMAT, SIZE_UNREADABLE, SIZE_FOUND };
 
-bool
+HeaderSize
 png_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
 {
-  if (b.size () < 24 || std::memcmp (b.data (), "\x89PNG\r\n\x1a\n", 8) != 0
-      || std::memcmp (b.data () + 12, "IHDR", 4) != 0)
-    return false;
+  if (b.size () < 8 || std::memcmp (b.data (), "\x89PNG\r\n\x1a\n", 8) != 0)
+    return NOT_THIS_FORMAT;
+  if (b.size () < 24 || std::memcmp (b.data () + 12, "IHDR", 4) != 0)
+    return SIZE_UNREADABLE;
   width = be32 (&b[16]);
   height = be32 (&b[20]);
-  return true;
+  return SIZE_FOUND;
 }
 
-bool
+HeaderSize
 bmp_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
 {
-  if (b.size () < 26 || b[0] != 'B' || b[1] != 'M')
-    return false;
+  if (b.size () < 2 || b[0] != 'B' || b[1] != 'M')
+    return NOT_THIS_FORMAT;
+  if (b.size () < 26)
+    return SIZE_UNREADABLE;
   width = le32 (&b[18]);
   const int32_t h = (int32_t) le32 (&b[22]);   // negative: rows stored top-down
   height = h < 0 ? -(int64_t) h : h;
-  return true;
+  return SIZE_FOUND;
 }
 
 // Markers up to the first start-of-frame (SOF0..SOF15 but DHT, JPG and DAC); bytes between
 // markers are skipped, as libjpeg skips them.
-bool
+HeaderSize
 jpeg_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
 {
   const size_t n = b.size ();
-  if (n < 4 || b[0] != 0xFF || b[1] != 0xD8)
-    return false;
+  if (n < 2 || b[0] != 0xFF || b[1] != 0xD8)
+    return NOT_THIS_FORMAT;
   size_t at = 2;
   while (at + 4 <= n) {
     const uchar marker = b[at + 1];
@@ -103,34 +108,34 @@ jpeg_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
     }
     if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
       if (at + 9 > n)
-        return false;
+        return SIZE_UNREADABLE;
       height = be16 (&b[at + 5]);
       width = be16 (&b[at + 7]);
-      return true;
+      return SIZE_FOUND;
     }
     const unsigned length = be16 (&b[at + 2]);
     if (length < 2)
-      return false;
+      return SIZE_UNREADABLE;
     at += 2 + length;
   }
-  return false;
+  return SIZE_UNREADABLE;
 }
 
 // PBM, PGM, PPM (P1-P6): the magic, then width and height as decimal text, with whitespace and
 // # comments between; PAM (P7): WIDTH and HEIGHT lines before ENDHDR.
-bool
+HeaderSize
 pnm_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
 {
   const size_t n = std::min<size_t> (b.size (), 4096);
-  if (n < 3 || b[0] != 'P' || b[1] < '1' || b[1] > '7')
-    return false;
+  if (n < 2 || b[0] != 'P' || b[1] < '1' || b[1] > '7')
+    return NOT_THIS_FORMAT;
   size_t at = 2;
   auto number = [&] (uint64_t &value, bool skip_comments) {
     // Anything but a digit separates (more leniently than the format, as leniently as
     // OpenCV's reader: what it would take for a size must be checked here).
     while (at < n && !std::isdigit (b[at])) {
-      if (b[at] == '#' && skip_comments)
-        while (at < n && b[at] != '\n')
+      if (b[at] == '#' && skip_comments)   // to the end of the line, as OpenCV reads them
+        while (at < n && b[at] != '\n' && b[at] != '\r')
           at++;
       else
         at++;
@@ -143,24 +148,26 @@ pnm_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
     return true;
   };
   if (b[1] != '7')
-    return number (width, true) && number (height, true);
+    return number (width, true) && number (height, true) ? SIZE_FOUND : SIZE_UNREADABLE;
   const std::string header (b.begin (), b.begin () + n);
   const size_t w = header.find ("WIDTH"), h = header.find ("HEIGHT");
   if (w == std::string::npos || h == std::string::npos)
-    return false;
+    return SIZE_UNREADABLE;
   at = w + 5;
   const bool found_width = number (width, false);
   at = h + 6;
-  return found_width && number (height, false);
+  return found_width && number (height, false) ? SIZE_FOUND : SIZE_UNREADABLE;
 }
 
 // RIFF WebP: lossy (VP8), lossless (VP8L) or extended (VP8X, the canvas size).
-bool
+HeaderSize
 webp_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
 {
-  if (b.size () < 30 || std::memcmp (b.data (), "RIFF", 4) != 0
+  if (b.size () < 12 || std::memcmp (b.data (), "RIFF", 4) != 0
       || std::memcmp (b.data () + 8, "WEBP", 4) != 0)
-    return false;
+    return NOT_THIS_FORMAT;
+  if (b.size () < 30)
+    return SIZE_UNREADABLE;
   const uchar *chunk = &b[12];
   if (std::memcmp (chunk, "VP8 ", 4) == 0) {
     width = le16 (&b[26]) & 0x3FFF;
@@ -173,27 +180,29 @@ webp_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
     width = (b[24] | b[25] << 8 | b[26] << 16) + 1u;
     height = (b[27] | b[28] << 8 | b[29] << 16) + 1u;
   } else {
-    return false;
+    return SIZE_UNREADABLE;
   }
-  return true;
+  return SIZE_FOUND;
 }
 
 // TIFF: ImageWidth (256) and ImageLength (257) of the first directory (the page OpenCV reads).
-bool
+HeaderSize
 tiff_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
 {
   const size_t n = b.size ();
-  if (n < 8)
-    return false;
+  if (n < 4)
+    return NOT_THIS_FORMAT;
   const bool little = b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0;
   const bool big = b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42;
   if (!little && !big)
-    return false;
+    return NOT_THIS_FORMAT;
+  if (n < 8)
+    return SIZE_UNREADABLE;
   auto u16 = [&] (size_t at) { return little ? le16 (&b[at]) : be16 (&b[at]); };
   auto u32 = [&] (size_t at) { return little ? le32 (&b[at]) : be32 (&b[at]); };
   const size_t ifd = u32 (4);
   if (ifd > n - 2)
-    return false;
+    return SIZE_UNREADABLE;
   const unsigned entries = u16 (ifd);
   bool found_width = false, found_height = false;
   for (unsigned e = 0; e < entries && ifd + 2 + 12 * (e + 1) <= n; e++) {
@@ -208,15 +217,18 @@ tiff_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
       found_height = true;
     }
   }
-  return found_width && found_height;
+  return found_width && found_height ? SIZE_FOUND : SIZE_UNREADABLE;
 }
 
-bool
+HeaderSize
 declared_size (const std::vector<uchar> &b, uint64_t &width, uint64_t &height)
 {
-  return png_size (b, width, height) || jpeg_size (b, width, height)
-      || bmp_size (b, width, height) || pnm_size (b, width, height)
-      || webp_size (b, width, height) || tiff_size (b, width, height);
+  for (auto reader : { png_size, jpeg_size, bmp_size, pnm_size, webp_size, tiff_size }) {
+    const HeaderSize found = reader (b, width, height);
+    if (found != NOT_THIS_FORMAT)
+      return found;
+  }
+  return NOT_THIS_FORMAT;
 }
 
 FerImage *
@@ -252,7 +264,22 @@ fer_image_load (const char *path, GError **error)
       return nullptr;
     }
     uint64_t width = 0, height = 0;
-    if (declared_size (bytes, width, height) && width * height > FER_IMAGE_MAX_PIXELS) {
+    const HeaderSize header = declared_size (bytes, width, height);
+    // Only the formats whose header is read above reach OpenCV: its other decoders (DICOM
+    // through GDCM, JPEG 2000, OpenEXR...) are not for photos of faces, and one of them aborts
+    // the process on a damaged file (GDCM's assertions, found by fuzzing).
+    if (header == NOT_THIS_FORMAT) {
+      g_set_error (error, FER_ERROR, FER_ERROR_NOT_IMAGE,
+          "'%s' is not in an image format that can be decoded (JPEG, PNG, BMP, WebP, TIFF, "
+          "PPM/PGM/PBM)", path);
+      return nullptr;
+    }
+    if (header == SIZE_UNREADABLE) {
+      g_set_error (error, FER_ERROR, FER_ERROR_FORMAT,
+          "'%s' is corrupt: its header does not say its size", path);
+      return nullptr;
+    }
+    if (header == SIZE_FOUND && width * height > FER_IMAGE_MAX_PIXELS) {
       g_set_error (error, FER_ERROR, FER_ERROR_FORMAT,
           "'%s' declares %" G_GUINT64_FORMAT " x %" G_GUINT64_FORMAT " pixels, more than the "
           "%d megapixels images may have here: shrink it first", path, width, height,
@@ -269,12 +296,6 @@ fer_image_load (const char *path, GError **error)
     // PyTorch model trained on it saw the pixels as stored.
     cv::Mat bgr = cv::imdecode (bytes, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
     if (bgr.empty ()) {
-      if (!cv::haveImageReader (path)) {
-        g_set_error (error, FER_ERROR, FER_ERROR_NOT_IMAGE,
-            "'%s' is not in an image format that can be decoded (JPEG, PNG, BMP, WebP, TIFF, "
-            "PPM/PGM...)", path);
-        return nullptr;
-      }
       g_set_error (error, FER_ERROR, FER_ERROR_FORMAT, "'%s' is corrupt: it cannot be decoded",
           path);
       return nullptr;

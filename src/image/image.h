@@ -20,16 +20,15 @@ void fer_image_free (FerImage *image);
 size_t fer_image_bytes (const FerImage *image);
 
 /* The largest image decoded (width x height): more than any camera's photo, and a bound on what
- * a small hostile file can make the decoder allocate (the headers of JPEG, PNG, BMP, PNM, WebP
- * and TIFF files are checked before decoding; other formats are bounded by OpenCV's own limit
- * of 2^30 pixels first). */
+ * a small hostile file can make the decoder allocate (each format's header is read before
+ * decoding). */
 #define FER_IMAGE_MAX_PIXELS 150000000
 
-/* Decodes an image file (JPEG, PNG, BMP, WebP, TIFF, PPM/PGM... whatever OpenCV reads) to RGB,
+/* Decodes an image file (JPEG, PNG, BMP, WebP, TIFF, PPM/PGM/PBM; by OpenCV) to RGB,
  * as PIL's Image.open (path).convert ("RGB") would: grayscale and palettes expanded, alpha
  * dropped, EXIF orientation not applied.  Errors:
  *   FER_ERROR_IO         the file cannot be read (missing, permissions, a directory)
- *   FER_ERROR_NOT_IMAGE  its content is in no image format OpenCV decodes
+ *   FER_ERROR_NOT_IMAGE  its content is in none of these formats
  *   FER_ERROR_FORMAT     an image format, but corrupt or truncated, or larger than
  *                        FER_IMAGE_MAX_PIXELS */
 FerImage *fer_image_load (const char *path, GError **error);

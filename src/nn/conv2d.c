@@ -1,4 +1,5 @@
 #include "nn/conv2d.h"
+#include "nn/conv2d-direct.h"
 
 #include "nn/gemm.h"
 
@@ -179,6 +180,11 @@ FER_FN (fer_conv2d_forward) (fer_real *out, fer_real *col, const fer_real *in,
   const int slab = slab_images (conv, per_image);
   const int slabs = (batch + slab - 1) / slab;
 
+  if (FER_FN (fer_conv2d_direct_applies) (conv, width)) {
+    FER_FN (fer_conv2d_direct_forward) (out, in, in_strides, weight, bias, conv, batch, height,
+        width);
+    return;
+  }
   /* One slab (a single image, or small ones) runs outside any parallel region, so that im2col
    * splits its rows across the threads. */
   if (slabs == 1) {
@@ -209,17 +215,20 @@ backward_slab (fer_real *din, fer_real *dcol, const fer_real *dout, const fer_re
 
 void
 FER_FN (fer_conv2d_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
-    fer_real *dcol, const fer_real *dout, const fer_real *col, const fer_real *weight,
-    FerImageStrides din_strides, const FerConv2d *conv, int batch, int height, int width)
+    fer_real *dcol, const fer_real *dout, const fer_real *col, const fer_real *in,
+    const fer_real *weight, FerImageStrides din_strides, const FerConv2d *conv, int batch,
+    int height, int width)
 {
   const int oh = fer_conv2d_output_size (height, conv->kernel, conv->stride, conv->padding);
   const int ow = fer_conv2d_output_size (width, conv->kernel, conv->stride, conv->padding);
   const int per_image = oh * ow, positions = batch * per_image;
   const int patch = conv->in_channels * conv->kernel * conv->kernel;
 
+  const gboolean direct = FER_FN (fer_conv2d_direct_applies) (conv, width);
   /* dweight[OC][patch] += dout[OC][P] . col[patch][P]^T, over the whole batch at once. */
-  FER_FN (fer_gemm_parallel) (CblasNoTrans, CblasTrans, conv->out_channels, patch, positions,
-      1, dout, positions, col, positions, 1, dweight, patch);
+  if (!direct)
+    FER_FN (fer_gemm_parallel) (CblasNoTrans, CblasTrans, conv->out_channels, patch, positions,
+        1, dout, positions, col, positions, 1, dweight, patch);
   FER_PARALLEL_FOR ((size_t) conv->out_channels * positions)
   for (int oc = 0; oc < (dbias ? conv->out_channels : 0); oc++) {
     const fer_real *row = dout + (size_t) oc * positions;
@@ -228,6 +237,11 @@ FER_FN (fer_conv2d_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
     for (int p = 0; p < positions; p++)
       sum += row[p];
     dbias[oc] += (fer_real) sum;
+  }
+  if (direct) {
+    FER_FN (fer_conv2d_direct_backward) (din, dweight, dout, in, din_strides, weight, conv,
+        batch, height, width);
+    return;
   }
   if (din == NULL)
     return;

@@ -54,16 +54,19 @@ void FER_FN (fer_col2im_add) (fer_real *din, const fer_real *dcol, size_t col_st
     FerImageStrides din_strides, const FerConv2d *conv, int images, int height, int width);
 
 /* out[OC][batch][OH][OW] = conv (in) + bias (bias NULL: none, as Conv2d (bias=False)).  col is
- * scratch of C*k*k * batch*OH*OW elements and
- * holds im2col (in) afterwards, which the backward pass reuses. */
+ * scratch of C*k*k * batch*OH*OW elements and holds im2col (in) afterwards, which the backward
+ * pass reuses (not on the direct path of stride-1 convolutions: conv2d-direct.h). */
 void FER_FN (fer_conv2d_forward) (fer_real *out, fer_real *col, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
     const FerConv2d *conv, int batch, int height, int width);
 
-/* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out by din_strides, the same
- * layout the input had).  col is what the forward pass left; dcol is scratch of the same size. */
+/* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out by
+ * din_strides, the same layout the input in had).  col is what the forward pass left; dcol is
+ * scratch of the same size.  (Stride-1 convolutions take the direct path of conv2d-direct.h,
+ * which reads in and needs neither col nor dcol.) */
 void FER_FN (fer_conv2d_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
-    fer_real *dcol, const fer_real *dout, const fer_real *col, const fer_real *weight,
-    FerImageStrides din_strides, const FerConv2d *conv, int batch, int height, int width);
+    fer_real *dcol, const fer_real *dout, const fer_real *col, const fer_real *in,
+    const fer_real *weight, FerImageStrides din_strides, const FerConv2d *conv, int batch,
+    int height, int width);
 
 #endif /* FER_CONV2D_H */

@@ -6,6 +6,7 @@
 #include "base/fer-error.h"
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
+#include "nn/conv2d-direct.h"
 #include "nn/dropout.h"
 #include "nn/flatten.h"
 #include "nn/linear.h"
@@ -254,8 +255,11 @@ size_buffers (Net *net)
     const size_t rows = l->per_region ? (size_t) net->max_rois : (size_t) net->max_batch;
     l->capacity = rows * l->c * l->h * l->w;
     if (l->spec.kind == FER_LAYER_CONV) {
-      l->col_size = (size_t) l->in_c * l->spec.kernel * l->spec.kernel * net->max_batch * l->h
-          * l->w;
+      const FerConv2d conv = { l->in_c, l->spec.channels, l->spec.kernel, l->spec.stride,
+        l->spec.padding };
+      /* (The direct path of stride-1 convolutions needs no columns.) */
+      l->col_size = FER_FN (fer_conv2d_direct_applies) (&conv, l->in_w) ? 0
+          : (size_t) l->in_c * l->spec.kernel * l->spec.kernel * net->max_batch * l->h * l->w;
       net->col_size = MAX (net->col_size, l->col_size);
       net->all_cols_size += l->col_size;
     }
@@ -728,14 +732,15 @@ backward_layer (Net *net, Layer *l)
       const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
       /* Without columns of its own, the shared scratch holds the last convolution's: this one's
        * are made again. */
-      if (l->col == NULL) {
+      if (l->col == NULL && !FER_FN (fer_conv2d_direct_applies) (&conv, l->in_w)) {
         const int positions = net->batch * l->h * l->w;
         FER_FN (fer_im2col) (net->col, positions, in, strides, &conv, net->batch, l->in_h,
             l->in_w);
       }
       FER_FN (fer_conv2d_backward) (din, FER_FN (fer_net_grad) (net, l->weight),
           l->bias >= 0 ? FER_FN (fer_net_grad) (net, l->bias) : NULL, net->dcol, l->dout,
-          l->col ? l->col : net->col, FER_FN (fer_net_tensor) (net, l->weight), strides, &conv,
+          l->col ? l->col : net->col, in, FER_FN (fer_net_tensor) (net, l->weight), strides,
+          &conv,
           net->batch, l->in_h, l->in_w);
       break;
     }

@@ -50,7 +50,9 @@ for t in "${targets[@]}"; do
   mkdir -p "$work"
   log=build-fuzz/logs/$t.${seconds}s.log   # (runs of other lengths may be going on beside)
   rc=0
-  "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  # (FER_FUZZ_SEED: the test command's smoke runs the same inputs each time, seed 1; 0, the
+  # default, lets libFuzzer pick one.)
+  "$exe" -seed="${FER_FUZZ_SEED:-0}" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="build-fuzz/crashes/$t-" "${dict[@]}" \
     "$work" "tests/fuzz/corpus/$t" > "$log" 2>&1 || rc=$?
   execs=$(awk '/stat::number_of_executed_units/ { print $NF }' "$log" | tail -1)

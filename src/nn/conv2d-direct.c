@@ -1,0 +1,172 @@
+/* conv2d-direct.c: stride-1 convolutions without im2col (see conv2d-direct.h).
+ *
+ * Every pass is a sum of shifted rows: for an output row and a block of output channels, each
+ * (input channel, ky, kx) adds weight x a contiguous run of an input row to an accumulator row
+ * kept in L1, a loop the compiler vectorises.  With the few channels of seed 004's networks (4 to
+ * 32) the GEMM of the im2col path is too thin to pay for copying every input 9 times and for
+ * OpenBLAS's packing, which took most of a pass. */
+#include "nn/conv2d-direct.h"
+
+#include <string.h>
+
+#include "nn/fer-parallel.h"
+
+#define OC_BLOCK 8
+
+gboolean
+FER_FN (fer_conv2d_direct_applies) (const FerConv2d *conv, int width)
+{
+  const int ow = fer_conv2d_output_size (width, conv->kernel, conv->stride, conv->padding);
+  return conv->stride == 1 && ow > 0 && ow <= FER_CONV2D_DIRECT_MAX_WIDTH
+      && width <= FER_CONV2D_DIRECT_MAX_WIDTH && conv->padding < conv->kernel;
+}
+
+/* AVX2 where the processor has it (chosen at run time), no FMA (the build is C11: products and
+ * sums are rounded apart), so the results do not depend on the machine. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define FER_VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#else
+#define FER_VECTOR_CLONES
+#endif
+
+/* One output row y of image n for output channels oc0 .. oc0 + ocs - 1:
+ *   out[oc][n][y][x] (+)= bias[oc] + sum over ic, ky, kx of
+ *                         weight[oc][ic][ky][kx] * in[ic][n][y + ky - p][x + kx - p]
+ * (reads outside the input are zeros). */
+FER_VECTOR_CLONES static void
+row_block (fer_real *out, FerImageStrides out_strides, gboolean accumulate, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConv2d *conv, int n, int oc0, int ocs, int y, int height, int width)
+{
+  const int k = conv->kernel, p = conv->padding, c_in = conv->in_channels;
+  const int ow = width + 2 * p - k + 1;
+  fer_real acc[OC_BLOCK][FER_CONV2D_DIRECT_MAX_WIDTH];
+  for (int o = 0; o < ocs; o++)
+    for (int x = 0; x < ow; x++)
+      acc[o][x] = bias ? bias[oc0 + o] : 0;
+  for (int ic = 0; ic < c_in; ic++) {
+    const fer_real *plane = in + ic * in_strides.channel + n * in_strides.image;
+    for (int ky = 0; ky < k; ky++) {
+      const int yi = y + ky - p;
+      if (yi < 0 || yi >= height)
+        continue;
+      const fer_real *row = plane + (size_t) yi * width;
+      for (int kx = 0; kx < k; kx++) {
+        const int lo = MAX (0, p - kx), hi = MIN (ow, width + p - kx);
+        const fer_real *restrict src = row + kx - p;
+        for (int o = 0; o < ocs; o++) {
+          const fer_real w = weight[(((size_t) (oc0 + o) * c_in + ic) * k + ky) * k + kx];
+          fer_real *restrict a = acc[o];
+          for (int x = lo; x < hi; x++)
+            a[x] += w * src[x];
+        }
+      }
+    }
+  }
+  for (int o = 0; o < ocs; o++) {
+    fer_real *dst = out + (oc0 + o) * out_strides.channel + n * out_strides.image
+        + (size_t) y * ow;
+    if (accumulate)
+      for (int x = 0; x < ow; x++)
+        dst[x] += acc[o][x];
+    else
+      memcpy (dst, acc[o], ow * sizeof *dst);
+  }
+}
+
+/* Every row of every image and channel block, split across the threads. */
+static void
+convolve (fer_real *out, FerImageStrides out_strides, gboolean accumulate, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConv2d *conv, int batch, int height, int width)
+{
+  const int oh = fer_conv2d_output_size (height, conv->kernel, 1, conv->padding);
+  const int ow = fer_conv2d_output_size (width, conv->kernel, 1, conv->padding);
+  const int blocks = (conv->out_channels + OC_BLOCK - 1) / OC_BLOCK;
+  const int tasks = batch * blocks * oh;
+  FER_PARALLEL_FOR ((size_t) conv->out_channels * batch * oh * ow * conv->kernel)
+  for (int t = 0; t < tasks; t++) {
+    const int y = t % oh, block = t / oh % blocks, n = t / oh / blocks;
+    const int oc0 = block * OC_BLOCK;
+    row_block (out, out_strides, accumulate, in, in_strides, weight, bias, conv, n, oc0,
+        MIN (OC_BLOCK, conv->out_channels - oc0), y, height, width);
+  }
+}
+
+void
+FER_FN (fer_conv2d_direct_forward) (fer_real *out, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConv2d *conv, int batch, int height, int width)
+{
+  const int oh = fer_conv2d_output_size (height, conv->kernel, 1, conv->padding);
+  const int ow = fer_conv2d_output_size (width, conv->kernel, 1, conv->padding);
+  convolve (out, fer_strides_cnhw (batch, oh, ow), FALSE, in, in_strides, weight, bias, conv,
+      batch, height, width);
+}
+
+/* dweight[oc][ic][ky][kx] += sum over n, y, x of dout[oc][n][y][x] * in[ic][n][y+ky-p][x+kx-p],
+ * each output channel on its own (summed in double: the sums run over the whole batch). */
+FER_VECTOR_CLONES static void
+weight_gradient (fer_real *dweight, const fer_real *dout, const fer_real *in,
+    FerImageStrides in_strides, const FerConv2d *conv, int oc, int batch, int height,
+    int width, double *sums)
+{
+  const int k = conv->kernel, p = conv->padding, c_in = conv->in_channels;
+  const int oh = height + 2 * p - k + 1, ow = width + 2 * p - k + 1;
+  const size_t per_image = (size_t) oh * ow;
+  memset (sums, 0, (size_t) c_in * k * k * sizeof *sums);
+  for (int n = 0; n < batch; n++)
+    for (int y = 0; y < oh; y++) {
+      const fer_real *restrict g = dout + ((size_t) oc * batch + n) * per_image + (size_t) y * ow;
+      for (int ic = 0; ic < c_in; ic++) {
+        const fer_real *plane = in + ic * in_strides.channel + n * in_strides.image;
+        for (int ky = 0; ky < k; ky++) {
+          const int yi = y + ky - p;
+          if (yi < 0 || yi >= height)
+            continue;
+          const fer_real *row = plane + (size_t) yi * width;
+          for (int kx = 0; kx < k; kx++) {
+            const int lo = MAX (0, p - kx), hi = MIN (ow, width + p - kx);
+            const fer_real *restrict src = row + kx - p;
+            fer_real dot = 0;
+#pragma omp simd reduction (+:dot)
+            for (int x = lo; x < hi; x++)
+              dot += g[x] * src[x];
+            sums[((size_t) ic * k + ky) * k + kx] += dot;
+          }
+        }
+      }
+    }
+  fer_real *dw = dweight + (size_t) oc * c_in * k * k;
+  for (int i = 0; i < c_in * k * k; i++)
+    dw[i] += (fer_real) sums[i];
+}
+
+void
+FER_FN (fer_conv2d_direct_backward) (fer_real *din, fer_real *dweight, const fer_real *dout,
+    const fer_real *in, FerImageStrides in_strides, const fer_real *weight,
+    const FerConv2d *conv, int batch, int height, int width)
+{
+  const int k = conv->kernel, c_in = conv->in_channels, c_out = conv->out_channels;
+  const int oh = fer_conv2d_output_size (height, k, 1, conv->padding);
+  const int ow = fer_conv2d_output_size (width, k, 1, conv->padding);
+  FER_PARALLEL_FOR ((size_t) c_out * batch * oh * ow * c_in)
+  for (int oc = 0; oc < c_out; oc++) {
+    double sums[c_in * k * k];
+    weight_gradient (dweight, dout, in, in_strides, conv, oc, batch, height, width, sums);
+  }
+  if (din == NULL)
+    return;
+  /* din is the convolution of dout by the weights turned around (in and out channels swapped,
+   * the kernel flipped) with padding k - 1 - p: the same pass, added into din. */
+  fer_real *turned = g_new (fer_real, (size_t) c_out * c_in * k * k);
+  for (int oc = 0; oc < c_out; oc++)
+    for (int ic = 0; ic < c_in; ic++)
+      for (int i = 0; i < k * k; i++)
+        turned[((size_t) ic * c_out + oc) * k * k + (k * k - 1 - i)] =
+            weight[((size_t) oc * c_in + ic) * k * k + i];
+  const FerConv2d back = { c_out, c_in, k, 1, k - 1 - conv->padding };
+  convolve (din, in_strides, TRUE, dout, fer_strides_cnhw (batch, oh, ow), turned, NULL, &back,
+      batch, oh, ow);
+  g_free (turned);
+}

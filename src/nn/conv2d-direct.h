@@ -1,0 +1,28 @@
+/* conv2d-direct.h: stride-1 convolutions computed directly, without im2col's copies and without
+ * a GEMM: what fer_conv2d_forward and fer_conv2d_backward use when it applies (seed 004's
+ * residual blocks: 3x3, stride 1, padding 1, 4 to 32 channels).  Layouts as in conv2d.h: the
+ * input through its strides, outputs and their gradients [OC][N][OH][OW], weights
+ * [OC][C][k][k]. */
+#ifndef FER_CONV2D_DIRECT_H
+#define FER_CONV2D_DIRECT_H
+
+#include <glib.h>
+#include "nn/conv2d.h"
+
+/* Output rows are accumulated on the stack: at most this wide. */
+#define FER_CONV2D_DIRECT_MAX_WIDTH 1024
+
+/* Stride 1, padding below the kernel size, rows (in and out) at most the width above. */
+gboolean FER_FN (fer_conv2d_direct_applies) (const FerConv2d *conv, int width);
+
+/* out = conv (in) + bias (NULL: none). */
+void FER_FN (fer_conv2d_direct_forward) (fer_real *out, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConv2d *conv, int batch, int height, int width);
+
+/* dweight += the weights' gradient; din (NULL: not wanted, laid out as in) += the input's. */
+void FER_FN (fer_conv2d_direct_backward) (fer_real *din, fer_real *dweight, const fer_real *dout,
+    const fer_real *in, FerImageStrides in_strides, const fer_real *weight,
+    const FerConv2d *conv, int batch, int height, int width);
+
+#endif /* FER_CONV2D_DIRECT_H */
