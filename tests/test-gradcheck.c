@@ -184,6 +184,19 @@ test_conv2d_no_bias (void)
   check_conv_bias ((FerConv2d) { 4, 6, 1, 2, 0 }, 3, 7, TRUE, FALSE);
 }
 
+static void
+test_conv2d_direct_and_gemm (void)
+{
+  /* Stride 1 with at most 72 inputs per output runs direct (conv2d-direct.c): output channels
+   * past one block of 8, a 5x5 kernel, no padding, 1x1, the image's layout; beyond 72 the
+   * im2col GEMM, at stride 1 too. */
+  check_conv ((FerConv2d) { 2, 11, 3, 1, 1 }, 2, 6, TRUE);
+  check_conv ((FerConv2d) { 2, 3, 5, 1, 2 }, 2, 7, FALSE);
+  check_conv_bias ((FerConv2d) { 3, 2, 3, 1, 0 }, 2, 7, TRUE, FALSE);
+  check_conv ((FerConv2d) { 5, 3, 1, 1, 0 }, 2, 5, FALSE);
+  check_conv ((FerConv2d) { 9, 4, 3, 1, 1 }, 2, 5, TRUE);
+}
+
 /* batchnorm (training mode) */
 
 typedef struct {
@@ -734,6 +747,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gradcheck/conv2d-seed-shape", test_conv2d_seed_shape);
   g_test_add_func ("/gradcheck/conv2d-padding", test_conv2d_padding);
   g_test_add_func ("/gradcheck/conv2d-no-bias", test_conv2d_no_bias);
+  g_test_add_func ("/gradcheck/conv2d-direct-and-gemm", test_conv2d_direct_and_gemm);
   g_test_add_func ("/gradcheck/batchnorm", test_batchnorm);
   g_test_add_func ("/gradcheck/linear", test_linear);
   g_test_add_func ("/gradcheck/relu", test_relu);

@@ -18,7 +18,9 @@ FER_FN (fer_conv2d_direct_applies) (const FerConv2d *conv, int width)
 {
   const int ow = fer_conv2d_output_size (width, conv->kernel, conv->stride, conv->padding);
   return conv->stride == 1 && ow > 0 && ow <= FER_CONV2D_DIRECT_MAX_WIDTH
-      && width <= FER_CONV2D_DIRECT_MAX_WIDTH && conv->padding < conv->kernel;
+      && width <= FER_CONV2D_DIRECT_MAX_WIDTH && conv->padding < conv->kernel
+      && conv->in_channels * conv->kernel * conv->kernel <= FER_CONV2D_DIRECT_MAX_PATCH
+      && conv->out_channels <= FER_CONV2D_DIRECT_MAX_PATCH;
 }
 
 /* AVX2 where the processor has it (chosen at run time), no FMA (the build is C11: products and

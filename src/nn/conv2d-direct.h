@@ -12,7 +12,13 @@
 /* Output rows are accumulated on the stack: at most this wide. */
 #define FER_CONV2D_DIRECT_MAX_WIDTH 1024
 
-/* Stride 1, padding below the kernel size, rows (in and out) at most the width above. */
+/* Beyond C x k x k = 72 (8 channels of 3x3) the GEMM of the im2col path wins: measured with
+ * tests/bench/bench-seed004.sh, MyModel's 4 and 8 channels run 1.5x faster direct, the
+ * detector's 16 and 32 twice as slow. */
+#define FER_CONV2D_DIRECT_MAX_PATCH 72
+
+/* Stride 1, padding below the kernel size, rows (in and out) at most the width above, at most
+ * FER_CONV2D_DIRECT_MAX_PATCH inputs per output (and as many output channels). */
 gboolean FER_FN (fer_conv2d_direct_applies) (const FerConv2d *conv, int width);
 
 /* out = conv (in) + bias (NULL: none). */
