@@ -254,6 +254,15 @@ test_bad_files (void)
   assert_load_fails (cut_jpeg, FER_ERROR_FORMAT, "truncated");
   char *cut_png = write_file ("cut.png", png, png_size / 2);
   assert_load_fails (cut_png, FER_ERROR_FORMAT, "corrupt");
+  /* A PNM header with DICOM's signature at byte 128: OpenCV would hand it to GDCM, which
+   * aborts on damaged files. */
+  char dicom[160];
+  memset (dicom, 0xff, sizeof dicom);
+  memcpy (dicom, "P5\n4 4\n255\n", 11);
+  memcpy (dicom + 128, "DICM", 4);
+  char *dicom_path = write_file ("dicom.pgm", dicom, sizeof dicom);
+  assert_load_fails (dicom_path, FER_ERROR_NOT_IMAGE, "DICOM");
+  g_free (dicom_path);
   char *missing = g_build_filename (workdir, "missing.png", NULL);
   assert_load_fails (missing, FER_ERROR_IO, "cannot read");
   assert_load_fails (workdir, FER_ERROR_IO, "cannot read");

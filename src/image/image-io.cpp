@@ -267,7 +267,15 @@ fer_image_load (const char *path, GError **error)
     const HeaderSize header = declared_size (bytes, width, height);
     // Only the formats whose header is read above reach OpenCV: its other decoders (DICOM
     // through GDCM, JPEG 2000, OpenEXR...) are not for photos of faces, and one of them aborts
-    // the process on a damaged file (GDCM's assertions, found by fuzzing).
+    // the process on a damaged file (GDCM's assertions, found by fuzzing).  OpenCV picks its
+    // decoder by signature, and DICOM's ("DICM" at byte 128) is looked for before PNM's and
+    // others': such a file goes to GDCM whatever it starts with, so it is refused first (a
+    // photo with those 4 bytes there would be too; never seen).
+    if (bytes.size () >= 132 && std::memcmp (bytes.data () + 128, "DICM", 4) == 0) {
+      g_set_error (error, FER_ERROR, FER_ERROR_NOT_IMAGE,
+          "'%s' looks like a DICOM file (\"DICM\" at byte 128), which is not decoded here", path);
+      return nullptr;
+    }
     if (header == NOT_THIS_FORMAT) {
       g_set_error (error, FER_ERROR, FER_ERROR_NOT_IMAGE,
           "'%s' is not in an image format that can be decoded (JPEG, PNG, BMP, WebP, TIFF, "
