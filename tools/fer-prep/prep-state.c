@@ -100,47 +100,82 @@ entry_to_json (const FerPrepEntry *e)
   return node;
 }
 
-/* One journal line back into an entry; NULL for a line cut short by a crash. */
+/* A member's string; NULL when it is missing or not a string. */
+static const char *
+string_member (JsonObject *o, const char *name)
+{
+  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
+  return n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+      ? json_node_get_string (n) : NULL;
+}
+
+/* A mouth box: an array of 4 integers that fit an int. */
+static gboolean
+box_member (JsonObject *o, FerBox *box)
+{
+  JsonNode *n = json_object_get_member (o, "mouth");
+  JsonArray *a = n && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+  if (a == NULL || json_array_get_length (a) != 4)
+    return FALSE;
+  int v[4];
+  for (guint i = 0; i < 4; i++) {
+    JsonNode *e = json_array_get_element (a, i);
+    if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_INT64
+        || json_node_get_int (e) < G_MININT || json_node_get_int (e) > G_MAXINT)
+      return FALSE;
+    v[i] = (int) json_node_get_int (e);
+  }
+  *box = (FerBox) { v[0], v[1], v[2], v[3] };
+  return TRUE;
+}
+
+/* One journal line back into an entry; NULL for a line that is not one as written (cut short
+ * by a crash, or damaged): every member is checked, and the input is then decided again. */
 static FerPrepEntry *
 entry_from_json (const char *line)
 {
   JsonParser *parser = json_parser_new ();
-  FerPrepEntry *e = NULL;
-  JsonObject *o;
-  if (json_parser_load_from_data (parser, line, -1, NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
-      && (o = json_node_get_object (json_parser_get_root (parser)))
-      && json_object_has_member (o, "class") && json_object_has_member (o, "source")
-      && json_object_has_member (o, "outcome") && json_object_has_member (o, "crops")) {
-    e = g_new0 (FerPrepEntry, 1);
-    e->class_name = g_strdup (json_object_get_string_member (o, "class"));
-    e->source = g_strdup (json_object_get_string_member (o, "source"));
-    const char *outcome = json_object_get_string_member (o, "outcome");
-    for (int k = 0; k < FER_PREP_N_OUTCOMES; k++)
-      if (g_strcmp0 (outcome, outcome_names[k]) == 0)
-        e->outcome = k;
-    if (json_object_has_member (o, "reason"))
-      e->reason = g_strdup (json_object_get_string_member (o, "reason"));
-    if (json_object_has_member (o, "sha256"))
-      e->sha256 = g_strdup (json_object_get_string_member (o, "sha256"));
-    e->crops = g_ptr_array_new_with_free_func (g_free);
-    e->dhashes = g_array_new (FALSE, FALSE, sizeof (FerDHash));
-    e->mouths = g_array_new (FALSE, TRUE, sizeof (FerBox));
-    JsonArray *crops = json_object_get_array_member (o, "crops");
-    for (guint i = 0; crops && i < json_array_get_length (crops); i++) {
-      JsonObject *c = json_array_get_object_element (crops, i);
-      FerDHash h = { { 0 } };
-      fer_dhash_from_hex (json_object_get_string_member (c, "dhash"), &h);
-      FerBox m = { 0 };
-      JsonArray *box = json_object_has_member (c, "mouth")
-          ? json_object_get_array_member (c, "mouth") : NULL;
-      if (box && json_array_get_length (box) == 4)
-        m = (FerBox) { json_array_get_int_element (box, 0), json_array_get_int_element (box, 1),
-          json_array_get_int_element (box, 2), json_array_get_int_element (box, 3) };
-      g_ptr_array_add (e->crops, g_strdup (json_object_get_string_member (c, "file")));
+  JsonNode *root = json_parser_load_from_data (parser, line, -1, NULL)
+      ? json_parser_get_root (parser) : NULL;
+  JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  JsonNode *crops_node = o ? json_object_get_member (o, "crops") : NULL;
+  JsonArray *crops = crops_node && JSON_NODE_HOLDS_ARRAY (crops_node)
+      ? json_node_get_array (crops_node) : NULL;
+  const char *class_name = string_member (o, "class"), *source = string_member (o, "source");
+  const char *outcome = string_member (o, "outcome");
+  int known = -1;
+  for (int k = 0; outcome && k < FER_PREP_N_OUTCOMES; k++)
+    if (strcmp (outcome, outcome_names[k]) == 0)
+      known = k;
+  gboolean ok = crops && class_name && *class_name && source && *source && known >= 0
+      && (!json_object_has_member (o, "reason") || string_member (o, "reason"))
+      && (!json_object_has_member (o, "sha256") || string_member (o, "sha256"));
+  FerPrepEntry *e = g_new0 (FerPrepEntry, 1);
+  e->crops = g_ptr_array_new_with_free_func (g_free);
+  e->dhashes = g_array_new (FALSE, FALSE, sizeof (FerDHash));
+  e->mouths = g_array_new (FALSE, TRUE, sizeof (FerBox));
+  for (guint i = 0; ok && i < json_array_get_length (crops); i++) {
+    JsonNode *node = json_array_get_element (crops, i);
+    JsonObject *c = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+    const char *file = string_member (c, "file");
+    FerDHash h = { { 0 } };
+    FerBox m = { 0 };
+    ok = file && *file && !strchr (file, '/') && fer_dhash_from_hex (string_member (c, "dhash"), &h)
+        && box_member (c, &m);
+    if (ok) {
+      g_ptr_array_add (e->crops, g_strdup (file));
       g_array_append_val (e->dhashes, h);
       g_array_append_val (e->mouths, m);
     }
+  }
+  if (ok) {
+    e->class_name = g_strdup (class_name);
+    e->source = g_strdup (source);
+    e->outcome = known;
+    e->reason = g_strdup (string_member (o, "reason"));
+    e->sha256 = g_strdup (string_member (o, "sha256"));
+  } else {
+    g_clear_pointer (&e, fer_prep_entry_free);
   }
   g_object_unref (parser);
   return e;
