@@ -23,6 +23,27 @@ FER_FN (fer_conv2d_direct_applies) (const FerConv2d *conv, int width)
       && conv->out_channels <= FER_CONV2D_DIRECT_MAX_PATCH;
 }
 
+/* The input row that output row y reads at kernel row ky (NULL: padding). */
+static inline const fer_real *
+input_row (const fer_real *in, FerImageStrides in_strides, int ic, int n, int y, int ky,
+    int padding, int height, int width)
+{
+  const int yi = y + ky - padding;
+  if (yi < 0 || yi >= height)
+    return NULL;
+  return in + ic * in_strides.channel + n * in_strides.image + (size_t) yi * width;
+}
+
+/* At kernel column kx, output x reads src[x] for x in [*lo, *hi): the rest reads padding. */
+static inline const fer_real *
+shifted_span (const fer_real *row, int kx, int padding, int out_width, int width, int *lo,
+    int *hi)
+{
+  *lo = MAX (0, padding - kx);
+  *hi = MIN (out_width, width + padding - kx);
+  return row + kx - padding;
+}
+
 /* AVX2 where the processor has it (chosen at run time), no FMA (the build is C11: products and
  * sums are rounded apart), so the results do not depend on the machine. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -46,16 +67,12 @@ row_block (fer_real *out, FerImageStrides out_strides, gboolean accumulate, cons
   for (int o = 0; o < ocs; o++)
     for (int x = 0; x < ow; x++)
       acc[o][x] = bias ? bias[oc0 + o] : 0;
-  for (int ic = 0; ic < c_in; ic++) {
-    const fer_real *plane = in + ic * in_strides.channel + n * in_strides.image;
+  for (int ic = 0; ic < c_in; ic++)
     for (int ky = 0; ky < k; ky++) {
-      const int yi = y + ky - p;
-      if (yi < 0 || yi >= height)
-        continue;
-      const fer_real *row = plane + (size_t) yi * width;
-      for (int kx = 0; kx < k; kx++) {
-        const int lo = MAX (0, p - kx), hi = MIN (ow, width + p - kx);
-        const fer_real *restrict src = row + kx - p;
+      const fer_real *row = input_row (in, in_strides, ic, n, y, ky, p, height, width);
+      for (int kx = 0; row && kx < k; kx++) {
+        int lo, hi;
+        const fer_real *restrict src = shifted_span (row, kx, p, ow, width, &lo, &hi);
         for (int o = 0; o < ocs; o++) {
           const fer_real w = weight[(((size_t) (oc0 + o) * c_in + ic) * k + ky) * k + kx];
           fer_real *restrict a = acc[o];
@@ -64,7 +81,6 @@ row_block (fer_real *out, FerImageStrides out_strides, gboolean accumulate, cons
         }
       }
     }
-  }
   for (int o = 0; o < ocs; o++) {
     fer_real *dst = out + (oc0 + o) * out_strides.channel + n * out_strides.image
         + (size_t) y * ow;
@@ -120,16 +136,12 @@ weight_gradient (fer_real *dweight, const fer_real *dout, const fer_real *in,
   for (int n = 0; n < batch; n++)
     for (int y = 0; y < oh; y++) {
       const fer_real *restrict g = dout + ((size_t) oc * batch + n) * per_image + (size_t) y * ow;
-      for (int ic = 0; ic < c_in; ic++) {
-        const fer_real *plane = in + ic * in_strides.channel + n * in_strides.image;
+      for (int ic = 0; ic < c_in; ic++)
         for (int ky = 0; ky < k; ky++) {
-          const int yi = y + ky - p;
-          if (yi < 0 || yi >= height)
-            continue;
-          const fer_real *row = plane + (size_t) yi * width;
-          for (int kx = 0; kx < k; kx++) {
-            const int lo = MAX (0, p - kx), hi = MIN (ow, width + p - kx);
-            const fer_real *restrict src = row + kx - p;
+          const fer_real *row = input_row (in, in_strides, ic, n, y, ky, p, height, width);
+          for (int kx = 0; row && kx < k; kx++) {
+            int lo, hi;
+            const fer_real *restrict src = shifted_span (row, kx, p, ow, width, &lo, &hi);
             fer_real dot = 0;
 #pragma omp simd reduction (+:dot)
             for (int x = lo; x < hi; x++)
@@ -137,7 +149,6 @@ weight_gradient (fer_real *dweight, const fer_real *dout, const fer_real *in,
             sums[((size_t) ic * k + ky) * k + kx] += dot;
           }
         }
-      }
     }
   fer_real *dw = dweight + (size_t) oc * c_in * k * k;
   for (int i = 0; i < c_in * k * k; i++)
