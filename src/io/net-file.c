@@ -67,6 +67,13 @@ layer_to_json (const FerLayerSpec *l)
 gboolean
 fer_net_save (FerNet *net, GHashTable *extra, const char *path, GError **error)
 {
+  return fer_net_save_with (net, extra, NULL, 0, path, error);
+}
+
+gboolean
+fer_net_save_with (FerNet *net, GHashTable *extra, const FerNetExtraTensor *tensors,
+    int n_tensors, const char *path, GError **error)
+{
   int n_layers, c, h, w;
   const FerLayerSpec *layers = fer_net_layers (net, &n_layers);
   fer_net_input_shape (net, &c, &h, &w);
@@ -102,6 +109,11 @@ fer_net_save (FerNet *net, GHashTable *extra, const char *path, GError **error)
     else
       fer_safetensors_writer_add (writer, info->name, FER_DTYPE_F32, info->ndim, info->shape,
           fer_net_tensor (net, t));
+  }
+  for (int i = 0; i < n_tensors; i++) {
+    const int64_t shape[1] = { (int64_t) tensors[i].count };
+    fer_safetensors_writer_add (writer, tensors[i].name, FER_DTYPE_F32, 1, shape,
+        tensors[i].data);
   }
   const gboolean saved = fer_safetensors_writer_save (writer, path, error);
   fer_safetensors_writer_free (writer);
@@ -236,7 +248,8 @@ layer_of (const char *tensor)
 
 /* Every tensor of net read from file: present, of its shape, finite; no others in the file. */
 static gboolean
-read_tensors (FerNet *net, const FerSafetensors *file, const char *path, GError **error)
+read_tensors (FerNet *net, const FerSafetensors *file, const char *path,
+    const char *allowed_prefix, GError **error)
 {
   char *layer = NULL;
   for (int t = 0; t < fer_net_n_tensors (net); t++) {
@@ -281,7 +294,8 @@ read_tensors (FerNet *net, const FerSafetensors *file, const char *path, GError 
   }
   for (guint i = 0; i < file->tensors->len; i++) {
     const FerSafetensorsTensor *t = file->tensors->pdata[i];
-    if (fer_net_find_tensor (net, t->name) < 0)
+    if (fer_net_find_tensor (net, t->name) < 0
+        && !(allowed_prefix && g_str_has_prefix (t->name, allowed_prefix)))
       FILE_ERROR ("unexpected tensor '%s': no layer of the description has it", t->name);
   }
   g_free (layer);
@@ -295,6 +309,13 @@ failed:
 FerNet *
 fer_net_load (const char *path, int max_batch, int max_rois, GHashTable **extra,
     GError **error)
+{
+  return fer_net_load_with (path, max_batch, max_rois, extra, NULL, NULL, error);
+}
+
+FerNet *
+fer_net_load_with (const char *path, int max_batch, int max_rois, GHashTable **extra,
+    const char *tensor_prefix, FerSafetensors **file_out, GError **error)
 {
   FerNet *net = NULL;
   FerLayerSpec *layers = NULL;
@@ -326,7 +347,7 @@ fer_net_load (const char *path, int max_batch, int max_rois, GHashTable **extra,
     g_error_free (inner);
     goto failed;
   }
-  if (!read_tensors (net, file, path, error))
+  if (!read_tensors (net, file, path, tensor_prefix, error))
     goto failed;
   if (extra) {
     *extra = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -338,7 +359,10 @@ fer_net_load (const char *path, int max_batch, int max_rois, GHashTable **extra,
         g_hash_table_insert (*extra, g_strdup (key), g_strdup (val));
   }
   g_free (layers);
-  fer_safetensors_free (file);
+  if (file_out)
+    *file_out = file;
+  else
+    fer_safetensors_free (file);
   return net;
 
 failed:

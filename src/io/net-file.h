@@ -36,6 +36,23 @@ gboolean fer_net_save (FerNet *net, GHashTable *extra, const char *path, GError 
 FerNet *fer_net_load (const char *path, int max_batch, int max_rois, GHashTable **extra,
     GError **error);
 
+/* Files that carry more than the network: a training checkpoint's optimiser state, say.  Extra
+ * tensors are written as 1-d F32 after the network's; loading accepts tensors whose names start
+ * with tensor_prefix besides the network's and hands the caller the open file (*file_out, to
+ * fer_safetensors_free) to read them. */
+#include "io/safetensors.h"
+
+typedef struct {
+  const char *name;
+  size_t count;
+  const float *data;
+} FerNetExtraTensor;
+
+gboolean fer_net_save_with (FerNet *net, GHashTable *extra, const FerNetExtraTensor *tensors,
+    int n_tensors, const char *path, GError **error);
+FerNet *fer_net_load_with (const char *path, int max_batch, int max_rois, GHashTable **extra,
+    const char *tensor_prefix, FerSafetensors **file_out, GError **error);
+
 G_END_DECLS
 
 #endif /* FER_NET_FILE_H */

@@ -18,10 +18,9 @@ named (FerLayerKind kind, int input, const char *format, const char *prefix)
   return l;
 }
 
-/* Conv2d (bias=False) then BatchNorm2d, as the seed's nn.Sequential: prefix.0, prefix.1. */
-static int
-conv_bn (FerLayerSpec *layers, int *n, const char *prefix, int input, int out_channels,
-    int kernel, int stride, int padding)
+int
+fer_seed004_add_conv_bn (FerLayerSpec *layers, int *n, const char *prefix, int input,
+    int out_channels, int kernel, int stride, int padding)
 {
   FerLayerSpec conv = named (FER_LAYER_CONV, input, "%s.0", prefix);
   conv.channels = out_channels;
@@ -38,14 +37,14 @@ fer_seed004_add_basic_block (FerLayerSpec *layers, int *n, const char *prefix, i
 {
   char path[48];
   g_snprintf (path, sizeof path, "%s.conv1", prefix);
-  int x = conv_bn (layers, n, path, input, out_channels, 3, stride, 1);
+  int x = fer_seed004_add_conv_bn (layers, n, path, input, out_channels, 3, stride, 1);
   x = add (layers, n, named (FER_LAYER_RELU, x, NULL, NULL));
   g_snprintf (path, sizeof path, "%s.conv2", prefix);
-  x = conv_bn (layers, n, path, x, out_channels, 3, 1, 1);
+  x = fer_seed004_add_conv_bn (layers, n, path, x, out_channels, 3, 1, 1);
   int identity = input;
   if (stride != 1 || in_channels != out_channels) {
     g_snprintf (path, sizeof path, "%s.identity", prefix);
-    identity = conv_bn (layers, n, path, input, out_channels, 1, stride, 0);
+    identity = fer_seed004_add_conv_bn (layers, n, path, input, out_channels, 1, stride, 0);
   }
   FerLayerSpec sum = named (FER_LAYER_ADD, x, NULL, NULL);
   sum.input2 = identity;
@@ -76,7 +75,7 @@ int
 fer_seed004_my_model (FerLayerSpec *layers, double dropout, int *labels, int *offsets)
 {
   int n = 0;
-  int x = conv_bn (layers, &n, "conv1", FER_NET_IMAGE, 4, 3, 1, 1);
+  int x = fer_seed004_add_conv_bn (layers, &n, "conv1", FER_NET_IMAGE, 4, 3, 1, 1);
   x = add (layers, &n, named (FER_LAYER_RELU, x, NULL, NULL));
   const int channels[4] = { 4, 4, 8, 8 };
   int previous = 4;

@@ -14,6 +14,12 @@
 
 G_BEGIN_DECLS
 
+/* Appends Conv2d (bias=False) then BatchNorm2d, as the seed's nn.Sequential (prefix.0,
+ * prefix.1), reading layer input; returns the index of the batchnorm.  layers must have room
+ * for 2 more. */
+int fer_seed004_add_conv_bn (FerLayerSpec *layers, int *n, const char *prefix, int input,
+    int out_channels, int kernel, int stride, int padding);
+
 /* Appends the layers of a BasicBlock named prefix ("layer1.0") reading layer input, with
  * in_channels in and out_channels out at stride; returns the index of its output (the final
  * ReLU).  layers must have room for 9 more. */

@@ -1,0 +1,247 @@
+#include "detect/face-detector.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/fer-error.h"
+#include "box/box-offset.h"
+#include "box/letterbox.h"
+#include "io/net-file.h"
+
+struct _FerFaceDetector {
+  FerDetectorDesign design;
+  FerNet *net;
+  int width, height;          /* the input the net runs at */
+  int n_anchors;
+  FerBoxF *anchors;
+  float *input, *logits, *offsets;
+  FerDetection *candidates;
+  uint8_t *scratch;
+  size_t scratch_size;
+};
+
+void
+fer_face_detector_free (FerFaceDetector *d)
+{
+  if (d == NULL)
+    return;
+  fer_net_free (d->net);
+  g_free (d->anchors);
+  g_free (d->input);
+  g_free (d->logits);
+  g_free (d->offsets);
+  g_free (d->candidates);
+  g_free (d->scratch);
+  g_free (d);
+}
+
+FerFaceDetector *
+fer_face_detector_new (const FerDetectorDesign *design, FerNet *net, int width, int height,
+    GError **error)
+{
+  int c, h, w;
+  fer_net_input_shape (net, &c, &h, &w);
+  if (c != 1) {
+    g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "the network takes %d channels; a face "
+        "detector takes one (luma)", c);
+    return NULL;
+  }
+  FerFaceDetector *d = g_new0 (FerFaceDetector, 1);
+  d->design = *design;
+  d->width = width > 0 ? width : w;
+  d->height = height > 0 ? height : h;
+  if ((d->net = fer_detector_net_resized (net, d->width, d->height, 1, error)) == NULL)
+    goto failed;
+  d->n_anchors = fer_detector_anchors (&d->design, d->net, NULL);
+  if (d->n_anchors <= 0) {
+    g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "the heads' maps are not the input at their "
+        "strides (%dx%d input)", d->width, d->height);
+    goto failed;
+  }
+  d->anchors = g_new (FerBoxF, d->n_anchors);
+  fer_detector_anchors (&d->design, d->net, d->anchors);
+  d->input = g_new (float, (size_t) d->width * d->height);
+  d->logits = g_new (float, 2 * (size_t) d->n_anchors);
+  d->offsets = g_new (float, 4 * (size_t) d->n_anchors);
+  d->candidates = g_new (FerDetection, d->n_anchors);
+  return d;
+
+failed:
+  fer_face_detector_free (d);
+  return NULL;
+}
+
+static gboolean
+input_size_ok (int width, int height)
+{
+  if (width <= 0 && height <= 0)
+    return TRUE;
+  return width % 16 == 0 && height % 16 == 0 && width >= 64 && height >= 64 && width <= 2048
+      && height <= 2048;
+}
+
+FerFaceDetector *
+fer_face_detector_load (const char *path, int input_width, int input_height, GError **error)
+{
+  if (!input_size_ok (input_width, input_height)) {
+    g_set_error (error, FER_ERROR, FER_ERROR_ARGUMENT, "detector input %dx%d: width and height "
+        "must both be multiples of 16 from 64 to 2048", input_width, input_height);
+    return NULL;
+  }
+  GHashTable *extra = NULL;
+  FerNet *net = fer_net_load (path, 1, 0, &extra, error);
+  if (net == NULL)
+    return NULL;
+  FerFaceDetector *d = NULL;
+  FerDetectorDesign *design = g_new0 (FerDetectorDesign, 1);
+  int n_layers;
+  const FerLayerSpec *layers = fer_net_layers (net, &n_layers);
+  GError *inner = NULL;
+  if (n_layers > FER_DETECTOR_MAX_LAYERS) {
+    g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: %d layers; a detector has at most %d",
+        path, n_layers, FER_DETECTOR_MAX_LAYERS);
+    goto out;
+  }
+  design->n_layers = n_layers;
+  memcpy (design->layers, layers, n_layers * sizeof *layers);
+  if (!fer_detector_heads_from_json (design, g_hash_table_lookup (extra, "detector"), &inner)
+      || (d = fer_face_detector_new (design, net, input_width, input_height, &inner)) == NULL) {
+    g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: %s%s", path, inner->message,
+        g_hash_table_contains (extra, "detector") ? "" : " (not a face detector model?)");
+    g_error_free (inner);
+  }
+
+out:
+  fer_net_free (net);
+  g_free (design);
+  g_hash_table_unref (extra);
+  return d;
+}
+
+void
+fer_face_detector_input_size (const FerFaceDetector *d, int *width, int *height)
+{
+  *width = d->width;
+  *height = d->height;
+}
+
+double
+fer_face_detector_default_threshold (const FerFaceDetector *d)
+{
+  return d->design.score_threshold;
+}
+
+void
+fer_face_detector_letterbox_input (const uint8_t *grey, int width, int height, int stride,
+    int input_width, int input_height, float *input, uint8_t **scratch, size_t *scratch_size)
+{
+  FerLetterbox lb;
+  fer_letterbox_init (&lb, width, height, input_width, input_height);
+  /* Block means by the whole part of the shrink factor: what is left is at most a 2x shrink,
+   * which bilinear sampling takes without aliasing much. */
+  const double shrink = 1.0 / MIN (lb.scale_x, lb.scale_y);
+  const int k = MAX (1, (int) floor (shrink));
+  const int bw = width / k, bh = height / k;
+  const uint8_t *src = grey;
+  int src_stride = stride;
+  if (k > 1) {
+    if (*scratch_size < (size_t) bw * bh) {
+      g_free (*scratch);
+      *scratch = g_malloc ((size_t) bw * bh);
+      *scratch_size = (size_t) bw * bh;
+    }
+    for (int y = 0; y < bh; y++)
+      for (int x = 0; x < bw; x++) {
+        unsigned sum = 0;
+        for (int j = 0; j < k; j++) {
+          const uint8_t *row = grey + (size_t) (y * k + j) * stride + x * k;
+          for (int i = 0; i < k; i++)
+            sum += row[i];
+        }
+        (*scratch)[(size_t) y * bw + x] = (sum + k * k / 2) / (k * k);
+      }
+    src = *scratch;
+    src_stride = bw;
+  }
+  /* Input pixel centre -> canvas -> source pixel centre, in block units. */
+  const int sw = k > 1 ? bw : width, sh = k > 1 ? bh : height;
+  for (int y = 0; y < input_height; y++) {
+    const double fy = ((y + 0.5) / lb.scale_y - lb.pad_y) / k - 0.5;
+    float *out = input + (size_t) y * input_width;
+    if (fy < -0.5 || fy > sh - 0.5) {
+      memset (out, 0, input_width * sizeof *out);
+      continue;
+    }
+    const double cy = CLAMP (fy, 0, sh - 1);
+    const int y0 = MIN ((int) cy, sh - 1), y1 = MIN (y0 + 1, sh - 1);
+    const float wy = cy - y0;
+    const uint8_t *r0 = src + (size_t) y0 * src_stride, *r1 = src + (size_t) y1 * src_stride;
+    for (int x = 0; x < input_width; x++) {
+      const double fx = ((x + 0.5) / lb.scale_x - lb.pad_x) / k - 0.5;
+      if (fx < -0.5 || fx > sw - 0.5) {
+        out[x] = 0;
+        continue;
+      }
+      const double cx = CLAMP (fx, 0, sw - 1);
+      const int x0 = MIN ((int) cx, sw - 1), x1 = MIN (x0 + 1, sw - 1);
+      const float wx = cx - x0;
+      const float top = r0[x0] + wx * (r0[x1] - r0[x0]);
+      const float bottom = r1[x0] + wx * (r1[x1] - r1[x0]);
+      out[x] = fer_face_detector_normalise (top + wy * (bottom - top));
+    }
+  }
+}
+
+#define MAX_CANDIDATES 512
+
+static int
+by_falling_score (const void *a, const void *b)
+{
+  const float sa = ((const FerDetection *) a)->score, sb = ((const FerDetection *) b)->score;
+  return (sa < sb) - (sa > sb);
+}
+
+int
+fer_face_detector_detect (FerFaceDetector *d, const uint8_t *grey, int width, int height,
+    int stride, double threshold, FerDetection *faces, int max)
+{
+  if (grey == NULL || width < 1 || height < 1 || stride < width || max < 0 || !(threshold >= 0)
+      || threshold > 1)
+    return -1;
+  fer_face_detector_letterbox_input (grey, width, height, stride, d->width, d->height, d->input,
+      &d->scratch, &d->scratch_size);
+  if (!fer_net_forward (d->net, d->input, 1, NULL, 0, FALSE, NULL))
+    return -1;
+  fer_detector_gather (&d->design, d->net, 0, d->logits, d->offsets);
+  /* p (face) = softmax: 1 / (1 + exp (background - face)); compared as a logit difference. */
+  const double margin = threshold <= 0 ? -INFINITY : threshold >= 1 ? INFINITY
+      : log (threshold / (1 - threshold));
+  int n = 0;
+  for (int a = 0; a < d->n_anchors; a++) {
+    const float diff = d->logits[2 * a + 1] - d->logits[2 * a];
+    if (!(diff > margin))
+      continue;
+    d->candidates[n].box = fer_box_offset_decode (d->anchors[a], d->offsets + 4 * a);
+    d->candidates[n].score = 1.0 / (1.0 + exp (-diff));
+    n++;
+  }
+  /* A frame full of face-like texture must not make the merging quadratic in the anchors:
+   * only the best MAX_CANDIDATES go on (more than any frame has faces by far). */
+  if (n > MAX_CANDIDATES) {
+    qsort (d->candidates, n, sizeof *d->candidates, by_falling_score);
+    n = MAX_CANDIDATES;
+  }
+  n = fer_nms (d->candidates, n, d->design.nms_iou, FER_NMS_WEIGHTED);
+  FerLetterbox lb;
+  fer_letterbox_init (&lb, width, height, d->width, d->height);
+  int kept = 0;
+  for (int i = 0; i < n && kept < max; i++) {
+    FerBoxF box;
+    if (!fer_letterbox_to_source (&lb, d->candidates[i].box, &box))
+      continue;
+    faces[kept].box = box;
+    faces[kept].score = d->candidates[i].score;
+    kept++;
+  }
+  return kept;
+}

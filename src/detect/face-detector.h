@@ -1,0 +1,57 @@
+/* face-detector.h: finding faces with our own detector (detector-design.h) in a grey image: the
+ * image is letterboxed into the network's input (letterbox.h: its shape kept, padded with mid
+ * grey), one forward pass scores every anchor, the offsets of those above the threshold move
+ * them onto the faces (box-offset.h), overlapping ones are merged (nms.h) and the boxes are
+ * mapped back to the image.  No GStreamer, no OpenCV: fermouthcrop, fer-eval and the tests
+ * share it. */
+#ifndef FER_FACE_DETECTOR_H
+#define FER_FACE_DETECTOR_H
+
+#include <glib.h>
+#include <stdint.h>
+#include "box/nms.h"
+#include "detect/detector-design.h"
+
+G_BEGIN_DECLS
+
+typedef struct _FerFaceDetector FerFaceDetector;
+
+/* A detector model file (net-file.h, with the "detector" metadata), run at its own input size,
+ * or at input_width x input_height when both are > 0 (multiples of 16 from 64 to 2048).
+ * Errors name the file and what is wrong. */
+FerFaceDetector *fer_face_detector_load (const char *path, int input_width, int input_height,
+    GError **error);
+void fer_face_detector_free (FerFaceDetector *detector);
+
+/* A detector of design with a copy of net's weights, at width x height (0 x 0: net's input
+ * size); used by training to measure the model it is making. */
+FerFaceDetector *fer_face_detector_new (const FerDetectorDesign *design, FerNet *net,
+    int width, int height, GError **error);
+
+/* The input size it runs at, and the score threshold the model suggests. */
+void fer_face_detector_input_size (const FerFaceDetector *detector, int *width, int *height);
+double fer_face_detector_default_threshold (const FerFaceDetector *detector);
+
+/* The faces of a grey image (width x height, stride bytes per row) scoring above threshold,
+ * best first, at most max (the rest dropped); returns how many.  Not thread-safe per
+ * detector (its buffers are reused); -1 when an argument is out of range. */
+int fer_face_detector_detect (FerFaceDetector *detector, const uint8_t *grey, int width,
+    int height, int stride, double threshold, FerDetection *faces, int max);
+
+/* The pixel values the network sees: (luma - 127.5) / 64, as training feeds it. */
+static inline float
+fer_face_detector_normalise (float luma)
+{
+  return (luma - 127.5f) * (1.0f / 64.0f);
+}
+
+/* Letterboxes grey into a width x height float plane (normalised, padding at mid grey = 0):
+ * shrinks by whole-pixel block means first, then samples bilinearly, so that a large frame
+ * does not alias.  Shared with training so both see the same pixels. */
+void fer_face_detector_letterbox_input (const uint8_t *grey, int width, int height,
+    int stride, int input_width, int input_height, float *input, uint8_t **scratch,
+    size_t *scratch_size);
+
+G_END_DECLS
+
+#endif /* FER_FACE_DETECTOR_H */
