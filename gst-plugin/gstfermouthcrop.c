@@ -5,8 +5,10 @@
  * SECTION:element-fermouthcrop
  * @title: fermouthcrop
  *
- * Finds every face of the video (OpenCV's Haar cascade on the luma, downscaled to
- * #GstFerMouthCrop:detect-width), places dlib's 68 landmarks on each at full resolution, and
+ * Finds every face of the video (by default with our own detector, a small network trained by
+ * fer-train-detector that runs on the luma in a few milliseconds; or, with detector=haar, the
+ * tutorial's OpenCV Haar cascade on the luma downscaled to #GstFerMouthCrop:detect-width),
+ * places dlib's 68 landmarks on each at full resolution, and
  * derives the mouth box the tutorial crops (landmarks 48-67, a square 1.5 times their larger
  * side, kept inside the frame).  Each frame leaves with a #GstFerMeta listing the faces (an id
  * that stays the same while a face is tracked, face box, landmarks, mouth box), the same faces
@@ -44,10 +46,13 @@
 #include "face/mouth-box.h"
 #include "face/face-landmarks.h"
 #include "face/face-finder.h"
+#include "detect/default-detector.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_fer_mouth_crop_debug);
 #define GST_CAT_DEFAULT gst_fer_mouth_crop_debug
 
+#define DEFAULT_PROP_DETECTOR GST_FER_DETECTOR_HAAR
+#define DEFAULT_PROP_DETECTOR_THRESHOLD 0.0
 #define DEFAULT_PROP_CASCADE FER_DEFAULT_CASCADE
 #define DEFAULT_PROP_LANDMARK_MODEL FER_DEFAULT_LANDMARK_MODEL
 #define DEFAULT_PROP_SCALE_FACTOR 1.3
@@ -62,6 +67,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_fer_mouth_crop_debug);
 enum
 {
   PROP_0,
+  PROP_DETECTOR,
+  PROP_DETECTOR_MODEL,
+  PROP_DETECTOR_THRESHOLD,
   PROP_CASCADE,
   PROP_LANDMARK_MODEL,
   PROP_SCALE_FACTOR,
@@ -84,6 +92,20 @@ G_DEFINE_TYPE (GstFerMouthCrop, gst_fer_mouth_crop, GST_TYPE_VIDEO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (fermouthcrop, "fermouthcrop", GST_RANK_NONE,
     GST_TYPE_FER_MOUTH_CROP);
 
+GType
+gst_fer_detector_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    { GST_FER_DETECTOR_CNN, "Our face detector (fer-train-detector)", "cnn" },
+    { GST_FER_DETECTOR_HAAR, "OpenCV's Haar cascade (the tutorial's)", "haar" },
+    { 0, NULL, NULL }
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstFerDetector", values));
+  return type;
+}
+
 static void
 gst_fer_mouth_crop_set_property (GObject * object, guint prop_id, const GValue * value,
     GParamSpec * pspec)
@@ -92,6 +114,16 @@ gst_fer_mouth_crop_set_property (GObject * object, guint prop_id, const GValue *
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
+    case PROP_DETECTOR:
+      self->detector = g_value_get_enum (value);
+      break;
+    case PROP_DETECTOR_MODEL:
+      g_free (self->detector_model);
+      self->detector_model = g_value_dup_string (value);
+      break;
+    case PROP_DETECTOR_THRESHOLD:
+      self->detector_threshold = g_value_get_double (value);
+      break;
     case PROP_CASCADE:
       g_free (self->cascade);
       self->cascade = g_value_dup_string (value);
@@ -139,6 +171,15 @@ gst_fer_mouth_crop_get_property (GObject * object, guint prop_id, GValue * value
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
+    case PROP_DETECTOR:
+      g_value_set_enum (value, self->detector);
+      break;
+    case PROP_DETECTOR_MODEL:
+      g_value_set_string (value, self->detector_model);
+      break;
+    case PROP_DETECTOR_THRESHOLD:
+      g_value_set_double (value, self->detector_threshold);
+      break;
     case PROP_CASCADE:
       g_value_set_string (value, self->cascade);
       break;
@@ -185,13 +226,25 @@ gst_fer_mouth_crop_start (GstBaseTransform * trans)
 
   GST_OBJECT_LOCK (self);
   gchar *cascade = g_strdup (self->cascade), *landmarks = g_strdup (self->landmark_model);
+  const GstFerDetector detector = self->detector;
+  gchar *detector_model = self->detector_model ? g_strdup (self->detector_model)
+      : fer_default_detector_path ();
   GST_OBJECT_UNLOCK (self);
   self->models = fer_face_models_acquire (cascade, landmarks, &error);
   g_free (cascade);
   g_free (landmarks);
   if (self->models == NULL)
     goto no_models;
-  self->tracking = fer_face_tracking_new (&fer_face_models_finder, self->models);
+  if (detector == GST_FER_DETECTOR_CNN) {
+    self->finder = fer_detector_finder_new (detector_model, 0, 0, self->models, &error);
+    if (self->finder == NULL)
+      goto no_detector;
+    self->tracking = fer_face_tracking_new (&fer_detector_finder_funcs, self->finder);
+  } else
+    self->tracking = fer_face_tracking_new (&fer_face_models_finder, self->models);
+  GST_INFO_OBJECT (self, "faces found by %s", detector == GST_FER_DETECTOR_CNN ? detector_model
+      : "the Haar cascade");
+  g_free (detector_model);
   return TRUE;
 
   /* ERRORS */
@@ -199,6 +252,15 @@ no_models:
   GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("%s", error->message),
       ("set the cascade and landmark-model properties to valid files"));
   g_error_free (error);
+  g_free (detector_model);
+  return FALSE;
+no_detector:
+  GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("%s", error->message),
+      ("set detector-model to a face detector written by fer-train-detector, or "
+          "detector=haar"));
+  g_error_free (error);
+  g_free (detector_model);
+  g_clear_pointer (&self->models, fer_face_models_release);
   return FALSE;
 }
 
@@ -207,6 +269,7 @@ gst_fer_mouth_crop_stop (GstBaseTransform * trans)
 {
   GstFerMouthCrop *self = GST_FER_MOUTH_CROP (trans);
   g_clear_pointer (&self->tracking, fer_face_tracking_free);
+  g_clear_pointer (&self->finder, fer_detector_finder_free);
   g_clear_pointer (&self->models, fer_face_models_release);
   fer_luma_scratch_clear (&self->luma);
   return TRUE;
@@ -226,6 +289,7 @@ gst_fer_mouth_crop_set_info (GstVideoFilter * filter, GstCaps * incaps, GstVideo
 typedef struct {
   FerTrackingSettings tracking;
   gboolean post_messages;
+  gdouble detector_threshold;
 } Settings;
 
 static void
@@ -239,6 +303,7 @@ read_settings (GstFerMouthCrop * self, Settings * s)
     .mouth_scale = self->mouth_scale,
   };
   s->post_messages = self->post_messages;
+  s->detector_threshold = self->detector_threshold;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -315,6 +380,8 @@ gst_fer_mouth_crop_transform_ip (GstBaseTransform * trans, GstBuffer * buffer)
 
   Settings s;
   read_settings (self, &s);
+  if (self->finder)
+    fer_detector_finder_set_threshold (self->finder, s.detector_threshold);
   GstVideoFrame frame;
   if (!gst_video_frame_map (&frame, &filter->in_info, buffer,
           GST_MAP_READ | GST_VIDEO_FRAME_MAP_FLAG_NO_REF))
@@ -336,6 +403,7 @@ static void
 gst_fer_mouth_crop_finalize (GObject * object)
 {
   GstFerMouthCrop *self = GST_FER_MOUTH_CROP (object);
+  g_free (self->detector_model);
   g_free (self->cascade);
   g_free (self->landmark_model);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -354,6 +422,24 @@ gst_fer_mouth_crop_class_init (GstFerMouthCropClass * klass)
   gobject_class->get_property = gst_fer_mouth_crop_get_property;
   gobject_class->finalize = gst_fer_mouth_crop_finalize;
 
+  g_object_class_install_property (gobject_class, PROP_DETECTOR,
+      g_param_spec_enum ("detector", "Face detector",
+          "What finds the faces: cnn (ours: a small network on the luma, finds close, tilted and "
+          "dim faces, in a few ms) or haar (the tutorial's OpenCV cascade; scale-factor, "
+          "min-neighbors and detect-width are its settings); read when the element starts",
+          GST_TYPE_FER_DETECTOR, DEFAULT_PROP_DETECTOR, flags | GST_PARAM_MUTABLE_READY));
+  char *blurb = g_strdup_printf ("Face detector model for detector=cnn (safetensors, written "
+      "by fer-train-detector).  Unset: $" FER_DETECTOR_MODEL_ENV ", else the bundled one (%s); "
+      "read when the element starts", fer_installed_detector_path ());
+  g_object_class_install_property (gobject_class, PROP_DETECTOR_MODEL,
+      g_param_spec_string ("detector-model", "Detector model", g_intern_string (blurb), NULL,
+          flags | GST_PARAM_MUTABLE_READY));
+  g_free (blurb);
+  g_object_class_install_property (gobject_class, PROP_DETECTOR_THRESHOLD,
+      g_param_spec_double ("detector-threshold", "Detector threshold",
+          "detector=cnn: a face is reported above this probability (0: the model's own, "
+          "recorded when it was trained; lower finds more, with more false faces)", 0.0, 1.0,
+          DEFAULT_PROP_DETECTOR_THRESHOLD, flags | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_CASCADE,
       g_param_spec_string ("cascade", "Face cascade",
           "OpenCV Haar cascade file of frontal faces (Debian package opencv-data); read when "
@@ -416,11 +502,14 @@ gst_fer_mouth_crop_class_init (GstFerMouthCropClass * klass)
   trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_fer_mouth_crop_transform_ip);
 
   GST_DEBUG_CATEGORY_INIT (gst_fer_mouth_crop_debug, "fermouthcrop", 0, "fermouthcrop");
+  gst_type_mark_as_plugin_api (GST_TYPE_FER_DETECTOR, 0);
 }
 
 static void
 gst_fer_mouth_crop_init (GstFerMouthCrop * self)
 {
+  self->detector = DEFAULT_PROP_DETECTOR;
+  self->detector_threshold = DEFAULT_PROP_DETECTOR_THRESHOLD;
   self->cascade = g_strdup (DEFAULT_PROP_CASCADE);
   self->landmark_model = g_strdup (DEFAULT_PROP_LANDMARK_MODEL);
   self->scale_factor = DEFAULT_PROP_SCALE_FACTOR;

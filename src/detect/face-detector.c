@@ -12,6 +12,7 @@ struct _FerFaceDetector {
   FerDetectorDesign design;
   FerNet *net;
   int width, height;          /* the input the net runs at */
+  double landmark_fit[3];     /* dx, dy, scale: fer_face_detector_landmark_box */
   int n_anchors;
   FerBoxF *anchors;
   float *input, *logits, *offsets;
@@ -48,6 +49,7 @@ fer_face_detector_new (const FerDetectorDesign *design, FerNet *net, int width, 
   }
   FerFaceDetector *d = g_new0 (FerFaceDetector, 1);
   d->design = *design;
+  d->landmark_fit[2] = 1;
   d->width = width > 0 ? width : w;
   d->height = height > 0 ? height : h;
   if ((d->net = fer_detector_net_resized (net, d->width, d->height, 1, error)) == NULL)
@@ -109,6 +111,14 @@ fer_face_detector_load (const char *path, int input_width, int input_height, GEr
     g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: %s%s", path, inner->message,
         g_hash_table_contains (extra, "detector") ? "" : " (not a face detector model?)");
     g_error_free (inner);
+    goto out;
+  }
+  const char *fit = g_hash_table_lookup (extra, "landmark_box");
+  if (fit && !fer_landmark_fit_parse (fit, d->landmark_fit)) {
+    g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: metadata 'landmark_box' must be "
+        "[dx, dy, scale] with |dx|, |dy| <= 1 and scale in [0.25, 4]", path);
+    fer_face_detector_free (d);
+    d = NULL;
   }
 
 out:
@@ -116,6 +126,47 @@ out:
   g_free (design);
   g_hash_table_unref (extra);
   return d;
+}
+
+gboolean
+fer_landmark_fit_parse (const char *text, double fit[3])
+{
+  char *end;
+  const char *p = text;
+  while (*p == ' ')
+    p++;
+  if (*p++ != '[')
+    return FALSE;
+  for (int i = 0; i < 3; i++) {
+    fit[i] = g_ascii_strtod (p, &end);
+    if (end == p || !isfinite (fit[i]))
+      return FALSE;
+    p = end;
+    while (*p == ' ')
+      p++;
+    if (*p++ != (i < 2 ? ',' : ']'))
+      return FALSE;
+  }
+  while (*p == ' ')
+    p++;
+  return *p == '\0' && fabs (fit[0]) <= 1 && fabs (fit[1]) <= 1 && fit[2] >= 0.25
+      && fit[2] <= 4;
+}
+
+FerBoxF
+fer_face_detector_landmark_box (const FerFaceDetector *d, FerBoxF b)
+{
+  const double cx = b.x + b.width / 2 + d->landmark_fit[0] * b.width;
+  const double cy = b.y + b.height / 2 + d->landmark_fit[1] * b.height;
+  const double side = d->landmark_fit[2] * sqrt (b.width * b.height);
+  return (FerBoxF) { cx - side / 2, cy - side / 2, side, side };
+}
+
+void
+fer_face_detector_get_landmark_fit (const FerFaceDetector *d, double fit[3])
+{
+  for (int i = 0; i < 3; i++)
+    fit[i] = d->landmark_fit[i];
 }
 
 void

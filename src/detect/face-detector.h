@@ -38,6 +38,15 @@ double fer_face_detector_default_threshold (const FerFaceDetector *detector);
 int fer_face_detector_detect (FerFaceDetector *detector, const uint8_t *grey, int width,
     int height, int stride, double threshold, FerDetection *faces, int max);
 
+/* The box dlib's landmark predictor is given for a detection: a square centred at
+ * (cx + dx * w, cy + dy * h), side scale * sqrt (w * h), from the model's metadata
+ * "landmark_box" = "[dx, dy, scale]" (fitted by fer-eval --calibrate-landmarks against the
+ * boxes the predictor was made for; [0, 0, 1] when the model has none). */
+FerBoxF fer_face_detector_landmark_box (const FerFaceDetector *detector, FerBoxF detection);
+void fer_face_detector_get_landmark_fit (const FerFaceDetector *detector, double fit[3]);
+/* Parses "[dx, dy, scale]" (|dx|, |dy| <= 1, scale in [0.25, 4]); FALSE when it is not that. */
+gboolean fer_landmark_fit_parse (const char *text, double fit[3]);
+
 /* The pixel values the network sees: (luma - 127.5) / 64, as training feeds it. */
 static inline float
 fer_face_detector_normalise (float luma)

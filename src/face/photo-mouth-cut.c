@@ -39,6 +39,14 @@ int
 fer_cut_mouths (FerFaceModels *models, const FerImage *photo, double padding,
     FerMouth *mouths, int max_mouths, GError **error)
 {
+  return fer_cut_mouths_with (&fer_face_models_finder, models, photo, padding, mouths,
+      max_mouths, error);
+}
+
+int
+fer_cut_mouths_with (const FerFaceFinderFuncs *funcs, gpointer finder, const FerImage *photo,
+    double padding, FerMouth *mouths, int max_mouths, GError **error)
+{
   int dx, dy;
   FerImage *canvas = padded (photo, padding, &dx, &dy);
   uint8_t *gray = canvas ? g_try_malloc ((size_t) canvas->width * canvas->height) : NULL;
@@ -51,12 +59,12 @@ fer_cut_mouths (FerFaceModels *models, const FerImage *photo, double padding,
   const FerGrayView view = { gray, canvas->width, canvas->height, canvas->width };
   const FerFindOptions options = FER_FIND_OPTIONS_DEFAULT;
   FerBox faces[16];
-  int n = fer_find_faces (models, &view, &options, faces, MIN (max_mouths, 16), error);
+  int n = funcs->search (finder, &view, &options, faces, MIN (max_mouths, 16), error);
   int cut = 0;
   for (int i = 0; i < n; i++) {
     float points[2 * FER_LANDMARKS];
     FerMouth *m = &mouths[cut];
-    if (!fer_face_landmarks (models, &view, faces[i], points, error)
+    if (!funcs->landmarks (finder, &view, faces[i], points, error)
         || !fer_mouth_box (points, FER_MOUTH_SCALE_SEED, canvas->width, canvas->height,
             &m->mouth)) {
       for (int k = 0; k < cut; k++)

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 #include "face/face-finder.h"
+#include "face/face-tracking.h"
 #include "image/image.h"
 
 G_BEGIN_DECLS
@@ -22,6 +23,10 @@ typedef struct {
  * crop with fer_image_free. */
 int fer_cut_mouths (FerFaceModels *models, const FerImage *photo, double padding,
     FerMouth *mouths, int max_mouths, GError **error);
+
+/* The same with another finder than the models' Haar cascade (our detector: detector-finder.h). */
+int fer_cut_mouths_with (const FerFaceFinderFuncs *funcs, gpointer finder,
+    const FerImage *photo, double padding, FerMouth *mouths, int max_mouths, GError **error);
 
 G_END_DECLS
 

@@ -12,7 +12,10 @@ mouth_of (const FerEvalInput *input, const FerImage *photo, FerEvalOutcome *outc
 {
   FerMouth mouth;
   GError *error = NULL;
-  const int n = fer_cut_mouths (input->models, photo, input->padding, &mouth, 1, &error);
+  const int n = input->finder_funcs
+      ? fer_cut_mouths_with (input->finder_funcs, input->finder, photo, input->padding, &mouth, 1,
+          &error)
+      : fer_cut_mouths (input->models, photo, input->padding, &mouth, 1, &error);
   if (n < 0) {
     outcome->error = g_strdup (error->message);
     g_error_free (error);

@@ -14,6 +14,8 @@
 
 typedef struct {
   FerFaceModels *models;   /* NULL: the images are mouth crops already */
+  const FerFaceFinderFuncs *finder_funcs;   /* NULL: the models' Haar cascade finds faces */
+  gpointer finder;
   double padding;          /* --faces: border added around the photo, a fraction of its size */
 } FerEvalInput;
 

@@ -1,6 +1,9 @@
-/* fer-eval: how well a model classifies an ImageFolder.
+/* fer-eval: how well a model classifies an ImageFolder, or how well face detectors find faces.
  *
  *   fer-eval MODEL DATA_DIR [--json] [--predictions FILE] [--faces [--padding F]]
+ *   fer-eval --detector DETECTOR ANNOTATIONS.csv [--teacher ONNX] [--no-haar] [--json]
+ *
+ * The second form: eval-detection.h.
  *
  * DATA_DIR holds one folder per class.  A folder is matched to the model's class with the same
  * folder name (recorded by fer-train), the same label, or, for the tutorial's digit folders, the
@@ -8,8 +11,9 @@
  * are reported.  Each image goes through the inference transform the plugin uses (Resize 64,
  * CenterCrop 48; the classifier of src/expression/classifier.h), so the numbers are the ones PyTorch gives
  * for the same model and images, and ferclassify gives the same probabilities for the same crop.
- * With --faces the images are face photos: the mouth of the largest face is found and cut by the
- * elements' code (eval-input.h) first; photos without a face are counted apart.
+ * With --faces the images are face photos: the mouth of the largest face is found (by
+ * --face-detector, fermouthcrop's default unless told) and cut by the elements' code
+ * (eval-input.h) first; photos without a face are counted apart.
  *
  * Exit status: 0 evaluated, 1 failed (message on stderr), 2 bad usage. */
 #include <stdio.h>
@@ -18,6 +22,9 @@
 #include <json-glib/json-glib.h>
 
 #include "eval-input.h"
+#include "eval-detection.h"
+#include "detect/default-detector.h"
+#include "detect/detector-finder.h"
 #include "base/fer-error.h"
 #include "expression/classifier.h"
 #include "expression/evaluation.h"
@@ -39,6 +46,11 @@ static gboolean json, faces;
 static int threads;
 static double padding = 0.5;
 static char *predictions_path;
+static char *detector_path, *teacher_path, *input_size, *face_detector = "cnn";
+static char *face_detector_model;
+static gboolean no_haar, calibrate_landmarks;
+static double threshold;
+static int input_width, input_height;
 
 static GOptionEntry entries[] = {
   { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print the results as JSON", NULL },
@@ -49,6 +61,24 @@ static GOptionEntry entries[] = {
   { "padding", 0, 0, G_OPTION_ARG_DOUBLE, &padding, "With --faces: grey border added on each "
     "side of a photo, as a fraction of its size, so tight face crops leave the face detector "
     "room (default 0.5: a canvas twice the photo's size)", "F" },
+  { "face-detector", 0, 0, G_OPTION_ARG_STRING, &face_detector, "With --faces: cnn (ours, "
+    "fermouthcrop's default) or haar (the tutorial's cascade)", "NAME" },
+  { "face-detector-model", 0, 0, G_OPTION_ARG_FILENAME, &face_detector_model, "With --faces "
+    "and cnn: the detector model (default: $" FER_DETECTOR_MODEL_ENV ", else the bundled one)",
+    "FILE" },
+  { "detector", 'd', 0, G_OPTION_ARG_FILENAME, &detector_path, "Measure this face detector "
+    "(fer-train-detector's) on the photos and boxes of ANNOTATIONS.csv instead, beside Haar",
+    "DETECTOR" },
+  { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &teacher_path, "With --detector: also a teacher "
+    "detector in ONNX (YuNet-n or UltraFace) in the same run", "ONNX" },
+  { "no-haar", 0, 0, G_OPTION_ARG_NONE, &no_haar, "With --detector: leave Haar out", NULL },
+  { "threshold", 0, 0, G_OPTION_ARG_DOUBLE, &threshold, "With --detector: our detector's score "
+    "threshold (default: the model's own)", "P" },
+  { "input", 0, 0, G_OPTION_ARG_STRING, &input_size, "With --detector: run it at WxH "
+    "(multiples of 16; default: the model's own)", "WxH" },
+  { "calibrate-landmarks", 0, 0, G_OPTION_ARG_NONE, &calibrate_landmarks, "With --detector: "
+    "fit the box handed to dlib's landmarks to Haar's boxes on these photos and write it into "
+    "DETECTOR", NULL },
   { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "N" },
   { NULL }
 };
@@ -228,6 +258,7 @@ typedef struct {
   FerClassifier *classifier;
   FerImageFolder *folder;
   FerEvalInput input;
+  FerDetectorFinder *finder;   /* --faces with our detector */
   FerAtomicFile predictions;
   int *class_of_folder;    /* per data folder: the model's class, or -1 */
   GArray *samples;         /* FerSample of the matched folders, labelled with model classes */
@@ -249,8 +280,23 @@ fail (GError *error)
 static char *
 check_options (int argc)
 {
-  if (argc != 3)
-    return g_strdup ("give MODEL and DATA_DIR");
+  if (detector_path && argc != 2)
+    return g_strdup ("with --detector, give one ANNOTATIONS.csv (and no classifier MODEL)");
+  if (!detector_path && argc != 3)
+    return g_strdup ("give MODEL and DATA_DIR (or --detector DETECTOR ANNOTATIONS.csv)");
+  if (!detector_path && (teacher_path || no_haar || threshold || input_size
+          || calibrate_landmarks))
+    return g_strdup ("--teacher, --no-haar, --threshold, --input and --calibrate-landmarks go "
+        "with --detector");
+  if (!(threshold >= 0 && threshold < 1))
+    return g_strdup_printf ("--threshold must be in [0, 1), got %g", threshold);
+  if (input_size && (sscanf (input_size, "%dx%d", &input_width, &input_height) != 2
+          || input_width % 16 || input_height % 16 || input_width < 64 || input_height < 64
+          || input_width > 2048 || input_height > 2048))
+    return g_strdup_printf ("--input must be WxH, multiples of 16 from 64 to 2048, got '%s'",
+        input_size);
+  if (strcmp (face_detector, "cnn") != 0 && strcmp (face_detector, "haar") != 0)
+    return g_strdup_printf ("--face-detector must be cnn or haar, got '%s'", face_detector);
   if (!(padding >= 0 && padding <= 10))
     return g_strdup_printf ("--padding must be from 0 to 10, got %g", padding);
   return NULL;
@@ -260,10 +306,13 @@ static int
 parse_command_line (int *argc, char ***argv)
 {
   const FerCommandLine command_line = {
-    "fer-eval", "MODEL DATA_DIR - evaluate a model on an ImageFolder",
+    "fer-eval", "MODEL DATA_DIR | --detector DETECTOR ANNOTATIONS.csv - evaluate a model",
     "Classifies every image below DATA_DIR/<class>/ with MODEL (safetensors from fer-train or\n"
     "exported from PyTorch) and prints accuracy, balanced accuracy, per-class precision,\n"
-    "recall and F1, and the confusion matrix.",
+    "recall and F1, and the confusion matrix.\n"
+    "With --detector: finds the faces of the photos ANNOTATIONS.csv names (the seed's format:\n"
+    "filename,width,height,x1,y1,x2,y2, a row per face) with DETECTOR, Haar and --teacher side\n"
+    "by side, and prints recall, precision, average precision, mean IoU and time per photo.",
     "Exit status: 0 evaluated, 1 failed, 2 bad usage.",
     entries, check_options, &threads,
   };
@@ -284,6 +333,16 @@ open_inputs (Eval *ev)
   if (faces && (ev->input.models = fer_face_models_acquire (FER_DEFAULT_CASCADE,
               FER_DEFAULT_LANDMARK_MODEL, &error)) == NULL)
     return fail (error);
+  if (faces && strcmp (face_detector, "cnn") == 0) {
+    char *path = face_detector_model ? g_strdup (face_detector_model)
+        : fer_default_detector_path ();
+    ev->finder = fer_detector_finder_new (path, 0, 0, ev->input.models, &error);
+    g_free (path);
+    if (ev->finder == NULL)
+      return fail (error);
+    ev->input.finder_funcs = &fer_detector_finder_funcs;
+    ev->input.finder = ev->finder;
+  }
   if (predictions_path && (!fer_atomic_file_check (predictions_path, &error)
           || !fer_atomic_file_open (&ev->predictions, predictions_path, &error)))
     return fail (error);
@@ -450,6 +509,7 @@ eval_clear (Eval *ev)
   if (ev->evaluation)
     fer_evaluation_free (ev->evaluation);
   fer_image_folder_free (ev->folder);
+  fer_detector_finder_free (ev->finder);
   if (ev->input.models)
     fer_face_models_release (ev->input.models);
   if (ev->classifier)
@@ -463,6 +523,13 @@ main (int argc, char **argv)
   int status = parse_command_line (&argc, &argv);
   if (status != FER_EXIT_OK)
     return status;
+  if (detector_path) {
+    if (threads > 0)
+      fer_threads_set (threads);
+    const FerDetectionEvalOptions options = { detector_path, argv[1], teacher_path, !no_haar,
+      threshold, input_width, input_height, json, calibrate_landmarks };
+    return fer_eval_detection (&options);
+  }
   Eval ev = { .model_path = argv[1], .data_dir = argv[2] };
   if ((status = open_inputs (&ev)) == FER_EXIT_OK && (status = match_folders (&ev)) == FER_EXIT_OK)
     status = evaluate (&ev);

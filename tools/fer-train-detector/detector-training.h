@@ -1,8 +1,8 @@
 /* detector-training.h: one training step of the face detector: a batch of patches
  * (detector-samples.h), the seed's IoU labelling of every anchor (candidate-labels.h: a face
  * above 0.5, background below 0.3 with every face, each face's best anchor a face whatever its
- * overlap), the hardest negatives kept (three per positive, at least 16 per patch: the rest are
- * easy background that would drown the loss), seed 004's multi-task loss (CE over positives +
+ * overlap), the hardest negatives kept (the hardest quarter of each patch's: the rest is easy
+ * background that would drown the loss), seed 004's multi-task loss (CE over positives +
  * CE over negatives + smooth-L1 offsets over positives), backward, one Adam step.
  *
  * A step's patches come from a generator seeded by (seed, step), so a run resumed at any step

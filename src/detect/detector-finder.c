@@ -1,0 +1,148 @@
+#include "detect/detector-finder.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include "base/fer-error.h"
+#include "box/box.h"
+
+/* A look near a followed face: the detector on a window this many times the face's side,
+ * at a NEAR_INPUT x NEAR_INPUT input (the face about 50 px there: mid-range for the anchors). */
+#define NEAR_WINDOW 2.5
+#define NEAR_INPUT 128
+#define MAX_DETECTIONS 64
+
+struct _FerDetectorFinder {
+  FerFaceDetector *whole, *near;
+  FerFaceModels *models;
+  double threshold;
+  GMutex lock;           /* a detector reuses its buffers: one frame at a time */
+  FerDetection detections[MAX_DETECTIONS];
+};
+
+FerDetectorFinder *
+fer_detector_finder_new (const char *path, int input_width, int input_height,
+    FerFaceModels *models, GError **error)
+{
+  FerFaceDetector *whole = fer_face_detector_load (path, input_width, input_height, error);
+  if (whole == NULL)
+    return NULL;
+  FerFaceDetector *near = fer_face_detector_load (path, NEAR_INPUT, NEAR_INPUT, error);
+  if (near == NULL) {
+    fer_face_detector_free (whole);
+    return NULL;
+  }
+  FerDetectorFinder *f = g_new0 (FerDetectorFinder, 1);
+  f->whole = whole;
+  f->near = near;
+  f->models = models;
+  f->threshold = fer_face_detector_default_threshold (whole);
+  g_mutex_init (&f->lock);
+  return f;
+}
+
+void
+fer_detector_finder_free (FerDetectorFinder *f)
+{
+  if (f == NULL)
+    return;
+  fer_face_detector_free (f->whole);
+  fer_face_detector_free (f->near);
+  g_mutex_clear (&f->lock);
+  g_free (f);
+}
+
+void
+fer_detector_finder_set_threshold (FerDetectorFinder *f, double threshold)
+{
+  f->threshold = threshold > 0 ? MIN (threshold, 1.0)
+      : fer_face_detector_default_threshold (f->whole);
+}
+
+static int
+by_falling_area (const void *a, const void *b)
+{
+  const FerBox *x = a, *y = b;
+  const gint64 ax = (gint64) x->width * x->height, ay = (gint64) y->width * y->height;
+  return (ax < ay) - (ax > ay);
+}
+
+/* Landmark boxes of the detections, in gray's pixels offset by (x0, y0). */
+static int
+landmark_boxes (FerDetectorFinder *f, int n, int x0, int y0, int min_side, FerBox *boxes,
+    int max)
+{
+  int kept = 0;
+  for (int i = 0; i < n && kept < max; i++) {
+    FerBoxF box = fer_face_detector_landmark_box (f->whole, f->detections[i].box);
+    box.x += x0;
+    box.y += y0;
+    if (box.width < min_side)
+      continue;
+    boxes[kept++] = fer_box_from_boxf (box);
+  }
+  return kept;
+}
+
+static int
+finder_search (gpointer finder, const FerGrayView *gray, const FerFindOptions *options,
+    FerBox *faces, int max_faces, GError **error)
+{
+  FerDetectorFinder *f = finder;
+  g_mutex_lock (&f->lock);
+  const int n = fer_face_detector_detect (f->whole, gray->data, gray->width, gray->height,
+      gray->stride, f->threshold, f->detections, MAX_DETECTIONS);
+  int kept = n < 0 ? -1 : landmark_boxes (f, n, 0, 0, options->min_face_size, faces, max_faces);
+  g_mutex_unlock (&f->lock);
+  if (kept < 0) {
+    g_set_error (error, FER_ERROR, FER_ERROR_ARGUMENT, "face detector: a %dx%d frame it cannot "
+        "take", gray->width, gray->height);
+    return -1;
+  }
+  /* As the cascade's search: largest first. */
+  qsort (faces, kept, sizeof *faces, by_falling_area);
+  return kept;
+}
+
+static int
+finder_look_near (gpointer finder, const FerGrayView *gray, FerBox expected, int min_neighbors,
+    double min_iou, FerBox *found, GError **error)
+{
+  FerDetectorFinder *f = finder;
+  const double side = NEAR_WINDOW * MAX (expected.width, expected.height);
+  const double cx = expected.x + expected.width / 2.0, cy = expected.y + expected.height / 2.0;
+  const int x0 = CLAMP ((int) floor (cx - side / 2), 0, gray->width - 1);
+  const int y0 = CLAMP ((int) floor (cy - side / 2), 0, gray->height - 1);
+  const int x1 = CLAMP ((int) ceil (cx + side / 2), x0 + 1, gray->width);
+  const int y1 = CLAMP ((int) ceil (cy + side / 2), y0 + 1, gray->height);
+  g_mutex_lock (&f->lock);
+  const int n = fer_face_detector_detect (f->near, gray->data + (size_t) y0 * gray->stride + x0,
+      x1 - x0, y1 - y0, gray->stride, f->threshold, f->detections, MAX_DETECTIONS);
+  FerBox boxes[MAX_DETECTIONS];
+  const int kept = n < 0 ? 0 : landmark_boxes (f, n, x0, y0, 0, boxes, MAX_DETECTIONS);
+  g_mutex_unlock (&f->lock);
+  int best = -1;
+  double best_iou = min_iou;
+  for (int i = 0; i < kept; i++) {
+    const double iou = fer_box_iou (boxes[i], expected);
+    if (iou >= best_iou) {
+      best = i;
+      best_iou = iou;
+    }
+  }
+  if (best < 0)
+    return FALSE;
+  *found = boxes[best];
+  return TRUE;
+}
+
+static gboolean
+finder_landmarks (gpointer finder, const FerGrayView *gray, FerBox face,
+    float points[2 * FER_LANDMARKS], GError **error)
+{
+  FerDetectorFinder *f = finder;
+  return fer_face_landmarks (f->models, gray, face, points, error);
+}
+
+const FerFaceFinderFuncs fer_detector_finder_funcs = {
+  finder_search, finder_look_near, finder_landmarks,
+};

@@ -1,0 +1,31 @@
+/* eval-detection.h: fer-eval --detector: how well face detectors find the faces of annotated
+ * photos (the seed's CSV, face-annotations.h), side by side in one run on the same photos: our
+ * detector, the Haar cascade as fermouthcrop runs it (its default settings) and, when given, a
+ * teacher ONNX.  Per detector: recall and precision at IoU >= 0.5 at its threshold, faces
+ * found at IoU >= 0.3 (a looser match that does not punish a box of another shape: Haar's
+ * squares against the teacher-style boxes), false reports and the photos with one, average
+ * precision, mean IoU of matched boxes, and the time per photo of the detection alone.
+ *
+ * --calibrate-landmarks also fits our detector's landmark box (face-detector.h) to the boxes
+ * dlib's landmarks are best from, Haar's (medians over faces both find), and writes it into
+ * the model file. */
+#ifndef FER_EVAL_DETECTION_H
+#define FER_EVAL_DETECTION_H
+
+#include <glib.h>
+
+typedef struct {
+  const char *model;            /* our detector */
+  const char *annotations;      /* the CSV */
+  const char *teacher;          /* an ONNX, or NULL */
+  gboolean haar;
+  double threshold;             /* 0: the model's */
+  int input_width, input_height;   /* 0: the model's */
+  gboolean json;
+  gboolean calibrate_landmarks;
+} FerDetectionEvalOptions;
+
+/* Runs, prints; returns an exit status (FER_EXIT_*). */
+int fer_eval_detection (const FerDetectionEvalOptions *options);
+
+#endif /* FER_EVAL_DETECTION_H */
