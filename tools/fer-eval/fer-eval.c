@@ -46,7 +46,7 @@ static gboolean json, faces;
 static int threads;
 static double padding = 0.5;
 static char *predictions_path;
-static char *detector_path, *teacher_path, *input_size, *face_detector = "cnn";
+static char *detector_path, *teacher_path, *input_size, *face_detector = "haar";
 static char *face_detector_model;
 static gboolean no_haar, calibrate_landmarks;
 static double threshold;
