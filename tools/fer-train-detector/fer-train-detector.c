@@ -519,6 +519,8 @@ main (int argc, char **argv)
   if ((r.train = load_photos (&r, argv[1], "training", NULL, &error)) == NULL
       || (dev_csv && (r.dev = load_photos (&r, dev_csv, "dev", &r.dev_annotations,
                   &error)) == NULL)) {
+    /* The report says why each row or photo was left out: written even when none is left. */
+    fer_atomic_write_file (r.out.report, r.report->str, r.report->len, NULL);
     status = fail (error);
     goto out;
   }
