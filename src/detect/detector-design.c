@@ -256,10 +256,12 @@ fer_detector_anchors (const FerDetectorDesign *d, const FerNet *net, FerBoxF *an
   fer_net_input_shape (net, &in_c, &in_h, &in_w);
   for (int i = 0; i < d->n_heads; i++) {
     const FerDetectorHead *h = &d->heads[i];
-    int c, mh, mw, rows;
+    int c, mh, mw, rows, oc, oh, ow, orows;
     fer_net_layer_shape (net, h->logits, &c, &mh, &mw, &rows);
-    /* The map must be the input at the head's stride (rounded up, as padded convolutions). */
-    if ((in_w + h->anchors.stride - 1) / h->anchors.stride != mw
+    fer_net_layer_shape (net, h->offsets, &oc, &oh, &ow, &orows);
+    /* Both maps must be the input at the head's stride (rounded up, as padded convolutions):
+     * the anchors are laid on it, and gathering reads both at each anchor's cell. */
+    if (oh != mh || ow != mw || (in_w + h->anchors.stride - 1) / h->anchors.stride != mw
         || (in_h + h->anchors.stride - 1) / h->anchors.stride != mh)
       return -1;
     const int count = mw * mh * fer_anchors_per_cell (&h->anchors);

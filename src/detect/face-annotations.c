@@ -117,8 +117,9 @@ fer_face_annotations_parse (const char *text, size_t length, const char *csv_pat
     for (int i = 1; what == NULL && i < 7; i++)
       if (!(i >= 3 && empty_box) && !parse_number (f[i], &v[i - 1]))
         what = "a field is not a number";
-    if (what == NULL && (v[0] != (int) v[0] || v[1] != (int) v[1] || v[0] < 1 || v[1] < 1
-            || v[0] > MAX_SIDE || v[1] > MAX_SIDE))
+    /* In range before the whole-number test: converting a huge double to int is undefined. */
+    if (what == NULL && (v[0] < 1 || v[1] < 1 || v[0] > MAX_SIDE || v[1] > MAX_SIDE
+            || v[0] != floor (v[0]) || v[1] != floor (v[1])))
       what = "width and height must be whole numbers from 1 to 100000";
     if (what == NULL && !empty_box && !(v[2] < v[4] && v[3] < v[5]))
       what = "the box is empty (x1 >= x2 or y1 >= y2)";

@@ -24,6 +24,9 @@
 /* make-seed-corpus-face.cpp */
 void fer_corpus_write_landmark_cache (const char *folder);
 void fer_corpus_write_images (const char *folder);
+/* make-seed-corpus-detector.c */
+void fer_corpus_write_detector (const char *annotations, const char *model,
+    const char *checkpoint);
 
 static char *corpus_root;
 static char *scratch;
@@ -234,6 +237,13 @@ main (int argc, char **argv)
   folder = target_folder ("image");
   fer_corpus_write_images (folder);
   g_free (folder);
+  char *annotations = target_folder ("face-annotations");
+  char *model = target_folder ("detector-model");
+  char *checkpoint = target_folder ("detector-checkpoint");
+  fer_corpus_write_detector (annotations, model, checkpoint);
+  g_free (annotations);
+  g_free (model);
+  g_free (checkpoint);
   char *command = g_strdup_printf ("rm -rf '%s'", scratch);
   if (system (command) != 0)
     fprintf (stderr, "make-seed-corpus: could not remove %s\n", scratch);

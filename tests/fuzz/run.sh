@@ -12,7 +12,8 @@
 # Prints one line per target: executions, coverage (libFuzzer's cov:), corpus size, result.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-targets_all=(safetensors net-file checkpoint landmark-cache prep-journal image)
+targets_all=(safetensors net-file checkpoint landmark-cache prep-journal image face-annotations
+  detector-model detector-checkpoint)
 
 if [[ ! -f build-fuzz/build.ninja ]]; then
   CC=clang-14 CXX=clang++-14 meson setup build-fuzz -Dfuzzing=true --buildtype=debugoptimized \
