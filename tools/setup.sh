@@ -2,7 +2,9 @@
 # Sets gst-fer up on Debian 12: installs the Debian packages it needs (only when some are
 # missing; as root, or through sudo), then configures and builds it in build/ (optimised).
 #
-# Usage: tools/setup.sh [--bench]
+# Usage: tools/setup.sh [--bench] [--train]
+#   --train   also install python3-opencv (tools/train-detector.sh labels training faces with a
+#             teacher detector through it)
 #   --bench   also install python3-torch, python3-torchvision, python3-pil and python3-numpy
 #             (the PyTorch side of tests/bench, the scripts in tests/golden) and
 #             gstreamer1.0-opencv (facedetect, compared with in tests/bench)
@@ -27,10 +29,15 @@ packages=(
   gobject-introspection libgirepository1.0-dev         # GstFer-1.0 typelib (GstFerMeta in Python)
   clang-14 libclang-rt-14-dev libomp-14-dev            # libFuzzer targets (tests/fuzz/run.sh)
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-torch python3-torchvision python3-pil python3-numpy)
-  packages+=(gstreamer1.0-opencv)   # facedetect, to compare with
-fi
+for option in "$@"; do
+  case "$option" in
+    --bench)
+      packages+=(python3-torch python3-torchvision python3-pil python3-numpy)
+      packages+=(gstreamer1.0-opencv) ;;  # facedetect, to compare with
+    --train) packages+=(python3-opencv) ;;
+    *) echo "setup: unknown option $option (--bench, --train)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
