@@ -462,6 +462,98 @@ test_missing_cascade_fails_to_start (void)
   gst_object_unref (pipeline);
 }
 
+/* The element's error when it cannot start: message text, NULL when it started. */
+static char *
+start_error (const char *launch)
+{
+  GstElement *pipeline = gst_parse_launch (launch, NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  GstMessage *message = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
+      GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+  char *text = NULL;
+  if (message && GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
+    GError *error = NULL;
+    gst_message_parse_error (message, &error, NULL);
+    text = g_strdup (error->message);
+    g_error_free (error);
+  }
+  if (message)
+    gst_message_unref (message);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  return text;
+}
+
+/* Our detector and Haar each find the astronaut, with mouth boxes that agree (the landmark box
+ * handed to dlib is calibrated to Haar's), in a planar and a packed format. */
+static void
+test_detectors_agree (void)
+{
+  const char *formats[] = { "I420", "BGRx" };
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
+    GstHarness *cnn = harness (formats[i], astronaut->width, astronaut->height, "detector=cnn");
+    GstHarness *haar = harness (formats[i], astronaut->width, astronaut->height, "detector=haar");
+    const FerBox a = single_mouth (cnn, fer_test_rgb_buffer (astronaut, astronaut->width,
+            astronaut->height, 0, 0), NULL);
+    const FerBox b = single_mouth (haar, fer_test_rgb_buffer (astronaut, astronaut->width,
+            astronaut->height, 0, 0), NULL);
+    g_test_message ("%s: cnn mouth %d,%d %dx%d, haar %d,%d %dx%d", formats[i], a.x, a.y,
+        a.width, a.height, b.x, b.y, b.width, b.height);
+    g_assert_cmpfloat (fer_box_iou (a, b), >=, 0.8);
+    gst_harness_teardown (cnn);
+    gst_harness_teardown (haar);
+  }
+}
+
+/* A face cut by the frame's top edge (a webcam close-up: forehead out of the picture) is found
+ * by our detector on every frame where at least its eyes are in. */
+static void
+test_cnn_finds_close_up (void)
+{
+  const int width = 420, height = 300;
+  GstHarness *h = harness ("I420", width, height, "detector=cnn detect-interval=1");
+  for (int shift = 0; shift <= 120; shift += 30) {
+    g_assert_cmpint (gst_harness_push (h, fer_test_rgb_buffer (astronaut, width, height, -40,
+                -shift - 60)), ==, GST_FLOW_OK);
+    GstBuffer *out = gst_harness_pull (h);
+    const GstFerMeta *meta = gst_buffer_get_fer_meta (out);
+    g_test_message ("forehead cut by %d px: %u faces", shift + 60,
+        gst_fer_meta_get_n_faces (meta));
+    g_assert_cmpuint (gst_fer_meta_get_n_faces (meta), ==, 1);
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+}
+
+static void
+test_detector_model_errors (void)
+{
+  char *text = start_error ("videotestsrc num-buffers=1 ! fermouthcrop detector=cnn "
+      "detector-model=/nonexistent/detector.safetensors ! fakesink");
+  g_assert_nonnull (text);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "/nonexistent/detector.safetensors"));
+  g_free (text);
+  /* The expression model is no face detector: refused, saying so. */
+  char *classifier = g_build_filename (FER_TEST_SOURCE_DIR, "..", "models",
+      "fer-mouth-simpleconv3.safetensors", NULL);
+  char *launch = g_strdup_printf ("videotestsrc num-buffers=1 ! fermouthcrop detector=cnn "
+      "detector-model=%s ! fakesink", classifier);
+  text = start_error (launch);
+  g_assert_nonnull (text);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "fer-mouth-simpleconv3.safetensors"));
+  g_free (text);
+  g_free (launch);
+  g_free (classifier);
+  /* detector=haar never reads the detector model. */
+  text = start_error ("videotestsrc num-buffers=1 ! fermouthcrop detector=haar "
+      "detector-model=/nonexistent/detector.safetensors ! fakesink");
+  g_assert_null (text);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -483,6 +575,9 @@ main (int argc, char **argv)
   g_test_add_func ("/fermouthcrop/five-faces", test_five_faces);
   g_test_add_func ("/fermouthcrop/properties-while-streaming", test_properties_while_streaming);
   g_test_add_func ("/fermouthcrop/missing-cascade-fails", test_missing_cascade_fails_to_start);
+  g_test_add_func ("/fermouthcrop/detectors-agree", test_detectors_agree);
+  g_test_add_func ("/fermouthcrop/cnn-finds-close-up", test_cnn_finds_close_up);
+  g_test_add_func ("/fermouthcrop/detector-model-errors", test_detector_model_errors);
   int status = g_test_run ();
   fer_image_free (astronaut);
   return status;

@@ -245,6 +245,36 @@ fer_face_detector_letterbox_input (const uint8_t *grey, int width, int height, i
 
 #define MAX_CANDIDATES 512
 
+/* A detection mostly inside a larger one that scores about as well is a part of that face (an
+ * eye, a mouth: the small anchors' view is too narrow to tell a small face from a part of a
+ * large one), which merging by IoU cannot catch (their IoU is small).  It is dropped when
+ * CONTAINED_SHARE of it lies inside the other and it scores at most CONTAINED_MARGIN above it:
+ * a real small face inside a weak false box keeps its place. */
+#define CONTAINED_SHARE 0.6
+#define CONTAINED_MARGIN 0.05
+
+static int
+drop_contained (FerDetection *d, int n)
+{
+  gboolean dropped[MAX_CANDIDATES] = { FALSE };
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) {
+      const FerBoxF a = d[i].box, b = d[j].box;   /* is b inside a? */
+      if (i == j || dropped[i] || b.width * b.height >= a.width * a.height
+          || d[j].score > d[i].score + CONTAINED_MARGIN)
+        continue;
+      const double w = MIN (a.x + a.width, b.x + b.width) - MAX (a.x, b.x);
+      const double h = MIN (a.y + a.height, b.y + b.height) - MAX (a.y, b.y);
+      if (w > 0 && h > 0 && w * h >= CONTAINED_SHARE * b.width * b.height)
+        dropped[j] = TRUE;
+    }
+  int kept = 0;
+  for (int i = 0; i < n; i++)
+    if (!dropped[i])
+      d[kept++] = d[i];
+  return kept;
+}
+
 static int
 by_falling_score (const void *a, const void *b)
 {
@@ -283,6 +313,7 @@ fer_face_detector_detect (FerFaceDetector *d, const uint8_t *grey, int width, in
     n = MAX_CANDIDATES;
   }
   n = fer_nms (d->candidates, n, d->design.nms_iou, FER_NMS_WEIGHTED);
+  n = drop_contained (d->candidates, n);
   FerLetterbox lb;
   fer_letterbox_init (&lb, width, height, d->width, d->height);
   int kept = 0;

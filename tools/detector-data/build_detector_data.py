@@ -199,7 +199,9 @@ def add_composites(teacher, out, writer, crops, frames, count, rng):
             located.append((crop, box))
     say('composites: the teacher located the face in %d of %d crops' % (len(located), len(crops)))
     for n in range(count):
-        if frames and rng.random() < 0.5:
+        # Mostly real scenes under the pasted faces: a synthetic background is easy to tell
+        # from a face, a room, a plant or a shelf is what the detector must learn to ignore.
+        if frames and rng.random() < 0.75:
             file, shape, faces = frames[rng.integers(0, len(frames))]
             bg = cv2.imread(file)
             truths = [tuple(f[:4]) for f in faces]
@@ -255,8 +257,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--shared', default=os.path.join(here, '../../../shared'))
     ap.add_argument('--out', required=True)
-    ap.add_argument('--frames-per-video', type=int, default=80)
-    ap.add_argument('--composites', type=int, default=3000)
+    ap.add_argument('--frames-per-video', type=int, default=200)
+    ap.add_argument('--composites', type=int, default=1500)
     ap.add_argument('--smiles', type=int, default=3000, help='SMILEs crops used (of 13,165)')
     ap.add_argument('--seed', type=int, default=1)
     args = ap.parse_args()
