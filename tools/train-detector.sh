@@ -40,14 +40,14 @@ fi
 cat "$data/REPORT.txt"
 
 stem=${model%.safetensors}
-epochs=60
+epochs=50
 done_epochs=$(cat "$stem.metrics.jsonl" 2>/dev/null | wc -l)
 if (( done_epochs < epochs )); then
   echo "== training ($done_epochs of $epochs epochs done)"
   resume=()
   [[ -f "$stem.ckpt.safetensors" ]] && resume=(--resume)
   build/tools/fer-train-detector/fer-train-detector "$data/train.csv" --dev "$data/dev-video.csv" \
-    -o "$model" --epochs $epochs --steps 600 --seed 1 ${resume[@]+"${resume[@]}"}
+    -o "$model" --epochs $epochs --steps 600 --face-share 0.6 --seed 1 ${resume[@]+"${resume[@]}"}
 fi
 
 echo "== the landmark box, fitted on helen-dev"

@@ -23,8 +23,7 @@
 
 #include "eval-input.h"
 #include "eval-detection.h"
-#include "detect/default-detector.h"
-#include "detect/detector-finder.h"
+#include "face-detector-option.h"
 #include "base/fer-error.h"
 #include "expression/classifier.h"
 #include "expression/evaluation.h"
@@ -46,7 +45,8 @@ static gboolean json, faces;
 static int threads;
 static double padding = 0.5;
 static char *predictions_path;
-static char *detector_path, *teacher_path, *input_size, *face_detector = "haar";
+static char *detector_path, *teacher_path, *input_size;
+static char *face_detector = FER_FACE_DETECTOR_DEFAULT;
 static char *face_detector_model;
 static gboolean no_haar, calibrate_landmarks;
 static double threshold;
@@ -61,11 +61,7 @@ static GOptionEntry entries[] = {
   { "padding", 0, 0, G_OPTION_ARG_DOUBLE, &padding, "With --faces: grey border added on each "
     "side of a photo, as a fraction of its size, so tight face crops leave the face detector "
     "room (default 0.5: a canvas twice the photo's size)", "F" },
-  { "face-detector", 0, 0, G_OPTION_ARG_STRING, &face_detector, "With --faces: cnn (ours, "
-    "fermouthcrop's default) or haar (the tutorial's cascade)", "NAME" },
-  { "face-detector-model", 0, 0, G_OPTION_ARG_FILENAME, &face_detector_model, "With --faces "
-    "and cnn: the detector model (default: $" FER_DETECTOR_MODEL_ENV ", else the bundled one)",
-    "FILE" },
+  FER_FACE_DETECTOR_OPTION_ENTRIES (face_detector, face_detector_model),
   { "detector", 'd', 0, G_OPTION_ARG_FILENAME, &detector_path, "Measure this face detector "
     "(fer-train-detector's) on the photos and boxes of ANNOTATIONS.csv instead, beside Haar",
     "DETECTOR" },
@@ -258,7 +254,7 @@ typedef struct {
   FerClassifier *classifier;
   FerImageFolder *folder;
   FerEvalInput input;
-  FerDetectorFinder *finder;   /* --faces with our detector */
+  FerFaceDetectorChoice finder;   /* --faces: what finds them */
   FerAtomicFile predictions;
   int *class_of_folder;    /* per data folder: the model's class, or -1 */
   GArray *samples;         /* FerSample of the matched folders, labelled with model classes */
@@ -295,8 +291,9 @@ check_options (int argc)
           || input_width > 2048 || input_height > 2048))
     return g_strdup_printf ("--input must be WxH, multiples of 16 from 64 to 2048, got '%s'",
         input_size);
-  if (strcmp (face_detector, "cnn") != 0 && strcmp (face_detector, "haar") != 0)
-    return g_strdup_printf ("--face-detector must be cnn or haar, got '%s'", face_detector);
+  char *bad = fer_face_detector_option_check (face_detector);
+  if (bad)
+    return bad;
   if (!(padding >= 0 && padding <= 10))
     return g_strdup_printf ("--padding must be from 0 to 10, got %g", padding);
   return NULL;
@@ -333,15 +330,12 @@ open_inputs (Eval *ev)
   if (faces && (ev->input.models = fer_face_models_acquire (FER_DEFAULT_CASCADE,
               FER_DEFAULT_LANDMARK_MODEL, &error)) == NULL)
     return fail (error);
-  if (faces && strcmp (face_detector, "cnn") == 0) {
-    char *path = face_detector_model ? g_strdup (face_detector_model)
-        : fer_default_detector_path ();
-    ev->finder = fer_detector_finder_new (path, 0, 0, ev->input.models, &error);
-    g_free (path);
-    if (ev->finder == NULL)
+  if (faces) {
+    if (!fer_face_detector_choice_open (&ev->finder, face_detector, face_detector_model,
+            ev->input.models, &error))
       return fail (error);
-    ev->input.finder_funcs = &fer_detector_finder_funcs;
-    ev->input.finder = ev->finder;
+    ev->input.finder_funcs = ev->finder.funcs;
+    ev->input.finder = ev->finder.finder;
   }
   if (predictions_path && (!fer_atomic_file_check (predictions_path, &error)
           || !fer_atomic_file_open (&ev->predictions, predictions_path, &error)))
@@ -509,7 +503,7 @@ eval_clear (Eval *ev)
   if (ev->evaluation)
     fer_evaluation_free (ev->evaluation);
   fer_image_folder_free (ev->folder);
-  fer_detector_finder_free (ev->finder);
+  fer_face_detector_choice_close (&ev->finder);
   if (ev->input.models)
     fer_face_models_release (ev->input.models);
   if (ev->classifier)

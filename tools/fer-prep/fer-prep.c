@@ -36,6 +36,7 @@
 #include "image-hash.h"
 #include "prep-state.h"
 #include "command-line.h"
+#include "face-detector-option.h"
 #include "base/exit-codes.h"
 #include "progress.h"
 #include "raw-scan.h"
@@ -48,6 +49,8 @@ static double val_split = 0.1, padding = -1;
 static int seed = 1, size = 128, min_mouth = 24, threads, every = 10;
 static char *faces_mode = "largest", *keep_rejected, *video_path, *video_label;
 static gboolean resume;
+
+static char *face_detector = FER_FACE_DETECTOR_DEFAULT, *face_detector_model;
 
 static GOptionEntry entries[] = {
   { "val-split", 0, 0, G_OPTION_ARG_DOUBLE, &val_split, "Share of each class's crops put in "
@@ -71,6 +74,7 @@ static GOptionEntry entries[] = {
   { "label", 0, 0, G_OPTION_ARG_STRING, &video_label, "With --video: the class of its mouths",
     "NAME" },
   { "every", 0, 0, G_OPTION_ARG_INT, &every, "With --video: every N-th frame (default 10)", "N" },
+  FER_FACE_DETECTOR_OPTION_ENTRIES (face_detector, face_detector_model),
   { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "N" },
   { NULL }
 };
@@ -93,6 +97,7 @@ typedef struct {
 
 typedef struct {
   FerFaceModels *models;
+  FerFaceDetectorChoice finder;   /* --face-detector: what finds the faces */
   FerPrepState state;
   char *out_dir, *work_dir, *crops_dir, *journal, *done_marker;
   GArray *seen;              /* FerDHash of every crop kept so far */
@@ -109,11 +114,12 @@ reject (Job *job, FerPrepOutcome outcome, char *reason)
 
 /* Faces, mouths, crops and hashes of an image (the parallel part after decoding). */
 static void
-analyse_image (Job *job, const FerImage *image, FerFaceModels *models, double pad)
+analyse_image (Job *job, const FerImage *image, const FerFaceDetectorChoice *finder,
+    double pad)
 {
   FerMouth mouths[MAX_FACES];
   GError *error = NULL;
-  const int n = fer_cut_mouths (models, image, pad, mouths,
+  const int n = fer_cut_mouths_with (finder->funcs, finder->finder, image, pad, mouths,
       strcmp (faces_mode, "all") == 0 ? MAX_FACES : 1, &error);
   if (n < 0) {
     reject (job, FER_PREP_CORRUPT, g_strdup_printf ("face search failed: %s", error->message));
@@ -144,7 +150,7 @@ analyse_image (Job *job, const FerImage *image, FerFaceModels *models, double pa
 }
 
 static void
-analyse_file (Job *job, FerFaceModels *models)
+analyse_file (Job *job, const FerFaceDetectorChoice *finder)
 {
   GStatBuf st;
   if (g_stat (job->path, &st) != 0) {
@@ -167,7 +173,7 @@ analyse_file (Job *job, FerFaceModels *models)
     return;
   }
   job->photo = TRUE;
-  analyse_image (job, image, models, padding);
+  analyse_image (job, image, finder, padding);
   fer_image_free (image);
 }
 
@@ -331,9 +337,9 @@ run_chunk (Prep *prep, Job *jobs, int n, double pad, GError **error)
 #pragma omp parallel for schedule (dynamic, 1)
   for (int i = 0; i < n; i++) {
     if (jobs[i].path)
-      analyse_file (&jobs[i], prep->models);
+      analyse_file (&jobs[i], &prep->finder);
     else
-      analyse_image (&jobs[i], jobs[i].frame, prep->models, pad);
+      analyse_image (&jobs[i], jobs[i].frame, &prep->finder, pad);
   }
   gboolean ok = TRUE;
   for (int i = 0; i < n; i++) {
@@ -537,6 +543,9 @@ check_options (int argc)
     return g_strdup ("with --video, give only OUT_DIR");
   if (!video && argc != 3)
     return g_strdup ("give RAW_DIR OUT_DIR, or --video FILE --label NAME OUT_DIR");
+  char *bad = fer_face_detector_option_check (face_detector);
+  if (bad)
+    return bad;
   if (video && (video_label == NULL || !*video_label || strchr (video_label, '/')))
     return g_strdup ("--video needs --label NAME, a class folder name (no '/')");
   if (!(val_split >= 0 && val_split < 1))
@@ -582,7 +591,10 @@ prepare (Prep *prep, const char *raw_dir, GError **error)
     return FALSE;
   }
   prep->models = fer_face_models_acquire (FER_DEFAULT_CASCADE, FER_DEFAULT_LANDMARK_MODEL, error);
-  if (prep->models == NULL || !fer_prep_state_open (&prep->state, prep->journal, error))
+  if (prep->models == NULL
+      || !fer_face_detector_choice_open (&prep->finder, face_detector, face_detector_model,
+          prep->models, error)
+      || !fer_prep_state_open (&prep->state, prep->journal, error))
     return FALSE;
   for (guint i = 0; i < prep->state.entries->len; i++) {
     const FerPrepEntry *e = prep->state.entries->pdata[i];
@@ -689,6 +701,7 @@ main (int argc, char **argv)
   g_hash_table_unref (val);
   if (prep.state.entries)
     fer_prep_state_close (&prep.state);
+  fer_face_detector_choice_close (&prep.finder);
   if (prep.models)
     fer_face_models_release (prep.models);
   return status;
