@@ -7,8 +7,8 @@
 #      from the YuNet teacher (../shared/teachers; training data only); dev sets kept apart
 #      (d6/s18 frames, dlib testing.xml, helen-dev, media/stills).
 #   2. fer-train-detector on it (about an hour on 2 cores; resumes after an interruption).
-#   3. fer-eval --detector --calibrate-landmarks on helen-dev: the box handed to dlib's
-#      landmarks fitted to Haar's boxes.
+#   3. fer-eval --detector --calibrate-landmarks on the training photos: the box handed to
+#      dlib's landmarks fitted to Haar's boxes (helen-dev's tight crops leave Haar no room).
 #   4. copies the model, its metrics and plot into models/.
 #
 # Usage: tools/train-detector.sh [--shared DIR] [--work DIR]   (after tools/setup.sh --train)
@@ -50,9 +50,9 @@ if (( done_epochs < epochs )); then
     -o "$model" --epochs $epochs --steps 600 --face-share 0.6 --seed 1 ${resume[@]+"${resume[@]}"}
 fi
 
-echo "== the landmark box, fitted on helen-dev"
-build/tools/fer-eval/fer-eval --detector "$stem.last.safetensors" "$data/dev-helen.csv" \
-  --calibrate-landmarks
+echo "== the landmark box, fitted to Haar's boxes on the training photos"
+build/tools/fer-eval/fer-eval --detector "$stem.last.safetensors" "$data/train.csv" \
+  --calibrate-landmarks --no-haar
 
 # The last epoch of the fixed schedule, not the best on dev (no selection on data we measure on).
 cp "$stem.last.safetensors" models/fer-face-detector.safetensors

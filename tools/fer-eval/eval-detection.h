@@ -7,8 +7,9 @@
  * precision, mean IoU of matched boxes, and the time per photo of the detection alone.
  *
  * --calibrate-landmarks also fits our detector's landmark box (face-detector.h) to the boxes
- * dlib's landmarks are best from, Haar's (medians over faces both find), and writes it into
- * the model file. */
+ * dlib's landmarks are best from, Haar's (medians over faces both find: the vertical shift and
+ * the scale; no horizontal shift, faces being mirror-symmetric), and writes it into the model
+ * file.  Fit it on training photos: Haar must find the faces (not tight crops). */
 #ifndef FER_EVAL_DETECTION_H
 #define FER_EVAL_DETECTION_H
 
