@@ -143,30 +143,21 @@ luma (const FerImage *image)
   return gray;
 }
 
-static void
-test_helen (void)
+/* helen-dev's photos with their 68 annotated points (x0, y0, ... in photo pixels), each given to
+ * visit; FALSE (the test skipped, saying so) when ../shared is not here. */
+typedef void (*HelenVisit) (FerImage *photo, const float annotated[136], gpointer user_data);
+
+static gboolean
+for_each_helen_photo (HelenVisit visit, gpointer user_data)
 {
   char *root = g_build_filename (FER_SHARED_DATA, "datasets", "helen-dev", NULL);
   char *csv_path = g_build_filename (root, "annotations.csv", NULL);
   char *csv;
-  if (!g_file_get_contents (csv_path, &csv, NULL, NULL)) {
+  const gboolean here = g_file_get_contents (csv_path, &csv, NULL, NULL);
+  if (!here)
     g_test_skip (FER_SHARED_DATA "/datasets/helen-dev is not here (-Dshared_data)");
-    g_free (root);
-    g_free (csv_path);
-    return;
-  }
-  GError *error = NULL;
-  FerFaceModels *models = fer_face_models_acquire (FER_DEFAULT_CASCADE,
-      FER_DEFAULT_LANDMARK_MODEL, &error);
-  g_assert_no_error (error);
-  const FerDetectOptions options = { 1.3, 5, 40, 0 };
-  const int detect_width = 480;
-  int photos = 0, found = 0;
-  double iou_sum = 0, iou_min = 1;
-  gint64 landmark_time = 0;
-
-  char **lines = g_strsplit (csv, "\n", -1);
-  for (int l = 1; lines[l] && lines[l][0]; l++) {
+  char **lines = here ? g_strsplit (csv, "\n", -1) : NULL;
+  for (int l = 1; lines && lines[l] && lines[l][0]; l++) {
     char **quoted = g_strsplit (lines[l], "\"", 3);
     char **fields = g_strsplit (quoted[0], ",", 2);
     char **numbers = g_strsplit (quoted[1], ",", -1);
@@ -183,62 +174,93 @@ test_helen (void)
     g_strfreev (numbers);
     g_strfreev (fields);
     g_strfreev (quoted);
-    if (photo == NULL)
-      continue;
-    photos++;
-
-    /* The photos are tight crops: on a canvas twice their size the cascade sees whole faces. */
-    const int ox = photo->width / 2, oy = photo->height / 2;
-    FerImage *canvas = fer_image_new (photo->width * 2, photo->height * 2);
-    memset (canvas->pixels, 128, fer_image_bytes (canvas));
-    for (int y = 0; y < photo->height; y++)
-      memcpy (canvas->pixels + ((size_t) (y + oy) * canvas->width + ox) * 3,
-          photo->pixels + (size_t) y * photo->width * 3, (size_t) photo->width * 3);
-    for (int i = 0; i < 68; i++) {
-      annotated[2 * i] += ox;
-      annotated[2 * i + 1] += oy;
-    }
-    const double scale = (double) canvas->width / detect_width;
-    FerImage *small = fer_image_new (detect_width, (int) (canvas->height / scale));
-    fer_resize_bilinear (small, canvas, (FerBox) { 0, 0, canvas->width, canvas->height });
-    uint8_t *small_gray = luma (small), *gray = luma (canvas);
-    const FerGrayView small_view = { small_gray, small->width, small->height, small->width };
-    FerBox faces[1];
-    if (fer_face_detect (models, &small_view, &options, faces, 1, &error) == 1) {
-      found++;
-      const FerBox face = { (int) (faces[0].x * scale), (int) (faces[0].y * scale),
-        (int) (faces[0].width * scale), (int) (faces[0].height * scale) };
-      const FerGrayView view = { gray, canvas->width, canvas->height, canvas->width };
-      float points[136];
-      const gint64 start = g_get_monotonic_time ();
-      g_assert_true (fer_face_landmarks (models, &view, face, points, &error));
-      landmark_time += g_get_monotonic_time () - start;
-      FerBox ours, truth;
-      g_assert_true (fer_mouth_box (points, 1.5, canvas->width, canvas->height, &ours));
-      g_assert_true (fer_mouth_box (annotated, 1.5, canvas->width, canvas->height, &truth));
-      const double iou = fer_box_iou (ours, truth);
-      iou_sum += iou;
-      iou_min = MIN (iou_min, iou);
-    }
-    g_free (small_gray);
-    g_free (gray);
-    fer_image_free (small);
-    fer_image_free (canvas);
+    if (photo)
+      visit (photo, annotated, user_data);
     fer_image_free (photo);
   }
-  const double mean_iou = found ? iou_sum / found : 0;
-  g_test_message ("helen-dev: %d photos, faces found in %d (%.1f%%); mouth box IoU against the "
-      "annotated landmarks: mean %.3f, min %.3f; landmarks %.2f ms per face", photos, found,
-      100.0 * found / MAX (photos, 1), mean_iou, iou_min, landmark_time / 1000.0 / MAX (found, 1));
-  printf ("# helen-dev: faces found in %d of %d photos; mean mouth-box IoU %.3f\n", found, photos,
-      mean_iou);
-  g_assert_cmpint (photos, >, 400);
-  g_assert_cmpfloat (mean_iou, >=, 0.85);
   g_strfreev (lines);
-  g_free (csv);
+  if (here)
+    g_free (csv);
   g_free (csv_path);
   g_free (root);
-  fer_face_models_release (models);
+  return here;
+}
+
+typedef struct {
+  FerFaceModels *models;
+  int photos, found;
+  double iou_sum, iou_min;
+  gint64 landmark_time;
+} HelenCascade;
+
+static void
+helen_cascade_visit (FerImage *photo, const float points_in[136], gpointer user_data)
+{
+  HelenCascade *h = user_data;
+  const FerDetectOptions options = { 1.3, 5, 40, 0 };
+  const int detect_width = 480;
+  GError *error = NULL;
+  float annotated[136];
+  memcpy (annotated, points_in, sizeof annotated);
+  h->photos++;
+  /* The photos are tight crops: on a canvas twice their size the cascade sees whole faces. */
+  const int ox = photo->width / 2, oy = photo->height / 2;
+  FerImage *canvas = fer_image_new (photo->width * 2, photo->height * 2);
+  memset (canvas->pixels, 128, fer_image_bytes (canvas));
+  for (int y = 0; y < photo->height; y++)
+    memcpy (canvas->pixels + ((size_t) (y + oy) * canvas->width + ox) * 3,
+        photo->pixels + (size_t) y * photo->width * 3, (size_t) photo->width * 3);
+  for (int i = 0; i < 68; i++) {
+    annotated[2 * i] += ox;
+    annotated[2 * i + 1] += oy;
+  }
+  const double scale = (double) canvas->width / detect_width;
+  FerImage *small = fer_image_new (detect_width, (int) (canvas->height / scale));
+  fer_resize_bilinear (small, canvas, (FerBox) { 0, 0, canvas->width, canvas->height });
+  uint8_t *small_gray = luma (small), *gray = luma (canvas);
+  const FerGrayView small_view = { small_gray, small->width, small->height, small->width };
+  FerBox faces[1];
+  if (fer_face_detect (h->models, &small_view, &options, faces, 1, &error) == 1) {
+    h->found++;
+    const FerBox face = { (int) (faces[0].x * scale), (int) (faces[0].y * scale),
+      (int) (faces[0].width * scale), (int) (faces[0].height * scale) };
+    const FerGrayView view = { gray, canvas->width, canvas->height, canvas->width };
+    float points[136];
+    const gint64 start = g_get_monotonic_time ();
+    g_assert_true (fer_face_landmarks (h->models, &view, face, points, &error));
+    h->landmark_time += g_get_monotonic_time () - start;
+    FerBox ours, truth;
+    g_assert_true (fer_mouth_box (points, 1.5, canvas->width, canvas->height, &ours));
+    g_assert_true (fer_mouth_box (annotated, 1.5, canvas->width, canvas->height, &truth));
+    const double iou = fer_box_iou (ours, truth);
+    h->iou_sum += iou;
+    h->iou_min = MIN (h->iou_min, iou);
+  }
+  g_free (small_gray);
+  g_free (gray);
+  fer_image_free (small);
+  fer_image_free (canvas);
+}
+
+static void
+test_helen (void)
+{
+  GError *error = NULL;
+  HelenCascade h = { .iou_min = 1 };
+  h.models = fer_face_models_acquire (FER_DEFAULT_CASCADE, FER_DEFAULT_LANDMARK_MODEL, &error);
+  g_assert_no_error (error);
+  if (for_each_helen_photo (helen_cascade_visit, &h)) {
+    const double mean_iou = h.found ? h.iou_sum / h.found : 0;
+    g_test_message ("helen-dev: %d photos, faces found in %d (%.1f%%); mouth box IoU against "
+        "the annotated landmarks: mean %.3f, min %.3f; landmarks %.2f ms per face", h.photos,
+        h.found, 100.0 * h.found / MAX (h.photos, 1), mean_iou, h.iou_min,
+        h.landmark_time / 1000.0 / MAX (h.found, 1));
+    printf ("# helen-dev: faces found in %d of %d photos; mean mouth-box IoU %.3f\n", h.found,
+        h.photos, mean_iou);
+    g_assert_cmpint (h.photos, >, 400);
+    g_assert_cmpfloat (mean_iou, >=, 0.85);
+  }
+  fer_face_models_release (h.models);
 }
 
 /* helen-dev through the code fer-eval --faces and fer-prep run (fer_cut_mouths_with: photo on a
@@ -247,58 +269,30 @@ test_helen (void)
  * boxes go to dlib through its calibrated landmark box, which must give mouths as good as
  * Haar's boxes do. */
 typedef struct {
+  const FerFaceFinderFuncs *funcs;
+  gpointer finder;
   int photos, found;
   double iou_sum;
 } HelenScore;
 
 static void
-helen_score (const FerFaceFinderFuncs *funcs, gpointer finder, HelenScore *score)
+helen_score_visit (FerImage *photo, const float annotated[136], gpointer user_data)
 {
-  char *root = g_build_filename (FER_SHARED_DATA, "datasets", "helen-dev", NULL);
-  char *csv_path = g_build_filename (root, "annotations.csv", NULL);
-  char *csv;
-  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
-  memset (score, 0, sizeof *score);
-  char **lines = g_strsplit (csv, "\n", -1);
-  for (int l = 1; lines[l] && lines[l][0]; l++) {
-    char **quoted = g_strsplit (lines[l], "\"", 3);
-    char **fields = g_strsplit (quoted[0], ",", 2);
-    char **numbers = g_strsplit (quoted[1], ",", -1);
-    float annotated[136];
-    for (int i = 0; i < 136 && numbers[i]; i++)
-      annotated[i] = (float) g_ascii_strtod (numbers[i], NULL);
-    FerImage *photo = NULL;
-    for (const char *const *c = (const char *const[]) { "0", "2", "3", NULL }; *c && !photo; c++) {
-      char *path = g_build_filename (root, "faces", *c, fields[0], NULL);
-      if (g_file_test (path, G_FILE_TEST_EXISTS))
-        photo = fer_image_load (path, NULL);
-      g_free (path);
-    }
-    g_strfreev (numbers);
-    g_strfreev (fields);
-    g_strfreev (quoted);
-    if (photo == NULL)
-      continue;
-    score->photos++;
-    FerMouth mouth;
-    GError *error = NULL;
-    const int n = fer_cut_mouths_with (funcs, finder, photo, 0.5, &mouth, 1, &error);
-    g_assert_no_error (error);
-    if (n == 1) {
-      FerBox truth;
-      /* The mouth box rule on the annotated points, in the photo (as the cut's box is). */
-      g_assert_true (fer_mouth_box (annotated, FER_MOUTH_SCALE_SEED, 4 * photo->width,
-              4 * photo->height, &truth));
-      score->found++;
-      score->iou_sum += fer_box_iou (mouth.mouth, truth);
-      fer_image_free (mouth.crop);
-    }
-    fer_image_free (photo);
+  HelenScore *score = user_data;
+  score->photos++;
+  FerMouth mouth;
+  GError *error = NULL;
+  const int n = fer_cut_mouths_with (score->funcs, score->finder, photo, 0.5, &mouth, 1, &error);
+  g_assert_no_error (error);
+  if (n == 1) {
+    FerBox truth;
+    /* The mouth box rule on the annotated points, in the photo (as the cut's box is). */
+    g_assert_true (fer_mouth_box (annotated, FER_MOUTH_SCALE_SEED, 4 * photo->width,
+            4 * photo->height, &truth));
+    score->found++;
+    score->iou_sum += fer_box_iou (mouth.mouth, truth);
+    fer_image_free (mouth.crop);
   }
-  g_strfreev (lines);
-  g_free (csv);
-  g_free (csv_path);
-  g_free (root);
 }
 
 static void
@@ -317,9 +311,10 @@ test_helen_detectors (void)
   g_assert_no_error (error);
   FerDetectorFinder *cnn = fer_detector_finder_new (model, 0, 0, models, &error);
   g_assert_no_error (error);
-  HelenScore haar_score, cnn_score;
-  helen_score (&fer_face_models_finder, models, &haar_score);
-  helen_score (&fer_detector_finder_funcs, cnn, &cnn_score);
+  HelenScore haar_score = { .funcs = &fer_face_models_finder, .finder = models };
+  HelenScore cnn_score = { .funcs = &fer_detector_finder_funcs, .finder = cnn };
+  for_each_helen_photo (helen_score_visit, &haar_score);
+  for_each_helen_photo (helen_score_visit, &cnn_score);
   const HelenScore *scores[2] = { &haar_score, &cnn_score };
   const char *names[2] = { "haar", "cnn" };
   for (int i = 0; i < 2; i++) {

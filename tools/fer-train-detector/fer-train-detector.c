@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "command-line.h"
+#include "training-outputs.h"
 #include "detector-run.h"
 #include "progress.h"
 #include "base/exit-codes.h"
@@ -116,36 +117,7 @@ check_options (int argc)
 }
 
 typedef struct {
-  char *stem, *model, *last, *checkpoint, *metrics, *plot, *report;
-} Outputs;
-
-static void
-outputs_init (Outputs *o, const char *path)
-{
-  o->model = g_strdup (path);
-  o->stem = g_str_has_suffix (path, ".safetensors")
-      ? g_strndup (path, strlen (path) - strlen (".safetensors")) : g_strdup (path);
-  o->last = g_strconcat (o->stem, ".last.safetensors", NULL);
-  o->checkpoint = g_strconcat (o->stem, ".ckpt.safetensors", NULL);
-  o->metrics = g_strconcat (o->stem, ".metrics.jsonl", NULL);
-  o->plot = g_strconcat (o->stem, ".plot.svg", NULL);
-  o->report = g_strconcat (o->stem, ".data-report.txt", NULL);
-}
-
-static void
-outputs_clear (Outputs *o)
-{
-  g_free (o->stem);
-  g_free (o->model);
-  g_free (o->last);
-  g_free (o->checkpoint);
-  g_free (o->metrics);
-  g_free (o->plot);
-  g_free (o->report);
-}
-
-typedef struct {
-  Outputs out;
+  FerTrainingOutputs out;
   FerDetectorRun run;
   FerDetectorTrainer *trainer;
   FerDetectorPhotos *train, *dev;
@@ -507,7 +479,7 @@ main (int argc, char **argv)
   else
     fer_threads_init ();
   Run r = { .report = g_string_new (NULL) };
-  outputs_init (&r.out, output);
+  fer_training_outputs_init (&r.out, output);
   GError *error = NULL;
   if (!fer_atomic_file_check (r.out.model, &error)
       || !fer_atomic_file_check (r.out.checkpoint, &error)) {
@@ -542,6 +514,6 @@ out:
   if (r.run.history)
     g_array_unref (r.run.history);
   g_string_free (r.report, TRUE);
-  outputs_clear (&r.out);
+  fer_training_outputs_clear (&r.out);
   return status;
 }

@@ -20,6 +20,7 @@
 
 #include "checkpoint.h"
 #include "command-line.h"
+#include "training-outputs.h"
 #include "base/exit-codes.h"
 #include "history.h"
 #include "training-data.h"
@@ -83,23 +84,6 @@ static GOptionEntry entries[] = {
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Only errors and the final summary", NULL },
   { NULL }
 };
-
-typedef struct {
-  char *stem, *model, *last, *checkpoint, *metrics, *plot, *report;
-} Outputs;
-
-static void
-outputs_init (Outputs *o, const char *path)
-{
-  o->model = g_strdup (path);
-  o->stem = g_str_has_suffix (path, ".safetensors")
-      ? g_strndup (path, strlen (path) - strlen (".safetensors")) : g_strdup (path);
-  o->last = g_strconcat (o->stem, ".last.safetensors", NULL);
-  o->checkpoint = g_strconcat (o->stem, ".ckpt.safetensors", NULL);
-  o->metrics = g_strconcat (o->stem, ".metrics.jsonl", NULL);
-  o->plot = g_strconcat (o->stem, ".plot.svg", NULL);
-  o->report = g_strconcat (o->stem, ".data-report.txt", NULL);
-}
 
 static void
 fill_defaults (FerTrainOptions *o)
@@ -202,7 +186,8 @@ batch_progress (const FerTrainer *t, int batch, int batches, gpointer user_data)
 }
 
 static gboolean
-save_outputs (FerTrainer *t, FerModelInfo *info, const Outputs *o, gboolean best, GError **error)
+save_outputs (FerTrainer *t, FerModelInfo *info, const FerTrainingOutputs *o, gboolean best,
+    GError **error)
 {
   /* The effective options, not the command line: a resumed run and an uninterrupted one, or
    * two runs writing to different paths, then give identical files. */
@@ -227,7 +212,7 @@ save_outputs (FerTrainer *t, FerModelInfo *info, const Outputs *o, gboolean best
 /* One training run: what main parses, checks, runs and reports. */
 typedef struct {
   const char *data_dir;
-  Outputs out;
+  FerTrainingOutputs out;
   FerTrainOptions options;
   FerTrainer *trainer;     /* new, or as the checkpoint left it */
   FerModelInfo *info;
@@ -267,7 +252,7 @@ static int
 start_or_resume (Run *run)
 {
   GError *error = NULL;
-  outputs_init (&run->out, output);
+  fer_training_outputs_init (&run->out, output);
   /* Fails now, not after hours of training, when the model cannot be written. */
   if (!fer_atomic_file_check (run->out.model, &error)
       || !fer_atomic_file_check (run->out.checkpoint, &error))
@@ -447,6 +432,7 @@ train (Run *run)
 static void
 run_clear (Run *run)
 {
+  fer_training_outputs_clear (&run->out);
   g_free (run->val_tensors);
   fer_dataset_free (run->train);
   fer_dataset_free (run->val);
