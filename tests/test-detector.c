@@ -124,6 +124,15 @@ test_detection_metrics (void)
   g_assert_cmpint (e.photos_with_false, ==, 2);
   /* By score: 0.95 false, 0.9 true (recall 0.5, precision 1/2), the rest false: AP = 0.5 * 0.5. */
   g_assert_cmpfloat_with_epsilon (fer_detection_eval_average_precision (&e), 0.25, 1e-12);
+  /* Scores 0.95 (false), 0.9 (true), 0.8 (false), 0.3 (false): precision 1/2 from 0.9 down
+   * to 0.8's exclusive, then 1/3, 1/4; no threshold reaches 0.6, 0.5 is reached at 0.9. */
+  double recall;
+  g_assert_cmpfloat (fer_detection_eval_threshold_for_precision (&e, 0.6, &recall), ==, 1);
+  g_assert_cmpfloat_with_epsilon (fer_detection_eval_threshold_for_precision (&e, 0.5, &recall),
+      0.9, 1e-6);
+  g_assert_cmpfloat_with_epsilon (recall, 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (fer_detection_eval_threshold_for_precision (&e, 0.25, &recall),
+      0.3, 1e-6);
   fer_detection_eval_clear (&e);
   /* Perfect detections: AP 1. */
   fer_detection_eval_init (&e, 0.5);

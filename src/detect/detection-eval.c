@@ -121,3 +121,25 @@ fer_detection_eval_average_precision (const FerDetectionEval *e)
   g_free (s);
   return ap;
 }
+
+double
+fer_detection_eval_threshold_for_precision (const FerDetectionEval *all, double target,
+    double *recall)
+{
+  const guint n = all->scored->len;
+  Scored *s = g_memdup2 (all->scored->data, n * sizeof *s);
+  qsort (s, n, sizeof *s, scored_by_falling_score);
+  double best = 1;
+  int tp = 0;
+  *recall = 0;
+  for (guint i = 0; i < n; i++) {
+    tp += s[i].matched;
+    /* Only where the next detection scores lower: a threshold keeps all of a tie or none. */
+    if ((i + 1 == n || s[i + 1].score < s[i].score) && (double) tp / (i + 1) >= target) {
+      best = s[i].score;
+      *recall = all->truths ? (double) tp / all->truths : 0;
+    }
+  }
+  g_free (s);
+  return best;
+}

@@ -33,6 +33,12 @@ double fer_detection_eval_precision (const FerDetectionEval *eval);
 double fer_detection_eval_mean_iou (const FerDetectionEval *eval);
 double fer_detection_eval_average_precision (const FerDetectionEval *eval);
 
+/* The lowest score threshold at which at least `target` of the detections scoring at or above
+ * it match a face (greedy matching by falling score, as for average precision); 1 when no
+ * threshold reaches it.  *recall: the recall there. */
+double fer_detection_eval_threshold_for_precision (const FerDetectionEval *eval, double target,
+    double *recall);
+
 G_END_DECLS
 
 #endif /* FER_DETECTION_EVAL_H */

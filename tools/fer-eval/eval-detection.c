@@ -115,6 +115,32 @@ write_landmark_fit (const char *model, const double fit[3], GError **error)
   return ok;
 }
 
+/* Rewrites the score threshold in the model's "detector" metadata, keeping the rest. */
+static gboolean
+write_detector_threshold (const char *model, double threshold, GError **error)
+{
+  GHashTable *extra = NULL;
+  FerNet *net = fer_net_load (model, 1, 0, &extra, error);
+  if (net == NULL)
+    return FALSE;
+  JsonParser *parser = json_parser_new ();
+  gboolean ok = json_parser_load_from_data (parser, g_hash_table_lookup (extra, "detector"), -1,
+      error) && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser));
+  if (ok) {
+    JsonNode *root = json_parser_get_root (parser);
+    json_object_set_double_member (json_node_get_object (root), "score_threshold",
+        fer_json_round (threshold, 4));
+    g_hash_table_replace (extra, g_strdup ("detector"), fer_json_to_string (root, FALSE));
+    ok = fer_net_save (net, extra, model, error);
+  } else if (error && *error == NULL)
+    g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: metadata 'detector' is not a JSON "
+        "object", model);
+  g_object_unref (parser);
+  g_hash_table_unref (extra);
+  fer_net_free (net);
+  return ok;
+}
+
 static void
 print_table (Contender *c, int n, const FerFaceAnnotations *a, int photos, const char *csv)
 {
@@ -299,6 +325,16 @@ fer_eval_detection (const FerDetectionEvalOptions *o)
             "scale; the median dx, %.4f, is not used) written into %s\n", fit[0]->len,
             values[0], values[1], values[2], median (fit[0]), o->model);
     }
+  }
+  if (status == FER_EXIT_OK && o->calibrate_threshold > 0) {
+    double recall;
+    const double chosen = fer_detection_eval_threshold_for_precision (&c[0].all, o->calibrate_threshold, &recall);
+    if (!write_detector_threshold (o->model, chosen, &error))
+      status = fail (error);
+    else
+      g_print ("score threshold %.4f: the lowest with precision >= %.3f on these photos "
+          "(recall there %.1f%%), written into %s\n", chosen, o->calibrate_threshold,
+          100 * recall, o->model);
   }
   for (int i = 0; i < n; i++)
     contender_clear (&c[i]);

@@ -9,7 +9,9 @@
  * --calibrate-landmarks also fits our detector's landmark box (face-detector.h) to the boxes
  * dlib's landmarks are best from, Haar's (medians over faces both find: the vertical shift and
  * the scale; no horizontal shift, faces being mirror-symmetric), and writes it into the model
- * file.  Fit it on training photos: Haar must find the faces (not tight crops). */
+ * file.  Fit it on training photos: Haar must find the faces (not tight crops).
+ * --calibrate-threshold P writes the lowest score threshold at which precision (IoU >= 0.5)
+ * reaches P on the photos into the model (choose it on a dev set, never on a test set). */
 #ifndef FER_EVAL_DETECTION_H
 #define FER_EVAL_DETECTION_H
 
@@ -24,6 +26,7 @@ typedef struct {
   int input_width, input_height;   /* 0: the model's */
   gboolean json;
   gboolean calibrate_landmarks;
+  double calibrate_threshold;   /* > 0: choose the model's score threshold for this precision */
 } FerDetectionEvalOptions;
 
 /* Runs, prints; returns an exit status (FER_EXIT_*). */

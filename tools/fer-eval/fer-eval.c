@@ -49,6 +49,7 @@ static char *detector_path, *teacher_path, *input_size;
 static char *face_detector = FER_FACE_DETECTOR_DEFAULT;
 static char *face_detector_model;
 static gboolean no_haar, calibrate_landmarks;
+static double calibrate_threshold;
 static double threshold;
 static int input_width, input_height;
 
@@ -75,6 +76,9 @@ static GOptionEntry entries[] = {
   { "calibrate-landmarks", 0, 0, G_OPTION_ARG_NONE, &calibrate_landmarks, "With --detector: "
     "fit the box handed to dlib's landmarks to Haar's boxes on these photos and write it into "
     "DETECTOR", NULL },
+  { "calibrate-threshold", 0, 0, G_OPTION_ARG_DOUBLE, &calibrate_threshold, "With --detector: "
+    "write into DETECTOR the lowest score threshold whose precision on these photos is at "
+    "least P (a dev set)", "P" },
   { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "N" },
   { NULL }
 };
@@ -281,9 +285,12 @@ check_options (int argc)
   if (!detector_path && argc != 3)
     return g_strdup ("give MODEL and DATA_DIR (or --detector DETECTOR ANNOTATIONS.csv)");
   if (!detector_path && (teacher_path || no_haar || threshold || input_size
-          || calibrate_landmarks))
+          || calibrate_landmarks || calibrate_threshold))
     return g_strdup ("--teacher, --no-haar, --threshold, --input and --calibrate-landmarks go "
         "with --detector");
+  if (!(calibrate_threshold >= 0 && calibrate_threshold < 1))
+    return g_strdup_printf ("--calibrate-threshold must be in (0, 1), got %g",
+        calibrate_threshold);
   if (!(threshold >= 0 && threshold < 1))
     return g_strdup_printf ("--threshold must be in [0, 1), got %g", threshold);
   if (input_size && (sscanf (input_size, "%dx%d", &input_width, &input_height) != 2
@@ -521,7 +528,7 @@ main (int argc, char **argv)
     if (threads > 0)
       fer_threads_set (threads);
     const FerDetectionEvalOptions options = { detector_path, argv[1], teacher_path, !no_haar,
-      threshold, input_width, input_height, json, calibrate_landmarks };
+      threshold, input_width, input_height, json, calibrate_landmarks, calibrate_threshold };
     return fer_eval_detection (&options);
   }
   Eval ev = { .model_path = argv[1], .data_dir = argv[2] };
