@@ -10,6 +10,11 @@
 #define NEAR_WINDOW 2.5
 #define NEAR_INPUT 128
 #define MAX_DETECTIONS 64
+/* A face already followed needs less evidence than a new one (as the cascade's checks need
+ * fewer neighbours): its checks accept detections from this probability, or from the search's
+ * threshold when that is lower.  New faces need the model's (high) threshold, which keeps
+ * face-like backgrounds out; a followed face that turns or tilts keeps its track. */
+#define NEAR_THRESHOLD 0.5
 
 struct _FerDetectorFinder {
   FerFaceDetector *whole, *near;
@@ -116,7 +121,8 @@ finder_look_near (gpointer finder, const FerGrayView *gray, FerBox expected, int
   const int y1 = CLAMP ((int) ceil (cy + side / 2), y0 + 1, gray->height);
   g_mutex_lock (&f->lock);
   const int n = fer_face_detector_detect (f->near, gray->data + (size_t) y0 * gray->stride + x0,
-      x1 - x0, y1 - y0, gray->stride, f->threshold, f->detections, MAX_DETECTIONS);
+      x1 - x0, y1 - y0, gray->stride, MIN (f->threshold, NEAR_THRESHOLD), f->detections,
+      MAX_DETECTIONS);
   FerBox boxes[MAX_DETECTIONS];
   const int kept = n < 0 ? 0 : landmark_boxes (f, n, x0, y0, 0, boxes, MAX_DETECTIONS);
   g_mutex_unlock (&f->lock);

@@ -23,7 +23,8 @@ FerDetectorFinder *fer_detector_finder_new (const char *path, int input_width,
     int input_height, FerFaceModels *models, GError **error);
 void fer_detector_finder_free (FerDetectorFinder *finder);
 
-/* Faces above threshold (0..1); 0 or less: the model's own threshold. */
+/* New faces above threshold (0..1; 0 or less: the model's own); checks near a followed face
+ * accept from 0.5 (or threshold when lower). */
 void fer_detector_finder_set_threshold (FerDetectorFinder *finder, double threshold);
 
 extern const FerFaceFinderFuncs fer_detector_finder_funcs;
