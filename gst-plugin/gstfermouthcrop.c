@@ -442,8 +442,9 @@ gst_fer_mouth_crop_class_init (GstFerMouthCropClass * klass)
   g_free (blurb);
   g_object_class_install_property (gobject_class, PROP_DETECTOR_THRESHOLD,
       g_param_spec_double ("detector-threshold", "Detector threshold",
-          "detector=cnn: a face is reported above this probability (0: the model's own, "
-          "recorded when it was trained; lower finds more, with more false faces)", 0.0, 1.0,
+          "detector=cnn: a new face is reported above this probability (0: the model's own, "
+          "chosen on its dev set; lower finds more, with more false faces); a face already "
+          "followed is kept from 0.5", 0.0, 1.0,
           DEFAULT_PROP_DETECTOR_THRESHOLD, flags | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_CASCADE,
       g_param_spec_string ("cascade", "Face cascade",

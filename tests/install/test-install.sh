@@ -15,6 +15,7 @@ IFS='|' read -r p libdir datadir bindir includedir <<< "$prefix"
 root=$dest$p
 check "the plugin" [ -f "$root/$libdir/gstreamer-1.0/libgstfer.so" ]
 check "the default model" [ -f "$root/$datadir/gst-fer/models/fer-mouth-simpleconv3.safetensors" ]
+check "the default face detector" [ -f "$root/$datadir/gst-fer/models/fer-face-detector.safetensors" ]
 check "the public header" [ -f "$root/$includedir/gstreamer-1.0/gst/fer/gstfermeta.h" ]
 check "the pkg-config file" [ -f "$root/$libdir/pkgconfig/gstreamer-fer-1.0.pc" ]
 if [ "${WITH_GIR:-0}" = 1 ]; then
@@ -32,7 +33,7 @@ for element in fermouthcrop ferclassify feroverlay; do
   gst-inspect-1.0 "$element" > "$dest/$element" 2>&1
   check "$element documents its properties" has "$dest/$element" "Element Properties"
 done
-for tool in fer-train fer-prep fer-eval fer-annotate; do
+for tool in fer-train fer-train-detector fer-prep fer-eval fer-annotate; do
   "$root/$bindir/$tool" --help > "$dest/help" 2>&1; rc=$?
   check "$tool --help works when installed" [ $rc = 0 ]
 done
