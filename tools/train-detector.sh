@@ -7,7 +7,8 @@
 #      from the YuNet teacher (../shared/teachers; training data only); dev sets kept apart
 #      (d6/s18 frames, dlib testing.xml, helen-dev, media/stills).
 #   2. fer-train-detector on it (about an hour on 2 cores; resumes after an interruption).
-#   3. fer-eval --detector --calibrate-landmarks on the training photos: the box handed to
+#   3. fer-eval --detector --calibrate-threshold on the dev frames (the lowest threshold with
+#      precision 0.98) and --calibrate-landmarks on the training photos: the box handed to
 #      dlib's landmarks fitted to Haar's boxes (helen-dev's tight crops leave Haar no room).
 #   4. copies the model, its metrics and plot into models/.
 #
@@ -50,6 +51,9 @@ if (( done_epochs < epochs )); then
     -o "$model" --epochs $epochs --steps 600 --face-share 0.6 --seed 1 ${resume[@]+"${resume[@]}"}
 fi
 
+echo "== the score threshold: the lowest with precision 0.98 on the dev frames"
+build/tools/fer-eval/fer-eval --detector "$stem.last.safetensors" "$data/dev-video.csv" --no-haar \
+  --calibrate-threshold 0.98
 echo "== the landmark box, fitted to Haar's boxes on the training photos"
 build/tools/fer-eval/fer-eval --detector "$stem.last.safetensors" "$data/train.csv" \
   --calibrate-landmarks --no-haar
@@ -60,7 +64,7 @@ cp "$stem.metrics.jsonl" models/fer-face-detector.metrics.jsonl
 cp "$stem.plot.svg" models/fer-face-detector.plot.svg
 
 echo "== measured, side by side"
-for set in dev-video dev-dlib dev-helen dev-stills; do
+for set in dev-video dev-dlib dev-helen dev-stills dev-animals; do
   build/tools/fer-eval/fer-eval --detector models/fer-face-detector.safetensors "$data/$set.csv" \
     --teacher "$shared/teachers/yunet_n_320_320.onnx" -t 1
 done

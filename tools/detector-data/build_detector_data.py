@@ -10,6 +10,7 @@ Writes, under OUT:
   dev-dlib.csv   dlib's testing.xml photos with their hand-placed boxes
   dev-helen.csv  helen-dev photos, teacher boxes
   dev-stills.csv media/stills (people, paintings, animals), teacher boxes
+  dev-animals.csv the 11 stills of animals (picked by eye), no faces: every report is false
   images/        the frames and composites train.csv and the dev sets name
   REPORT.txt     counts, and how well helen-dev's landmark rule matches the teacher's boxes
 
@@ -36,6 +37,9 @@ from teacher import Teacher, iou  # noqa: E402
 
 SURE, UNSURE = 0.6, 0.3
 DLIB_FACES = '/usr/share/doc/libdlib19.1/examples/faces'
+# media/stills of animals (a monkey, dogs, cats, alpacas, a cartoon alpaca), picked by eye: a
+# human-face detector must report none of them.
+ANIMAL_STILLS = ('s22', 's23', 's25', 's30', 's31', 's33', 's36', 's38', 's39', 's40', 's41')
 
 
 def say(*args):
@@ -307,6 +311,12 @@ def main():
         bgr = cv2.imread(path)
         stills.add(path, bgr.shape, [t for t in teacher.detect(bgr) if t[4] >= SURE])
     report.append(stills.save())
+
+    animals = Writer(out, 'dev-animals.csv')
+    for name in ANIMAL_STILLS:
+        path = os.path.join(shared, 'media/stills', name + '.jpg')
+        animals.add(path, cv2.imread(path).shape, [])
+    report.append(animals.save())
 
     with open(os.path.join(out, 'REPORT.txt'), 'w') as f:
         f.write('\n'.join(report) + '\n')
