@@ -227,7 +227,8 @@ face_id_in_frame (GstHarness *h, const FerImage *image, int x, int y)
 static void
 test_followed_face_checked (void)
 {
-  GstHarness *h = harness ("I420", 640, 480, "detect-interval=300");
+  /* The cascade's min-neighbors is what makes it stop finding the face here. */
+  GstHarness *h = harness ("I420", 640, 480, "detector=haar detect-interval=300");
   const guint id = face_id_in_frame (h, astronaut, 64, 0);
   g_assert_cmpuint (id, !=, 0);
   for (int frame = 1; frame < 10; frame++)
@@ -486,8 +487,31 @@ start_error (const char *launch)
   return text;
 }
 
+/* The mouth box of the largest face of a frame pushed through h (fails when there is none). */
+static FerBox
+largest_mouth (GstHarness *h, GstBuffer *buffer, guint *n_faces)
+{
+  g_assert_cmpint (gst_harness_push (h, buffer), ==, GST_FLOW_OK);
+  GstBuffer *out = gst_harness_pull (h);
+  GstFerMeta *meta = gst_buffer_get_fer_meta (out);
+  g_assert_nonnull (meta);
+  *n_faces = gst_fer_meta_get_n_faces (meta);
+  g_assert_cmpuint (*n_faces, >=, 1);
+  const GstFerFace *best = NULL;
+  for (guint i = 0; i < *n_faces; i++) {
+    const GstFerFace *f = gst_fer_meta_get_face (meta, i);
+    if (best == NULL || f->face.w * f->face.h > best->face.w * best->face.h)
+      best = f;
+  }
+  const FerBox mouth = { best->mouth.x, best->mouth.y, best->mouth.w, best->mouth.h };
+  gst_buffer_unref (out);
+  return mouth;
+}
+
 /* Our detector and Haar each find the astronaut, with mouth boxes that agree (the landmark box
- * handed to dlib is calibrated to Haar's), in a planar and a packed format. */
+ * handed to dlib is calibrated to Haar's), in a planar and a packed format.  (Our detector
+ * may also report the round emblem on her suit as a face, as it does in some of the frames
+ * below: the largest face is compared; models/DETECTOR.md lists such false faces.) */
 static void
 test_detectors_agree (void)
 {
@@ -495,12 +519,13 @@ test_detectors_agree (void)
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
     GstHarness *cnn = harness (formats[i], astronaut->width, astronaut->height, "detector=cnn");
     GstHarness *haar = harness (formats[i], astronaut->width, astronaut->height, "detector=haar");
-    const FerBox a = single_mouth (cnn, fer_test_rgb_buffer (astronaut, astronaut->width,
-            astronaut->height, 0, 0), NULL);
-    const FerBox b = single_mouth (haar, fer_test_rgb_buffer (astronaut, astronaut->width,
-            astronaut->height, 0, 0), NULL);
-    g_test_message ("%s: cnn mouth %d,%d %dx%d, haar %d,%d %dx%d", formats[i], a.x, a.y,
-        a.width, a.height, b.x, b.y, b.width, b.height);
+    guint n_cnn, n_haar;
+    const FerBox a = largest_mouth (cnn, fer_test_rgb_buffer (astronaut, astronaut->width,
+            astronaut->height, 0, 0), &n_cnn);
+    const FerBox b = largest_mouth (haar, fer_test_rgb_buffer (astronaut, astronaut->width,
+            astronaut->height, 0, 0), &n_haar);
+    g_test_message ("%s: cnn mouth %d,%d %dx%d (%u faces), haar %d,%d %dx%d (%u faces)",
+        formats[i], a.x, a.y, a.width, a.height, n_cnn, b.x, b.y, b.width, b.height, n_haar);
     g_assert_cmpfloat (fer_box_iou (a, b), >=, 0.8);
     gst_harness_teardown (cnn);
     gst_harness_teardown (haar);
@@ -508,23 +533,39 @@ test_detectors_agree (void)
 }
 
 /* A face cut by the frame's top edge (a webcam close-up: forehead out of the picture) is found
- * by our detector on every frame where at least its eyes are in. */
+ * by our detector on every frame where at least its eyes are in; Haar loses it. */
 static void
 test_cnn_finds_close_up (void)
 {
   const int width = 420, height = 300;
-  GstHarness *h = harness ("I420", width, height, "detector=cnn detect-interval=1");
+  GstHarness *cnn = harness ("I420", width, height, "detector=cnn detect-interval=1");
+  GstHarness *haar = harness ("I420", width, height, "detector=haar detect-interval=1");
+  int haar_found = 0;
   for (int shift = 0; shift <= 120; shift += 30) {
-    g_assert_cmpint (gst_harness_push (h, fer_test_rgb_buffer (astronaut, width, height, -40,
-                -shift - 60)), ==, GST_FLOW_OK);
-    GstBuffer *out = gst_harness_pull (h);
-    const GstFerMeta *meta = gst_buffer_get_fer_meta (out);
-    g_test_message ("forehead cut by %d px: %u faces", shift + 60,
-        gst_fer_meta_get_n_faces (meta));
-    g_assert_cmpuint (gst_fer_meta_get_n_faces (meta), ==, 1);
-    gst_buffer_unref (out);
+    GstHarness *both[2] = { cnn, haar };
+    for (int k = 0; k < 2; k++) {
+      g_assert_cmpint (gst_harness_push (both[k], fer_test_rgb_buffer (astronaut, width, height,
+                  -40, -shift - 60)), ==, GST_FLOW_OK);
+      GstBuffer *out = gst_harness_pull (both[k]);
+      GstFerMeta *meta = gst_buffer_get_fer_meta (out);
+      /* The face: its mouth box in the upper part of the frame (the emblem is lower). */
+      gboolean face = FALSE;
+      for (guint i = 0; i < gst_fer_meta_get_n_faces (meta); i++) {
+        const GstFerFace *f = gst_fer_meta_get_face (meta, i);
+        face |= f->mouth.y < 150 - shift;
+      }
+      g_test_message ("%s, forehead cut by %d px: %u faces, the face %s",
+          k ? "haar" : "cnn", shift + 60, gst_fer_meta_get_n_faces (meta), face ? "found" : "not found");
+      if (k == 0)
+        g_assert_true (face);
+      else
+        haar_found += face;
+      gst_buffer_unref (out);
+    }
   }
-  gst_harness_teardown (h);
+  g_assert_cmpint (haar_found, <, 5);
+  gst_harness_teardown (cnn);
+  gst_harness_teardown (haar);
 }
 
 static void
