@@ -36,7 +36,8 @@ fer_detection_eval_add (FerDetectionEval *e, const FerDetection *detections, int
     const FerBoxF *truths, int n_truths)
 {
   FerDetection *sorted = g_memdup2 (detections, n * sizeof *detections);
-  qsort (sorted, n, sizeof *sorted, by_falling_score);
+  if (n > 1)   /* (qsort of NULL is undefined even for no element) */
+    qsort (sorted, n, sizeof *sorted, by_falling_score);
   gboolean *taken = g_new0 (gboolean, MAX (n_truths, 1));
   int matched = 0;
   for (int i = 0; i < n; i++) {
@@ -100,7 +101,8 @@ fer_detection_eval_average_precision (const FerDetectionEval *e)
     return 0;
   const guint n = e->scored->len;
   Scored *s = g_memdup2 (e->scored->data, n * sizeof *s);
-  qsort (s, n, sizeof *s, scored_by_falling_score);
+  if (n > 1)
+    qsort (s, n, sizeof *s, scored_by_falling_score);
   double *precision = g_new (double, n + 1), *recall = g_new (double, n + 1);
   int tp = 0;
   for (guint i = 0; i < n; i++) {
@@ -128,7 +130,8 @@ fer_detection_eval_threshold_for_precision (const FerDetectionEval *all, double 
 {
   const guint n = all->scored->len;
   Scored *s = g_memdup2 (all->scored->data, n * sizeof *s);
-  qsort (s, n, sizeof *s, scored_by_falling_score);
+  if (n > 1)
+    qsort (s, n, sizeof *s, scored_by_falling_score);
   double best = 1;
   int tp = 0;
   *recall = 0;

@@ -704,5 +704,12 @@ main (int argc, char **argv)
   fer_face_detector_choice_close (&prep.finder);
   if (prep.models)
     fer_face_models_release (prep.models);
+  g_array_unref (prep.seen);
+  g_ptr_array_unref (prep.seen_names);
+  g_free (prep.done_marker);
+  g_free (prep.journal);
+  g_free (prep.crops_dir);
+  g_free (prep.work_dir);
+  g_free (prep.out_dir);
   return status;
 }
