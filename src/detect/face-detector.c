@@ -10,8 +10,10 @@
 
 struct _FerFaceDetector {
   FerDetectorDesign design;
+  FerNet *weights;            /* the network at the box size: what each run size copies */
+  int box_width, box_height;  /* the input size frames are fitted into */
   FerNet *net;
-  int width, height;          /* the input the net runs at */
+  int width, height;          /* the input the net runs at now: the box cut to the frame's shape */
   double landmark_fit[3];     /* dx, dy, scale: fer_face_detector_landmark_box */
   int n_anchors;
   FerBoxF *anchors;
@@ -26,6 +28,7 @@ fer_face_detector_free (FerFaceDetector *d)
 {
   if (d == NULL)
     return;
+  fer_net_free (d->weights);
   fer_net_free (d->net);
   g_free (d->anchors);
   g_free (d->input);
@@ -34,6 +37,39 @@ fer_face_detector_free (FerFaceDetector *d)
   g_free (d->candidates);
   g_free (d->scratch);
   g_free (d);
+}
+
+/* The network, anchors and buffers for width x height inputs (kept while frames keep their
+ * shape). */
+static gboolean
+run_size (FerFaceDetector *d, int width, int height, GError **error)
+{
+  if (d->net && d->width == width && d->height == height)
+    return TRUE;
+  g_clear_pointer (&d->net, fer_net_free);
+  g_clear_pointer (&d->anchors, g_free);
+  g_clear_pointer (&d->input, g_free);
+  g_clear_pointer (&d->logits, g_free);
+  g_clear_pointer (&d->offsets, g_free);
+  g_clear_pointer (&d->candidates, g_free);
+  d->width = width;
+  d->height = height;
+  if ((d->net = fer_detector_net_resized (d->weights, width, height, 1, error)) == NULL)
+    return FALSE;
+  d->n_anchors = fer_detector_anchors (&d->design, d->net, NULL);
+  if (d->n_anchors <= 0) {
+    g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "the heads' maps are not the input at their "
+        "strides (%dx%d input)", width, height);
+    g_clear_pointer (&d->net, fer_net_free);
+    return FALSE;
+  }
+  d->anchors = g_new (FerBoxF, d->n_anchors);
+  fer_detector_anchors (&d->design, d->net, d->anchors);
+  d->input = g_new (float, (size_t) width * height);
+  d->logits = g_new (float, 2 * (size_t) d->n_anchors);
+  d->offsets = g_new (float, 4 * (size_t) d->n_anchors);
+  d->candidates = g_new (FerDetection, d->n_anchors);
+  return TRUE;
 }
 
 FerFaceDetector *
@@ -50,22 +86,11 @@ fer_face_detector_new (const FerDetectorDesign *design, FerNet *net, int width, 
   FerFaceDetector *d = g_new0 (FerFaceDetector, 1);
   d->design = *design;
   d->landmark_fit[2] = 1;
-  d->width = width > 0 ? width : w;
-  d->height = height > 0 ? height : h;
-  if ((d->net = fer_detector_net_resized (net, d->width, d->height, 1, error)) == NULL)
+  d->box_width = width > 0 ? width : w;
+  d->box_height = height > 0 ? height : h;
+  if ((d->weights = fer_detector_net_resized (net, d->box_width, d->box_height, 1, error)) == NULL
+      || !run_size (d, d->box_width, d->box_height, error))
     goto failed;
-  d->n_anchors = fer_detector_anchors (&d->design, d->net, NULL);
-  if (d->n_anchors <= 0) {
-    g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "the heads' maps are not the input at their "
-        "strides (%dx%d input)", d->width, d->height);
-    goto failed;
-  }
-  d->anchors = g_new (FerBoxF, d->n_anchors);
-  fer_detector_anchors (&d->design, d->net, d->anchors);
-  d->input = g_new (float, (size_t) d->width * d->height);
-  d->logits = g_new (float, 2 * (size_t) d->n_anchors);
-  d->offsets = g_new (float, 4 * (size_t) d->n_anchors);
-  d->candidates = g_new (FerDetection, d->n_anchors);
   return d;
 
 failed:
@@ -172,8 +197,8 @@ fer_face_detector_get_landmark_fit (const FerFaceDetector *d, double fit[3])
 void
 fer_face_detector_input_size (const FerFaceDetector *d, int *width, int *height)
 {
-  *width = d->width;
-  *height = d->height;
+  *width = d->box_width;
+  *height = d->box_height;
 }
 
 double
@@ -288,6 +313,14 @@ fer_face_detector_detect (FerFaceDetector *d, const uint8_t *grey, int width, in
 {
   if (grey == NULL || width < 1 || height < 1 || stride < width || max < 0 || !(threshold >= 0)
       || threshold > 1)
+    return -1;
+  /* The box cut to the frame's shape (multiples of 16, at least 64): a square frame runs at
+   * 240x240, not on a 320x240 input a quarter of which is padding. */
+  const double scale = MIN ((double) d->box_width / width, (double) d->box_height / height);
+  const int run_width = CLAMP (16 * (int) ceil (width * scale / 16 - 1e-9), 64, d->box_width);
+  const int run_height = CLAMP (16 * (int) ceil (height * scale / 16 - 1e-9), 64,
+      d->box_height);
+  if (!run_size (d, run_width, run_height, NULL))
     return -1;
   fer_face_detector_letterbox_input (grey, width, height, stride, d->width, d->height, d->input,
       &d->scratch, &d->scratch_size);

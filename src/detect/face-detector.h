@@ -16,8 +16,10 @@ G_BEGIN_DECLS
 
 typedef struct _FerFaceDetector FerFaceDetector;
 
-/* A detector model file (net-file.h, with the "detector" metadata), run at its own input size,
- * or at input_width x input_height when both are > 0 (multiples of 16 from 64 to 2048).
+/* A detector model file (net-file.h, with the "detector" metadata), run with its own input
+ * size as the box frames are fitted into, or input_width x input_height when both are > 0
+ * (multiples of 16 from 64 to 2048).  Each frame runs at the box cut to its shape (a square
+ * frame in a 320x240 box: 240x240), so no time goes to padding.
  * Errors name the file and what is wrong. */
 FerFaceDetector *fer_face_detector_load (const char *path, int input_width, int input_height,
     GError **error);
@@ -28,7 +30,7 @@ void fer_face_detector_free (FerFaceDetector *detector);
 FerFaceDetector *fer_face_detector_new (const FerDetectorDesign *design, FerNet *net,
     int width, int height, GError **error);
 
-/* The input size it runs at, and the score threshold the model suggests. */
+/* The box frames are fitted into, and the score threshold the model suggests. */
 void fer_face_detector_input_size (const FerFaceDetector *detector, int *width, int *height);
 double fer_face_detector_default_threshold (const FerFaceDetector *detector);
 
