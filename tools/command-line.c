@@ -24,3 +24,11 @@ fer_command_line_parse (const FerCommandLine *c, int *argc, char ***argv)
   g_free (problem);
   return FER_EXIT_USAGE;
 }
+
+int
+fer_command_line_fail (const char *tool, GError *error)
+{
+  g_printerr ("%s: %s\n", tool, error->message);
+  g_error_free (error);
+  return FER_EXIT_FAILED;
+}

@@ -18,6 +18,10 @@ typedef struct {
   const int *threads;        /* the tool's --threads value, checked here: >= 0 (NULL: none) */
 } FerCommandLine;
 
+/* Prints "TOOL: message" on stderr, frees error and returns FER_EXIT_FAILED: how every tool
+ * reports a failure of its work. */
+int fer_command_line_fail (const char *tool, GError *error);
+
 /* FER_EXIT_OK, or FER_EXIT_USAGE after saying why. */
 int fer_command_line_parse (const FerCommandLine *command_line, int *argc, char ***argv);
 

@@ -12,6 +12,7 @@
 #include "face/face-finder.h"
 #include "image/image.h"
 #include "io/net-file.h"
+#include "command-line.h"
 #include "json-writer.h"
 #include "progress.h"
 #include "teacher-onnx.h"
@@ -206,9 +207,7 @@ print_json (Contender *c, int n, const FerFaceAnnotations *a, int photos, const 
 static int
 fail (GError *error)
 {
-  g_printerr ("fer-eval: %s\n", error->message);
-  g_error_free (error);
-  return FER_EXIT_FAILED;
+  return fer_command_line_fail ("fer-eval", error);
 }
 
 int

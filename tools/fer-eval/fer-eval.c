@@ -271,9 +271,7 @@ typedef struct {
 static int
 fail (GError *error)
 {
-  g_printerr ("fer-eval: %s\n", error->message);
-  g_error_free (error);
-  return FER_EXIT_FAILED;
+  return fer_command_line_fail ("fer-eval", error);
 }
 
 /* The first bad value, named with what it must be; NULL when all are good. */

@@ -129,9 +129,7 @@ typedef struct {
 static int
 fail (GError *error)
 {
-  g_printerr ("fer-train-detector: %s\n", error->message);
-  g_error_free (error);
-  return FER_EXIT_FAILED;
+  return fer_command_line_fail ("fer-train-detector", error);
 }
 
 /* ---- data ---- */
