@@ -139,3 +139,13 @@ fer_json_to_string (JsonNode *node, gboolean pretty)
   append_node (out, node, pretty, 0);
   return g_string_free (out, FALSE);
 }
+
+char *
+fer_json_builder_finish (JsonBuilder *b, gboolean pretty)
+{
+  JsonNode *root = json_builder_get_root (b);
+  char *text = fer_json_to_string (root, pretty);
+  json_node_unref (root);
+  g_object_unref (b);
+  return text;
+}

@@ -20,4 +20,7 @@ void fer_json_format_number (char buffer[FER_JSON_NUMBER_SIZE], double value);
 /* node as text; free with g_free. */
 char *fer_json_to_string (JsonNode *node, gboolean pretty);
 
+/* The text of what b built (as fer_json_to_string), b released: the end of every builder. */
+char *fer_json_builder_finish (JsonBuilder *b, gboolean pretty);
+
 #endif /* FER_JSON_WRITER_H */

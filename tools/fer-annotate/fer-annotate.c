@@ -106,12 +106,9 @@ write_frame (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  JsonNode *root = json_builder_get_root (b);
-  gchar *line = fer_json_to_string (root, FALSE);
+  gchar *line = fer_json_builder_finish (b, FALSE);
   fprintf (results->out, "%s\n", line);
   g_free (line);
-  json_node_unref (root);
-  g_object_unref (b);
   return GST_PAD_PROBE_OK;
 }
 

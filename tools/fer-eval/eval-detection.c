@@ -196,12 +196,9 @@ print_json (Contender *c, int n, const FerFaceAnnotations *a, int photos, const 
   }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  JsonNode *root = json_builder_get_root (b);
-  char *text = fer_json_to_string (root, TRUE);
+  char *text = fer_json_builder_finish (b, TRUE);
   g_print ("%s\n", text);
   g_free (text);
-  json_node_unref (root);
-  g_object_unref (b);
 }
 
 static int

@@ -119,13 +119,10 @@ write_prediction (FerAtomicFile *out, const char *path, const FerModelInfo *info
   } else
     json_builder_add_null_value (b);
   json_builder_end_object (b);
-  JsonNode *root = json_builder_get_root (b);
-  char *line = fer_json_to_string (root, FALSE);
+  char *line = fer_json_builder_finish (b, FALSE);
   const gboolean written = fer_atomic_file_write (out, line, strlen (line), error)
       && fer_atomic_file_write (out, "\n", 1, error);
   g_free (line);
-  json_node_unref (root);
-  g_object_unref (b);
   return written;
 }
 
@@ -244,12 +241,9 @@ print_json (const FerEvaluation *e, const FerModelInfo *info, const char *model,
     json_builder_add_string_value (b, skipped->pdata[i]);
   json_builder_end_array (b);
   json_builder_end_object (b);
-  JsonNode *root = json_builder_get_root (b);
-  char *text = fer_json_to_string (root, TRUE);
+  char *text = fer_json_builder_finish (b, TRUE);
   g_print ("%s\n", text);
   g_free (text);
-  json_node_unref (root);
-  g_object_unref (b);
 }
 
 /* One evaluation: what main parses, checks, runs and reports. */

@@ -340,8 +340,7 @@ fer_prep_write_reports (FerPrepState *state, const char *out_dir, GHashTable *tr
   }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  JsonNode *root = json_builder_get_root (b);
-  char *json = fer_json_to_string (root, TRUE);
+  char *json = fer_json_builder_finish (b, TRUE);
   char *text_path = g_build_filename (out_dir, "prep-report.txt", NULL);
   char *json_path = g_build_filename (out_dir, "prep-report.json", NULL);
   char *json_text = g_strconcat (json, "\n", NULL);
@@ -351,8 +350,6 @@ fer_prep_write_reports (FerPrepState *state, const char *out_dir, GHashTable *tr
   g_free (text_path);
   g_free (json_path);
   g_free (json);
-  json_node_unref (root);
-  g_object_unref (b);
   g_string_free (text, TRUE);
   g_hash_table_unref (counts);
   g_ptr_array_unref (classes);

@@ -76,11 +76,7 @@ fer_detector_options_to_json (const FerDetectorOptions *o)
 {
   JsonBuilder *b = json_builder_new ();
   add_options (b, o);
-  JsonNode *root = json_builder_get_root (b);
-  char *text = fer_json_to_string (root, FALSE);
-  json_node_unref (root);
-  g_object_unref (b);
-  return text;
+  return fer_json_builder_finish (b, FALSE);
 }
 
 static const char *epoch_names[] = { "epoch", "lr", "loss", "positive_ce", "negative_ce",
@@ -142,11 +138,7 @@ state_to_json (const FerDetectorRun *run, gint64 adam_steps)
     add_epoch (b, &g_array_index (run->history, FerDetectorEpoch, i));
   json_builder_end_array (b);
   json_builder_end_object (b);
-  JsonNode *root = json_builder_get_root (b);
-  char *text = fer_json_to_string (root, FALSE);
-  json_node_unref (root);
-  g_object_unref (b);
-  return text;
+  return fer_json_builder_finish (b, FALSE);
 }
 
 gboolean
@@ -390,12 +382,9 @@ fer_detector_history_write (const FerDetectorRun *run, const char *jsonl_path,
   for (int i = 0; i < n; i++) {
     JsonBuilder *b = json_builder_new ();
     add_epoch (b, &g_array_index (run->history, FerDetectorEpoch, i));
-    JsonNode *root = json_builder_get_root (b);
-    char *line = fer_json_to_string (root, FALSE);
+    char *line = fer_json_builder_finish (b, FALSE);
     g_string_append_printf (text, "%s\n", line);
     g_free (line);
-    json_node_unref (root);
-    g_object_unref (b);
   }
   gboolean ok = fer_atomic_write_file (jsonl_path, text->str, text->len, error);
   g_string_free (text, TRUE);
