@@ -4,6 +4,7 @@
 
 #include "base/fer-error.h"
 #include "face/mouth-box.h"
+#include "face/mouth-geometry.h"
 
 /* The photo centred on a mid-grey canvas, padding x its size wider on each side. */
 static FerImage *
@@ -75,6 +76,7 @@ fer_cut_mouths_with (const FerFaceFinderFuncs *funcs, gpointer finder, const Fer
       break;
     }
     m->crop = crop (canvas, m->mouth);
+    m->opening = fer_mouth_opening (points);
     m->face = (FerBox) { faces[i].x - dx, faces[i].y - dy, faces[i].width, faces[i].height };
     m->mouth.x -= dx;
     m->mouth.y -= dy;

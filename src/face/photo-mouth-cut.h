@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 typedef struct {
   FerBox face, mouth;   /* in the photo's pixels (a box may reach into the padding) */
   FerImage *crop;        /* the mouth's RGB pixels, mouth.width x mouth.height */
+  double opening;        /* inner-lip gap / mouth width (fer_mouth_opening) */
 } FerMouth;
 
 /* Up to max_mouths mouths of photo, largest face first; returns their number (0: no face), or -1

@@ -14,6 +14,7 @@
 
 extern "C" {
 #include "base/fer-error.h"
+#include "image/degrade.h"
 #include "image/image.h"
 #include "io/atomic-file.h"
 }
@@ -343,4 +344,26 @@ fer_image_save_png (const FerImage *image, const char *path, GError **error)
     g_set_error (error, FER_ERROR, FER_ERROR_IO, "cannot write '%s': %s", path, e.what ());
   }
   return FALSE;
+}
+
+extern "C" gboolean
+fer_image_jpeg_roundtrip (FerImage *image, int quality)
+{
+  try {
+    cv::Mat rgb (image->height, image->width, CV_8UC3, image->pixels);
+    std::vector<uchar> jpeg;
+    /* Channel order does not matter to the codec's loss as long as it goes back the same way;
+     * but its chroma subsampling works on YCbCr made from BGR, so give it BGR. */
+    cv::Mat bgr;
+    cv::cvtColor (rgb, bgr, cv::COLOR_RGB2BGR);
+    if (!cv::imencode (".jpg", bgr, jpeg, { cv::IMWRITE_JPEG_QUALITY, quality }))
+      return FALSE;
+    cv::Mat back = cv::imdecode (jpeg, cv::IMREAD_COLOR);
+    if (back.rows != image->height || back.cols != image->width)
+      return FALSE;
+    cv::cvtColor (back, rgb, cv::COLOR_BGR2RGB);
+    return TRUE;
+  } catch (const std::exception &) {
+    return FALSE;
+  }
 }

@@ -30,6 +30,18 @@ mouth_of (const FerEvalInput *input, const FerImage *photo, FerEvalOutcome *outc
   return mouth.crop;
 }
 
+/* The image's luma (as fermouthcrop computes it) in all three channels: a grey camera. */
+static void
+to_gray (FerImage *image)
+{
+  const size_t pixels = (size_t) image->width * image->height;
+  uint8_t *luma = g_malloc (pixels);
+  fer_image_luma (image, luma);
+  for (size_t i = 0; i < pixels; i++)
+    image->pixels[3 * i] = image->pixels[3 * i + 1] = image->pixels[3 * i + 2] = luma[i];
+  g_free (luma);
+}
+
 gboolean
 fer_eval_input_prepare (const FerEvalInput *input, const FerModelInfo *info, const char *path,
     float *tensor, FerImage **scratch, FerEvalOutcome *outcome)
@@ -49,6 +61,8 @@ fer_eval_input_prepare (const FerEvalInput *input, const FerModelInfo *info, con
     if (image == NULL)
       return FALSE;
   }
+  if (input->gray)
+    to_gray (image);
   fer_classifier_preprocess (info, image, tensor, scratch);
   fer_image_free (image);
   return TRUE;

@@ -17,6 +17,7 @@ typedef struct {
   const FerFaceFinderFuncs *finder_funcs;   /* NULL: the models' Haar cascade finds faces */
   gpointer finder;
   double padding;          /* --faces: border added around the photo, a fraction of its size */
+  gboolean gray;           /* the model sees the crop in greyscale (its luma in R, G and B) */
 } FerEvalInput;
 
 typedef struct {

@@ -41,7 +41,8 @@
 
 #define CHUNK 256
 
-static gboolean json, faces;
+static gboolean json, faces, gray;
+static char *binary;
 static int threads;
 static double padding = 0.5;
 static char *predictions_path;
@@ -63,6 +64,11 @@ static GOptionEntry entries[] = {
     "side of a photo, as a fraction of its size, so tight face crops leave the face detector "
     "room (default 0.5: a canvas twice the photo's size)", "F" },
   FER_FACE_DETECTOR_OPTION_ENTRIES (face_detector, face_detector_model),
+  { "gray", 0, 0, G_OPTION_ARG_NONE, &gray, "Show the model every image in greyscale (its luma), "
+    "as from a grey or badly white-balanced camera", NULL },
+  { "binary", 0, 0, G_OPTION_ARG_STRING, &binary, "Two-class evaluation: images of data folder "
+    "FOLDER are CLASS, all others are not; a prediction is CLASS when it is the model's most "
+    "probable class (e.g. smile:1 for GENKI-4K)", "CLASS:FOLDER" },
   { "detector", 'd', 0, G_OPTION_ARG_FILENAME, &detector_path, "Measure this face detector "
     "(fer-train-detector's) on the photos and boxes of ANNOTATIONS.csv instead, beside Haar",
     "DETECTOR" },
@@ -85,15 +91,15 @@ static GOptionEntry entries[] = {
 
 /* One line of --predictions: the file, its class, the prediction and every probability. */
 static gboolean
-write_prediction (FerAtomicFile *out, const char *path, const FerModelInfo *info, int truth,
-    const float *p, const FerEvalOutcome *outcome, GError **error)
+write_prediction (FerAtomicFile *out, const char *path, const FerModelInfo *info,
+    const char *truth, const float *p, const FerEvalOutcome *outcome, GError **error)
 {
   JsonBuilder *b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "path");
   json_builder_add_string_value (b, path);
   json_builder_set_member_name (b, "truth");
-  json_builder_add_string_value (b, info->labels[truth]);
+  json_builder_add_string_value (b, truth);
   if (faces) {
     json_builder_set_member_name (b, "mouth");
     if (p) {
@@ -144,8 +150,8 @@ model_class_of (const char *folder, const FerModelInfo *info)
 }
 
 static void
-print_table (const FerEvaluation *e, const FerModelInfo *info, const char *model,
-    const char *data, int skipped, guint no_face)
+print_table (const FerEvaluation *e, char **labels, const char *model, const char *data,
+    int skipped, guint no_face)
 {
   const int k = e->n_classes;
   g_print ("model %s on %s: %" G_GINT64_FORMAT " images", model, data, e->total);
@@ -160,20 +166,20 @@ print_table (const FerEvaluation *e, const FerModelInfo *info, const char *model
   g_print ("%-12s %9s %9s %9s %9s\n", "class", "precision", "recall", "f1", "images");
   for (int c = 0; c < k; c++) {
     if (fer_evaluation_support (e, c) == 0) {
-      g_print ("%-12s %9s %9s %9s %9d   (no images of this class)\n", info->labels[c], "-", "-",
+      g_print ("%-12s %9s %9s %9s %9d   (no images of this class)\n", labels[c], "-", "-",
           "-", 0);
       continue;
     }
-    g_print ("%-12s %8.2f%% %8.2f%% %8.2f%% %9" G_GINT64_FORMAT "\n", info->labels[c],
+    g_print ("%-12s %8.2f%% %8.2f%% %8.2f%% %9" G_GINT64_FORMAT "\n", labels[c],
         100 * fer_evaluation_precision (e, c), 100 * fer_evaluation_recall (e, c),
         100 * fer_evaluation_f1 (e, c), fer_evaluation_support (e, c));
   }
   g_print ("\nconfusion matrix (rows: true class, columns: predicted)\n%-12s", "");
   for (int c = 0; c < k; c++)
-    g_print (" %10.10s", info->labels[c]);
+    g_print (" %10.10s", labels[c]);
   g_print ("\n");
   for (int t = 0; t < k; t++) {
-    g_print ("%-12s", info->labels[t]);
+    g_print ("%-12s", labels[t]);
     for (int p = 0; p < k; p++)
       g_print (" %10" G_GINT64_FORMAT, e->confusion[t * k + p]);
     g_print ("\n");
@@ -181,8 +187,8 @@ print_table (const FerEvaluation *e, const FerModelInfo *info, const char *model
 }
 
 static void
-print_json (const FerEvaluation *e, const FerModelInfo *info, const char *model,
-    const char *data, GPtrArray *unmatched, GPtrArray *skipped, guint no_face)
+print_json (const FerEvaluation *e, char **labels, const char *model, const char *data,
+    GPtrArray *unmatched, GPtrArray *skipped, guint no_face)
 {
   JsonBuilder *b = json_builder_new ();
   json_builder_begin_object (b);
@@ -196,6 +202,10 @@ print_json (const FerEvaluation *e, const FerModelInfo *info, const char *model,
     json_builder_set_member_name (b, "images_without_face");
     json_builder_add_int_value (b, no_face);
   }
+  if (binary) {
+    json_builder_set_member_name (b, "binary");
+    json_builder_add_string_value (b, binary);
+  }
   json_builder_set_member_name (b, "accuracy");
   json_builder_add_double_value (b, fer_json_round (fer_evaluation_accuracy (e), 6));
   json_builder_set_member_name (b, "balanced_accuracy");
@@ -207,7 +217,7 @@ print_json (const FerEvaluation *e, const FerModelInfo *info, const char *model,
   for (int c = 0; c < e->n_classes; c++) {
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "label");
-    json_builder_add_string_value (b, info->labels[c]);
+    json_builder_add_string_value (b, labels[c]);
     json_builder_set_member_name (b, "images");
     json_builder_add_int_value (b, fer_evaluation_support (e, c));
     if (fer_evaluation_support (e, c) > 0) {
@@ -260,6 +270,9 @@ typedef struct {
   GPtrArray *skipped;      /* why each skipped file was skipped */
   FerEvaluation *evaluation;
   guint no_face;
+  int binary_class;        /* --binary: the model's class counted as positive */
+  char *binary_folder;     /* --binary: the data folder of the positives */
+  char **labels;           /* the rows of the results: the model's, or --binary's two */
 } Eval;
 
 static int
@@ -293,6 +306,10 @@ check_options (int argc)
   char *bad = fer_face_detector_option_check (face_detector);
   if (bad)
     return bad;
+  if (binary && (detector_path || !strchr (binary, ':') || *binary == ':'
+          || binary[strlen (binary) - 1] == ':'))
+    return g_strdup_printf ("--binary must be CLASS:FOLDER (a class of the model, a data folder), "
+        "and goes without --detector; got '%s'", binary);
   if (!(padding >= 0 && padding <= 10))
     return g_strdup_printf ("--padding must be from 0 to 10, got %g", padding);
   return NULL;
@@ -323,6 +340,7 @@ open_inputs (Eval *ev)
   if (threads > 0)
     fer_threads_set (threads);
   ev->input.padding = padding;
+  ev->input.gray = gray;
   if ((ev->classifier = fer_classifier_load (ev->model_path, &error)) == NULL
       || (ev->folder = fer_image_folder_scan (ev->data_dir, &error)) == NULL)
     return fail (error);
@@ -342,12 +360,58 @@ open_inputs (Eval *ev)
   return FER_EXIT_OK;
 }
 
+/* --binary: every folder is the positive class (1) or not (0). */
+static int
+match_binary (Eval *ev)
+{
+  const FerModelInfo *info = fer_classifier_info (ev->classifier);
+  const FerImageFolder *folder = ev->folder;
+  const char *colon = strchr (binary, ':');
+  char *name = g_strndup (binary, colon - binary);
+  ev->binary_folder = g_strdup (colon + 1);
+  ev->binary_class = -1;
+  for (int k = 0; k < info->num_classes; k++)
+    if (strcmp (info->labels[k], name) == 0)
+      ev->binary_class = k;
+  gboolean present = FALSE;
+  ev->unmatched = g_ptr_array_new ();   /* every folder counts, as CLASS or not */
+  ev->class_of_folder = g_new (int, folder->n_classes);
+  for (int f = 0; f < folder->n_classes; f++)
+    present |= (ev->class_of_folder[f] = strcmp (folder->classes[f], ev->binary_folder) == 0);
+  char *labels = g_strjoinv (", ", info->labels);
+  char *folders = g_strjoinv (", ", folder->classes);
+  int status = FER_EXIT_OK;
+  if (ev->binary_class < 0) {
+    g_printerr ("fer-eval: --binary: the model has no class '%s' (it has %s)\n", name, labels);
+    status = FER_EXIT_USAGE;
+  } else if (!present) {
+    g_printerr ("fer-eval: --binary: %s has no folder '%s' (it has %s)\n", ev->data_dir,
+        ev->binary_folder, folders);
+    status = FER_EXIT_USAGE;
+  }
+  ev->labels = g_new0 (char *, 3);
+  ev->labels[0] = g_strconcat ("not-", name, NULL);
+  ev->labels[1] = name;
+  g_free (labels);
+  g_free (folders);
+  ev->samples = g_array_new (FALSE, FALSE, sizeof (FerSample));
+  for (guint i = 0; i < folder->samples->len; i++) {
+    FerSample s = g_array_index (folder->samples, FerSample, i);
+    s.label = ev->class_of_folder[s.label];
+    g_array_append_val (ev->samples, s);
+  }
+  return status;
+}
+
 /* Data folders to model classes; the samples of matched folders are kept. */
 static int
 match_folders (Eval *ev)
 {
   const FerModelInfo *info = fer_classifier_info (ev->classifier);
   const FerImageFolder *folder = ev->folder;
+  if (binary)
+    return match_binary (ev);
+  ev->labels = g_strdupv (info->labels);
   char *labels = g_strjoinv (", ", info->labels);
   ev->class_of_folder = g_new (int, folder->n_classes);
   ev->unmatched = g_ptr_array_new ();
@@ -433,15 +497,22 @@ evaluate_chunk (Eval *ev, Chunk *c, guint first, int n)
     return fail (g_error_new (FER_ERROR, FER_ERROR_IO, "out of memory"));
   for (int k = 0; k < m; k++) {
     const float *row = p + (size_t) k * info->num_classes;
-    const double truth_p = row[c->labels[k]];
-    fer_evaluation_add (ev->evaluation, c->labels[k], fer_argmax (row, info->num_classes),
+    const int best = fer_argmax (row, info->num_classes);
+    double truth_p = row[c->labels[k]];
+    int predicted = best;
+    if (binary) {
+      const double positive = row[ev->binary_class];
+      truth_p = c->labels[k] == 1 ? positive : 1 - positive;
+      predicted = best == ev->binary_class;
+    }
+    fer_evaluation_add (ev->evaluation, c->labels[k], predicted,
         -log (truth_p > 1e-30 ? truth_p : 1e-30));
   }
   for (int i = 0, k = 0; predictions_path && i < n; i++) {
     const FerSample *sample = &g_array_index (ev->samples, FerSample, first + i);
     const float *row = k < m && c->index_of[k] == i ? p + (size_t) k++ * info->num_classes : NULL;
     if ((c->ok[i] || c->outcomes[i].no_face) && !write_prediction (&ev->predictions,
-            sample->path, info, sample->label, row, &c->outcomes[i], &error))
+            sample->path, info, ev->labels[sample->label], row, &c->outcomes[i], &error))
       return fail (error);
   }
   for (int i = 0; i < n; i++)
@@ -455,7 +526,7 @@ evaluate (Eval *ev)
 {
   GError *error = NULL;
   const size_t image = fer_classifier_input_floats (ev->classifier);
-  ev->evaluation = fer_evaluation_new (fer_classifier_num_classes (ev->classifier));
+  ev->evaluation = fer_evaluation_new (binary ? 2 : fer_classifier_num_classes (ev->classifier));
   ev->skipped = g_ptr_array_new_with_free_func (g_free);
   Chunk c = { g_new (float, (size_t) CHUNK * image), g_new (int, CHUNK),
     g_new0 (FerEvalOutcome, CHUNK), g_new (gboolean, CHUNK), g_new (int, CHUNK) };
@@ -499,6 +570,8 @@ eval_clear (Eval *ev)
   if (ev->samples)
     g_array_unref (ev->samples);
   g_free (ev->class_of_folder);
+  g_free (ev->binary_folder);
+  g_strfreev (ev->labels);
   if (ev->evaluation)
     fer_evaluation_free (ev->evaluation);
   fer_image_folder_free (ev->folder);
@@ -527,11 +600,11 @@ main (int argc, char **argv)
   if ((status = open_inputs (&ev)) == FER_EXIT_OK && (status = match_folders (&ev)) == FER_EXIT_OK)
     status = evaluate (&ev);
   if (status == FER_EXIT_OK && json)
-    print_json (ev.evaluation, fer_classifier_info (ev.classifier), ev.model_path, ev.data_dir,
-        ev.unmatched, ev.skipped, ev.no_face);
+    print_json (ev.evaluation, ev.labels, ev.model_path, ev.data_dir, ev.unmatched, ev.skipped,
+        ev.no_face);
   else if (status == FER_EXIT_OK)
-    print_table (ev.evaluation, fer_classifier_info (ev.classifier), ev.model_path, ev.data_dir,
-        ev.skipped->len, ev.no_face);
+    print_table (ev.evaluation, ev.labels, ev.model_path, ev.data_dir, ev.skipped->len,
+        ev.no_face);
   eval_clear (&ev);
   return status;
 }

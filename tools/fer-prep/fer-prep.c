@@ -92,6 +92,7 @@ typedef struct {
   FerImage *crops[MAX_FACES];
   FerDHash dhashes[MAX_FACES];   /* photos: the whole photo's (all the same); video: each crop's */
   FerBox mouths[MAX_FACES];     /* each crop's mouth box in the input */
+  double openings[MAX_FACES];   /* each crop's mouth opening (fer_mouth_opening) */
   gboolean photo;
 } Job;
 
@@ -140,6 +141,7 @@ analyse_image (Job *job, const FerImage *image, const FerFaceDetectorChoice *fin
             mouths[i].crop->height });
       job->dhashes[job->n_crops] = job->photo ? photo_hash : fer_image_dhash (crop);
       job->mouths[job->n_crops] = mouths[i].mouth;
+      job->openings[job->n_crops] = mouths[i].opening;
       job->crops[job->n_crops++] = crop;
     }
     fer_image_free (mouths[i].crop);
@@ -253,6 +255,7 @@ keep_crop (Prep *prep, const Job *job, int i, FerPrepEntry *entry, GError **erro
   g_ptr_array_add (entry->crops, name);
   g_array_append_val (entry->dhashes, job->dhashes[i]);
   g_array_append_val (entry->mouths, job->mouths[i]);
+  g_array_append_val (entry->openings, job->openings[i]);
   return TRUE;
 }
 
@@ -306,6 +309,7 @@ decide (Prep *prep, Job *job, GError **error)
   entry->crops = g_ptr_array_new_with_free_func (g_free);
   entry->dhashes = g_array_new (FALSE, FALSE, sizeof (FerDHash));
   entry->mouths = g_array_new (FALSE, FALSE, sizeof (FerBox));
+  entry->openings = g_array_new (FALSE, FALSE, sizeof (double));
   if (job->outcome == FER_PREP_ACCEPTED && !keep_new_crops (prep, job, entry, error)) {
     fer_prep_entry_free (entry);
     return FALSE;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <string.h>
 
 #include "base/fer-error.h"
@@ -33,6 +34,7 @@ fer_prep_entry_free (FerPrepEntry *entry)
   g_ptr_array_unref (entry->crops);
   g_array_unref (entry->dhashes);
   g_array_unref (entry->mouths);
+  g_array_unref (entry->openings);
   g_free (entry);
 }
 
@@ -91,6 +93,11 @@ entry_to_json (const FerPrepEntry *e)
     json_builder_add_int_value (b, m->width);
     json_builder_add_int_value (b, m->height);
     json_builder_end_array (b);
+    const double opening = g_array_index (e->openings, double, i);
+    if (isfinite (opening)) {
+      json_builder_set_member_name (b, "opening");
+      json_builder_add_double_value (b, fer_json_round (opening, 4));
+    }
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
@@ -129,6 +136,15 @@ box_member (JsonObject *o, FerBox *box)
   return TRUE;
 }
 
+/* The crop's mouth opening; NAN when the journal (of an older fer-prep) has none. */
+static double
+opening_member (JsonObject *o)
+{
+  JsonNode *n = json_object_get_member (o, "opening");
+  return n && JSON_NODE_HOLDS_VALUE (n) && (json_node_get_value_type (n) == G_TYPE_DOUBLE
+          || json_node_get_value_type (n) == G_TYPE_INT64) ? json_node_get_double (n) : NAN;
+}
+
 /* One journal line back into an entry; NULL for a line that is not one as written (cut short
  * by a crash, or damaged): every member is checked, and the input is then decided again. */
 static FerPrepEntry *
@@ -154,6 +170,7 @@ entry_from_json (const char *line)
   e->crops = g_ptr_array_new_with_free_func (g_free);
   e->dhashes = g_array_new (FALSE, FALSE, sizeof (FerDHash));
   e->mouths = g_array_new (FALSE, TRUE, sizeof (FerBox));
+  e->openings = g_array_new (FALSE, FALSE, sizeof (double));
   for (guint i = 0; ok && i < json_array_get_length (crops); i++) {
     JsonNode *node = json_array_get_element (crops, i);
     JsonObject *c = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
@@ -166,6 +183,8 @@ entry_from_json (const char *line)
       g_ptr_array_add (e->crops, g_strdup (file));
       g_array_append_val (e->dhashes, h);
       g_array_append_val (e->mouths, m);
+      const double opening = opening_member (c);
+      g_array_append_val (e->openings, opening);
     }
   }
   if (ok) {
@@ -268,6 +287,42 @@ lookup (GHashTable *table, const char *class_name)
   return table ? GPOINTER_TO_UINT (g_hash_table_lookup (table, class_name)) : 0;
 }
 
+/* "crops": every kept crop, its class, input, mouth box and opening. */
+static void
+add_kept_crops (JsonBuilder *b, const FerPrepState *state)
+{
+  json_builder_set_member_name (b, "crops");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < state->entries->len; i++) {
+    const FerPrepEntry *e = state->entries->pdata[i];
+    for (guint k = 0; k < e->crops->len; k++) {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "class");
+      json_builder_add_string_value (b, e->class_name);
+      json_builder_set_member_name (b, "file");
+      json_builder_add_string_value (b, e->crops->pdata[k]);
+      json_builder_set_member_name (b, "source");
+      json_builder_add_string_value (b, e->source);
+      const FerBox *m = &g_array_index (e->mouths, FerBox, k);
+      json_builder_set_member_name (b, "mouth");
+      json_builder_begin_array (b);
+      json_builder_add_int_value (b, m->x);
+      json_builder_add_int_value (b, m->y);
+      json_builder_add_int_value (b, m->width);
+      json_builder_add_int_value (b, m->height);
+      json_builder_end_array (b);
+      const double opening = g_array_index (e->openings, double, k);
+      json_builder_set_member_name (b, "opening");
+      if (isfinite (opening))
+        json_builder_add_double_value (b, fer_json_round (opening, 4));
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+    }
+  }
+  json_builder_end_array (b);
+}
+
 gboolean
 fer_prep_write_reports (FerPrepState *state, const char *out_dir, GHashTable *train,
     GHashTable *val, GError **error)
@@ -339,6 +394,7 @@ fer_prep_write_reports (FerPrepState *state, const char *out_dir, GHashTable *tr
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
+  add_kept_crops (b, state);
   json_builder_end_object (b);
   char *json = fer_json_builder_finish (b, TRUE);
   char *text_path = g_build_filename (out_dir, "prep-report.txt", NULL);

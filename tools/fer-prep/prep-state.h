@@ -37,6 +37,7 @@ typedef struct {
   GPtrArray *crops;      /* file names of the crops kept (char *) */
   GArray *dhashes;       /* FerDHash per kept crop (of the photo, or of the crop for video) */
   GArray *mouths;        /* FerBox per kept crop: its mouth box in the input's pixels */
+  GArray *openings;      /* double per kept crop: fer_mouth_opening (NAN: not recorded) */
 } FerPrepEntry;
 
 typedef struct {
@@ -60,7 +61,9 @@ gboolean fer_prep_state_add (FerPrepState *state, FerPrepEntry *entry, GError **
 void fer_prep_entry_free (FerPrepEntry *entry);
 
 /* The report: counts per class and outcome, then every rejected input with its reason, as text
- * and as JSON, written atomically; split counts per class come from train/val. */
+ * and as JSON, written atomically; split counts per class come from train/val.  The JSON also
+ * lists every kept crop with its input, mouth box and mouth opening, so data can be sorted by
+ * how open the mouths are (tools/expression-data/). */
 gboolean fer_prep_write_reports (FerPrepState *state, const char *out_dir, GHashTable *train,
     GHashTable *val, GError **error);
 

@@ -25,6 +25,22 @@ add_int (JsonBuilder *b, const char *name, gint64 value)
   json_builder_add_int_value (b, value);
 }
 
+/* Augmentations added after the first checkpoints: written only when used, so that the options
+ * recorded by a run without them (and its model file) stay as they were. */
+static void
+add_later_augmentations (JsonBuilder *b, const FerAugmentOptions *a)
+{
+  const struct { const char *name; double value; } later[] = {
+    { "white_balance", a->white_balance }, { "blur_probability", a->blur_probability },
+    { "downscale_probability", a->downscale_probability },
+    { "jpeg_probability", a->jpeg_probability }, { "rotate_degrees", a->rotate_degrees },
+    { "shift", a->shift }, { "noise", a->noise },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (later); i++)
+    if (later[i].value != 0)
+      add_double (b, later[i].name, later[i].value);
+}
+
 static void
 add_options (JsonBuilder *b, const FerTrainOptions *o)
 {
@@ -47,6 +63,14 @@ add_options (JsonBuilder *b, const FerTrainOptions *o)
   add_int (b, "flip", o->augment.flip);
   add_double (b, "jitter", o->augment.jitter);
   add_double (b, "gray_probability", o->augment.gray_probability);
+  add_later_augmentations (b, &o->augment);
+  if (o->n_sources > 1) {
+    json_builder_set_member_name (b, "source_weights");
+    json_builder_begin_array (b);
+    for (int s = 0; s < o->n_sources; s++)
+      json_builder_add_double_value (b, o->source_weights[s]);
+    json_builder_end_array (b);
+  }
   /* The seed as a string: JSON numbers cannot hold every 64-bit value. */
   json_builder_set_member_name (b, "seed");
   char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, o->seed);
@@ -174,6 +198,35 @@ get_double (Reader *r, JsonObject *o, const char *name)
   return json_node_get_double (n);
 }
 
+/* An option newer than the checkpoint format: absent means off. */
+static double
+get_optional_double (Reader *r, JsonObject *o, const char *name)
+{
+  return json_object_has_member (o, name) ? get_double (r, o, name) : 0;
+}
+
+/* "source_weights": absent for one data folder; else a weight > 0 per folder. */
+static void
+read_source_weights (Reader *r, JsonObject *o, FerTrainOptions *opt)
+{
+  opt->n_sources = 0;
+  if (!json_object_has_member (o, "source_weights"))
+    return;
+  JsonNode *n = json_object_get_member (o, "source_weights");
+  JsonArray *a = JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+  if (a == NULL || json_array_get_length (a) < 2 || json_array_get_length (a) > FER_MAX_SOURCES) {
+    r->missing = r->missing ? r->missing : "source_weights";
+    return;
+  }
+  opt->n_sources = json_array_get_length (a);
+  for (int s = 0; s < opt->n_sources; s++) {
+    JsonNode *e = json_array_get_element (a, s);
+    const GType type = JSON_NODE_HOLDS_VALUE (e) ? json_node_get_value_type (e) : G_TYPE_NONE;
+    opt->source_weights[s] = type == G_TYPE_DOUBLE || type == G_TYPE_INT64
+        ? json_node_get_double (e) : -1;
+  }
+}
+
 static void
 read_options (Reader *r, JsonObject *o, FerTrainOptions *opt)
 {
@@ -194,6 +247,14 @@ read_options (Reader *r, JsonObject *o, FerTrainOptions *opt)
   opt->augment.flip = get_int (r, o, "flip");
   opt->augment.jitter = get_double (r, o, "jitter");
   opt->augment.gray_probability = get_double (r, o, "gray_probability");
+  opt->augment.white_balance = get_optional_double (r, o, "white_balance");
+  opt->augment.blur_probability = get_optional_double (r, o, "blur_probability");
+  opt->augment.downscale_probability = get_optional_double (r, o, "downscale_probability");
+  opt->augment.jpeg_probability = get_optional_double (r, o, "jpeg_probability");
+  opt->augment.rotate_degrees = get_optional_double (r, o, "rotate_degrees");
+  opt->augment.shift = get_optional_double (r, o, "shift");
+  opt->augment.noise = get_optional_double (r, o, "noise");
+  read_source_weights (r, o, opt);
   const char *seed = json_object_get_string_member_with_default (o, "seed", NULL);
   if (seed == NULL || !g_ascii_string_to_unsigned (seed, 10, 0, G_MAXUINT64, &opt->seed, NULL))
     r->missing = r->missing ? r->missing : "seed";
@@ -259,6 +320,23 @@ invalid_option (const FerTrainOptions *o)
     return "jitter";
   if (!(a->gray_probability >= 0 && a->gray_probability <= 1))
     return "gray_probability";
+  if (!(a->white_balance >= 0 && a->white_balance < 1))
+    return "white_balance";
+  if (!(a->blur_probability >= 0 && a->blur_probability <= 1))
+    return "blur_probability";
+  if (!(a->downscale_probability >= 0 && a->downscale_probability <= 1))
+    return "downscale_probability";
+  if (!(a->jpeg_probability >= 0 && a->jpeg_probability <= 1))
+    return "jpeg_probability";
+  if (!(a->rotate_degrees >= 0 && a->rotate_degrees <= 180))
+    return "rotate_degrees";
+  if (!(a->shift >= 0 && a->shift <= 0.5))
+    return "shift";
+  if (!(a->noise >= 0 && a->noise <= 128))
+    return "noise";
+  for (int s = 0; s < o->n_sources; s++)
+    if (!(o->source_weights[s] > 0 && o->source_weights[s] < 1e6))
+      return "source_weights";
   return NULL;
 }
 

@@ -1,8 +1,11 @@
 /* fer-train: train simpleconv3 on an ImageFolder, the seed's recipe by default.
  *
- *   fer-train DATA_DIR -o MODEL.safetensors [options]
+ *   fer-train DATA_DIR [MORE_DATA_DIR...] -o MODEL.safetensors [options]
  *
  * DATA_DIR holds train/<class>/ and val/<class>/, or just <class>/ folders split by --val-split.
+ * More data folders are more sources: their class folders are matched by name with the first
+ * one's (a source may lack classes, never add one), their validation images join the first's,
+ * and --source-weights sets each one's share of an epoch so a small source is not drowned.
  * Writes, beside MODEL (the model with the best validation accuracy):
  *   STEM.last.safetensors    the model after the last epoch
  *   STEM.ckpt.safetensors    everything needed to --resume (also written on Ctrl-C)
@@ -50,6 +53,9 @@ static int epochs = -1, batch_size = -1, step_size = -1, threads, min_size = 48,
 static double lr = NAN, momentum = NAN, weight_decay = NAN, gamma_ = NAN, smoothing = NAN;
 static double scale_min = NAN, scale_max = NAN, ratio_min = NAN, ratio_max = NAN;
 static double jitter = NAN, gray = NAN, val_split = 0.1, max_memory_gib = 8;
+static double white_balance = NAN, blur = NAN, downscale = NAN, jpeg = NAN, rotate = NAN;
+static double shift = NAN, noise = NAN;
+static char *source_weights_option;
 static gboolean nesterov, no_flip, resume, quiet;
 static char *schedule_name, *labels_option;
 static gint64 seed = -1;
@@ -73,6 +79,14 @@ static GOptionEntry entries[] = {
   { "no-flip", 0, 0, G_OPTION_ARG_NONE, &no_flip, "No random horizontal flips", NULL },
   { "jitter", 0, 0, G_OPTION_ARG_DOUBLE, &jitter, "Colour jitter: brightness, contrast, saturation in [1-J, 1+J] (0)", "J" },
   { "gray", 0, 0, G_OPTION_ARG_DOUBLE, &gray, "Probability of a grayscale copy (0)", "P" },
+  { "white-balance", 0, 0, G_OPTION_ARG_DOUBLE, &white_balance, "Red and blue gains in [1-W, 1+W] (0)", "W" },
+  { "blur", 0, 0, G_OPTION_ARG_DOUBLE, &blur, "Probability of a Gaussian blur, sigma 0.4-1.4 px (0)", "P" },
+  { "downscale", 0, 0, G_OPTION_ARG_DOUBLE, &downscale, "Probability of scaling down to 25-70% and back up (0)", "P" },
+  { "jpeg", 0, 0, G_OPTION_ARG_DOUBLE, &jpeg, "Probability of JPEG re-compression at quality 15-75 (0)", "P" },
+  { "rotate", 0, 0, G_OPTION_ARG_DOUBLE, &rotate, "Random rotation in [-D, D] degrees (0)", "D" },
+  { "shift", 0, 0, G_OPTION_ARG_DOUBLE, &shift, "Random shift in [-F, F] of the image's size, each axis (0)", "F" },
+  { "noise", 0, 0, G_OPTION_ARG_DOUBLE, &noise, "Gaussian noise, sigma drawn in [0, S] (0-255 scale) (0)", "S" },
+  { "source-weights", 0, 0, G_OPTION_ARG_STRING, &source_weights_option, "With several DATA_DIRs: each one's share of an epoch's images, comma-separated (default: their sizes)", "W1,W2,..." },
   { "val-split", 0, 0, G_OPTION_ARG_DOUBLE, &val_split, "Validation share when DATA_DIR has no val/ (0.1)", "F" },
   { "labels", 0, 0, G_OPTION_ARG_STRING, &labels_option, "Class names in folder order, comma-separated (default: the folder names)", "A,B,..." },
   { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed for weights, split, order and augmentation (1)", "N" },
@@ -106,15 +120,53 @@ fill_defaults (FerTrainOptions *o)
   o->augment.flip = !no_flip;
   o->augment.jitter = !isnan (jitter) ? jitter : 0;
   o->augment.gray_probability = !isnan (gray) ? gray : 0;
+  o->augment.white_balance = !isnan (white_balance) ? white_balance : 0;
+  o->augment.blur_probability = !isnan (blur) ? blur : 0;
+  o->augment.downscale_probability = !isnan (downscale) ? downscale : 0;
+  o->augment.jpeg_probability = !isnan (jpeg) ? jpeg : 0;
+  o->augment.rotate_degrees = !isnan (rotate) ? rotate : 0;
+  o->augment.shift = !isnan (shift) ? shift : 0;
+  o->augment.noise = !isnan (noise) ? noise : 0;
   o->seed = seed >= 0 ? (guint64) seed : 1;
+  o->n_sources = 0;
+  char **weights = source_weights_option ? g_strsplit (source_weights_option, ",", -1) : NULL;
+  for (int s = 0; weights && weights[s] && s < FER_MAX_SOURCES; s++)
+    o->source_weights[o->n_sources++] = g_ascii_strtod (weights[s], NULL);
+  g_strfreev (weights);
+}
+
+/* --source-weights: NULL when good (argc - 1 data folders), else what is wrong. */
+static char *
+check_source_weights (int argc)
+{
+  if (source_weights_option == NULL)
+    return NULL;
+  char **weights = g_strsplit (source_weights_option, ",", -1);
+  char *bad = NULL;
+  if (g_strv_length (weights) != (guint) argc - 1 || argc - 1 < 2)
+    bad = g_strdup_printf ("--source-weights needs one weight per DATA_DIR (%d given, %d "
+        "folders; at least 2)", g_strv_length (weights), argc - 1);
+  for (int s = 0; bad == NULL && weights[s]; s++) {
+    char *end = NULL;
+    const double w = g_ascii_strtod (weights[s], &end);
+    if (end == weights[s] || *end || !(w > 0 && w < 1e6))
+      bad = g_strdup_printf ("--source-weights: '%s' is not a weight > 0", weights[s]);
+  }
+  g_strfreev (weights);
+  return bad;
 }
 
 /* The first bad option, named with what it must be; NULL when all are good. */
 static char *
 check_options (int argc)
 {
-  if (argc != 2)
-    return g_strdup ("give exactly one DATA_DIR");
+  if (argc < 2)
+    return g_strdup ("give a DATA_DIR");
+  if (argc - 1 > FER_MAX_SOURCES)
+    return g_strdup_printf ("at most %d DATA_DIRs, got %d", FER_MAX_SOURCES, argc - 1);
+  char *bad_weights = check_source_weights (argc);
+  if (bad_weights)
+    return bad_weights;
   if (output == NULL)
     return g_strdup ("-o MODEL is required: where to write the trained model");
   if (epochs == 0 || epochs < -1)
@@ -155,6 +207,14 @@ check_options (int argc)
     return g_strdup_printf ("--jitter must be in [0, 1), got %g", jitter);
   if (!isnan (gray) && (gray < 0 || gray > 1))
     return g_strdup_printf ("--gray must be in [0, 1], got %g", gray);
+  const struct { const char *name; double value, max; } chances[] = {
+    { "white-balance", white_balance, 0.99 }, { "blur", blur, 1 }, { "downscale", downscale, 1 },
+    { "jpeg", jpeg, 1 }, { "rotate", rotate, 180 }, { "shift", shift, 0.5 }, { "noise", noise, 128 },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (chances); i++)
+    if (!isnan (chances[i].value) && !(chances[i].value >= 0 && chances[i].value <= chances[i].max))
+      return g_strdup_printf ("--%s must be from 0 to %g, got %g", chances[i].name,
+          chances[i].max, chances[i].value);
   if (!(val_split > 0 && val_split < 1))
     return g_strdup_printf ("--val-split must be between 0 and 1, got %g", val_split);
   if (min_size < 0)
@@ -211,12 +271,18 @@ save_outputs (FerTrainer *t, FerModelInfo *info, const FerTrainingOutputs *o, gb
 
 /* One training run: what main parses, checks, runs and reports. */
 typedef struct {
-  const char *data_dir;
+  const char *data_dir;    /* the first data folder; data_dirs[0] */
+  char **data_dirs;        /* every source (borrowed from argv) */
+  int n_sources;
+  char *data_description;  /* the folders, as recorded in the model */
   FerTrainingOutputs out;
   FerTrainOptions options;
   FerTrainer *trainer;     /* new, or as the checkpoint left it */
   FerModelInfo *info;
-  FerSplit split;
+  FerSplit *splits;        /* per source */
+  GArray *train_samples, *val_samples;   /* every source's, labels as the first's folders */
+  GHashTable *source_of;   /* training image path -> source + 1 */
+  int *train_sources;      /* per loaded training image: its source */
   FerLoadReport report;
   FerDataset *train, *val;
   float *val_tensors;      /* the validation set, preprocessed once */
@@ -232,9 +298,10 @@ static int
 parse_command_line (int *argc, char ***argv)
 {
   const FerCommandLine command_line = {
-    "fer-train", "DATA_DIR - train simpleconv3 on an ImageFolder",
+    "fer-train", "DATA_DIR [MORE_DATA_DIR...] - train simpleconv3 on ImageFolders",
     "Trains the seed's simpleconv3 on DATA_DIR: train/<class>/ and val/<class>/ folders, or\n"
-    "<class>/ folders split by --val-split.  Defaults are the seed's recipe: 10 epochs, batch\n"
+    "<class>/ folders split by --val-split.  More DATA_DIRs are more sources, classes matched\n"
+    "by folder name; --source-weights sets each one's share of an epoch.  Defaults are the seed's recipe: 10 epochs, batch\n"
     "64, SGD lr 0.1 momentum 0.9, StepLR(100, 0.1), RandomResizedCrop(48) + flip.\n"
     "MODEL gets the best model on validation; STEM.last.safetensors, STEM.ckpt.safetensors,\n"
     "STEM.metrics.jsonl, STEM.plot.svg and STEM.data-report.txt go beside it.",
@@ -276,7 +343,7 @@ start_or_resume (Run *run)
 static int
 describe_model (Run *run)
 {
-  const FerImageFolder *folder = run->split.train_folder;
+  const FerImageFolder *folder = run->splits[0].train_folder;
   const int n_classes = folder->n_classes;
   if (n_classes < 2)
     return fail (g_error_new (FER_ERROR, FER_ERROR_DATA, "'%s' has one class folder (%s): a "
@@ -300,7 +367,7 @@ describe_model (Run *run)
     }
     FerTrainingRecord *record = &run->info->training;
     record->class_folders = g_strdupv (folder->classes);
-    record->training_data = g_strdup (run->data_dir);
+    record->training_data = g_strdup (run->data_description);
     record->trained_by = g_strdup ("fer-train " VERSION);
   }
   for (int c = 0; c < 3; c++) {
@@ -322,14 +389,18 @@ load_data (Run *run)
   load.user_data = &load_bar;
   fer_load_report_init (&run->report);
   const gint64 start = g_get_monotonic_time ();
-  run->train = fer_dataset_load ((FerSample *) run->split.train_samples->data,
-      run->split.train_samples->len, &load, &run->report, &error);
-  run->val = run->train ? fer_dataset_load ((FerSample *) run->split.val_samples->data,
-      run->split.val_samples->len, &load, &run->report, &error) : NULL;
+  run->train = fer_dataset_load ((FerSample *) run->train_samples->data,
+      run->train_samples->len, &load, &run->report, &error);
+  run->val = run->train ? fer_dataset_load ((FerSample *) run->val_samples->data,
+      run->val_samples->len, &load, &run->report, &error) : NULL;
   fer_progress_clear (&load_bar.bar);
   if (run->val == NULL)
     return fail (error);
-  fer_split_write_report (run->out.report, &run->split, &run->report);
+  fer_split_write_report (run->out.report, run->splits, run->n_sources, &run->report);
+  run->train_sources = g_new (int, run->train->count);
+  for (int i = 0; i < run->train->count; i++)
+    run->train_sources[i] = GPOINTER_TO_INT (g_hash_table_lookup (run->source_of,
+            run->train->paths[i])) - 1;
   FerModelInfo *info = run->info;
   if (!fer_check_classes_present (run->train, info->labels, info->num_classes, "training", &error)
       || !fer_check_classes_present (run->val, info->labels, info->num_classes, "validation",
@@ -337,20 +408,78 @@ load_data (Run *run)
     return fail (error);
   if (resume && info->training.train_images != run->train->count)
     return fail (g_error_new (FER_ERROR, FER_ERROR_DATA, "'%s' now gives %d training images, "
-            "the interrupted run had %d: resume needs the same data", run->data_dir,
+            "the interrupted run had %d: resume needs the same data", run->data_description,
             run->train->count, info->training.train_images));
   info->training.train_images = run->train->count;
   info->training.val_images = run->val->count;
   if (!quiet) {
     char *names = g_strjoinv (", ", info->labels);
     g_print ("data: %s: %d classes (%s), %d training and %d validation images, %.0f MiB in "
-        "memory, decoded in %.1f s\n", run->data_dir, info->num_classes, names, run->train->count,
+        "memory, decoded in %.1f s\n", run->data_description, info->num_classes, names, run->train->count,
         run->val->count, (run->train->bytes + run->val->bytes) / 1048576.0,
         (g_get_monotonic_time () - start) / 1e6);
     g_free (names);
   }
   run->val_tensors = fer_preprocess_all (run->val, info);
   return FER_EXIT_OK;
+}
+
+/* Appends the samples of one source, relabelled to the first source's class folders. */
+static gboolean
+add_source (Run *run, int source, GError **error)
+{
+  const FerSplit *first = &run->splits[0], *split = &run->splits[source];
+  const FerImageFolder *folder = split->train_folder;
+  int *label_of = g_new (int, folder->n_classes);
+  for (int f = 0; f < folder->n_classes; f++) {
+    label_of[f] = -1;
+    for (int k = 0; k < first->train_folder->n_classes; k++)
+      if (strcmp (folder->classes[f], first->train_folder->classes[k]) == 0)
+        label_of[f] = k;
+    if (label_of[f] < 0) {
+      char *known = g_strjoinv (", ", first->train_folder->classes);
+      g_set_error (error, FER_ERROR, FER_ERROR_DATA, "class folder '%s' of '%s' is not one of "
+          "the first DATA_DIR's (%s): every source uses the first one's class folders",
+          folder->classes[f], run->data_dirs[source], known);
+      g_free (known);
+      g_free (label_of);
+      return FALSE;
+    }
+  }
+  for (int part = 0; part < 2; part++) {
+    GArray *from = part == 0 ? split->train_samples : split->val_samples;
+    GArray *to = part == 0 ? run->train_samples : run->val_samples;
+    for (guint i = 0; i < from->len; i++) {
+      FerSample sample = g_array_index (from, FerSample, i);
+      sample.label = label_of[sample.label];
+      g_array_append_val (to, sample);
+      if (part == 0)
+        g_hash_table_insert (run->source_of, sample.path, GINT_TO_POINTER (source + 1));
+    }
+  }
+  g_free (label_of);
+  return TRUE;
+}
+
+/* Every data folder scanned and split; their samples gathered. */
+static gboolean
+scan_sources (Run *run, GError **error)
+{
+  run->splits = g_new0 (FerSplit, run->n_sources);
+  run->train_samples = g_array_new (FALSE, FALSE, sizeof (FerSample));
+  run->val_samples = g_array_new (FALSE, FALSE, sizeof (FerSample));
+  run->source_of = g_hash_table_new (g_str_hash, g_str_equal);
+  run->data_description = g_strjoinv (" + ", run->data_dirs);
+  for (int s = 0; s < run->n_sources; s++)
+    if (!fer_split_scan (run->data_dirs[s], val_split, &run->splits[s], run->options.seed, error)
+        || !add_source (run, s, error))
+      return FALSE;
+  if (run->options.n_sources > 1 && run->options.n_sources != run->n_sources) {
+    g_set_error (error, FER_ERROR, FER_ERROR_DATA, "the run was started with %d data folders "
+        "and has %d now: resume needs the same data", run->options.n_sources, run->n_sources);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* Checks the run can start and gathers what it trains on. */
@@ -365,13 +494,14 @@ prepare (Run *run)
   int status = start_or_resume (run);
   if (status != FER_EXIT_OK)
     return status;
-  if (!fer_split_scan (run->data_dir, val_split, &run->split, run->options.seed, &error))
+  if (!scan_sources (run, &error))
     return fail (error);
   if ((status = describe_model (run)) != FER_EXIT_OK || (status = load_data (run)) != FER_EXIT_OK)
     return status;
   if (run->trainer == NULL
       && (run->trainer = fer_trainer_new (&run->options, run->info->num_classes)) == NULL)
     return fail (g_error_new (FER_ERROR, FER_ERROR_IO, "out of memory"));
+  fer_trainer_set_sources (run->trainer, run->train_sources);
   return FER_EXIT_OK;
 }
 
@@ -436,7 +566,17 @@ run_clear (Run *run)
   fer_dataset_free (run->val);
   if (run->report.corrupt)
     fer_load_report_clear (&run->report);
-  fer_split_clear (&run->split);
+  for (int s = 0; run->splits && s < run->n_sources; s++)
+    fer_split_clear (&run->splits[s]);
+  g_free (run->splits);
+  if (run->train_samples)
+    g_array_unref (run->train_samples);
+  if (run->val_samples)
+    g_array_unref (run->val_samples);
+  if (run->source_of)
+    g_hash_table_unref (run->source_of);
+  g_free (run->train_sources);
+  g_free (run->data_description);
   fer_trainer_free (run->trainer);
   fer_model_info_free (run->info);
 }
@@ -449,7 +589,7 @@ main (int argc, char **argv)
   int status = parse_command_line (&argc, &argv);
   if (status != FER_EXIT_OK)
     return status;
-  Run run = { .data_dir = argv[1] };
+  Run run = { .data_dir = argv[1], .data_dirs = argv + 1, .n_sources = argc - 1 };
   status = prepare (&run);
   if (status == FER_EXIT_OK)
     status = train (&run);

@@ -52,15 +52,53 @@ fer_trainer_lr (const FerTrainer *trainer, int epoch)
   return fer_step_lr (o->lr, epoch, o->step_size, o->gamma);
 }
 
-/* The epoch's shuffled order, a function of (seed, epoch) only. */
+void
+fer_trainer_set_sources (FerTrainer *trainer, const int *sources)
+{
+  trainer->sources = sources;
+}
+
+/* count draws split between the sources by weight: source s gets its share of count images,
+ * taken from shuffled passes over its own images (a new pass when one runs out). */
+static void
+weighted_draws (const FerTrainer *trainer, FerRng *rng, int *order, int count)
+{
+  const FerTrainOptions *o = &trainer->options;
+  double total = 0;
+  for (int s = 0; s < o->n_sources; s++)
+    total += o->source_weights[s];
+  int filled = 0;
+  for (int s = 0; s < o->n_sources; s++) {
+    const int quota = s == o->n_sources - 1 ? count - filled
+        : (int) floor (count * o->source_weights[s] / total + 0.5);
+    GArray *mine = g_array_new (FALSE, FALSE, sizeof (int));
+    for (int i = 0; i < count; i++)
+      if (trainer->sources[i] == s)
+        g_array_append_val (mine, i);
+    for (int taken = 0; mine->len > 0 && taken < quota && filled < count;) {
+      fer_rng_shuffle (rng, mine->data, mine->len, sizeof (int));
+      for (guint k = 0; k < mine->len && taken < quota && filled < count; k++, taken++)
+        order[filled++] = g_array_index (mine, int, k);
+    }
+    g_array_unref (mine);
+  }
+  /* A source without images (cannot happen after loading checks) leaves its share to chance. */
+  for (; filled < count; filled++)
+    order[filled] = (int) fer_rng_below (rng, (uint32_t) count);
+}
+
+/* The epoch's shuffled order (count draws), a function of (seed, epoch) only. */
 static int *
 epoch_order (const FerTrainer *trainer, int count)
 {
   FerRng rng;
   fer_rng_init (&rng, trainer->options.seed * 1000003ULL + trainer->epoch + 1);
   int *order = g_new (int, count);
-  for (int i = 0; i < count; i++)
-    order[i] = i;
+  if (trainer->options.n_sources > 1 && trainer->sources)
+    weighted_draws (trainer, &rng, order, count);
+  else
+    for (int i = 0; i < count; i++)
+      order[i] = i;
   fer_rng_shuffle (&rng, order, count, sizeof *order);
   return order;
 }

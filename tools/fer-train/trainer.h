@@ -18,6 +18,8 @@ typedef enum {
   FER_SCHEDULE_COSINE,   /* CosineAnnealingLR (T_max = epochs, eta_min = 0), per epoch */
 } FerSchedule;
 
+#define FER_MAX_SOURCES 16
+
 typedef struct {
   int epochs;
   int batch_size;
@@ -29,6 +31,10 @@ typedef struct {
   double label_smoothing;
   FerAugmentOptions augment;
   guint64 seed;
+  /* Several data folders: each one's share of an epoch's draws (0 sources: every image once
+   * an epoch, the plain shuffle). */
+  int n_sources;
+  double source_weights[FER_MAX_SOURCES];
 } FerTrainOptions;
 
 typedef struct {
@@ -52,6 +58,7 @@ typedef struct {
   GArray *history;       /* FerEpochRecord of finished epochs */
   double best_val_accuracy;
   int best_epoch;        /* 1-based; 0 before any */
+  const int *sources;    /* per training image: its data folder (borrowed), with n_sources */
 } FerTrainer;
 
 /* A fresh run: weights initialised from options->seed.  NULL when memory is short. */
@@ -62,6 +69,11 @@ double fer_trainer_lr (const FerTrainer *trainer, int epoch);
 
 typedef void (*FerBatchProgress) (const FerTrainer *trainer, int batch, int batches,
     gpointer user_data);
+
+/* With options.n_sources: the data folder of each training image (kept, not copied), so that an
+ * epoch draws from folder s its weight's share of the images (a small folder is then seen
+ * several times an epoch, a large one partly). */
+void fer_trainer_set_sources (FerTrainer *trainer, const int *sources);
 
 /* Trains the rest of the current epoch.  Returns FALSE when *stop became non-zero (checked after
  * each batch): the state then points at the next batch, ready to be checkpointed. */

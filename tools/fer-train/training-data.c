@@ -115,12 +115,15 @@ report_list (GString *out, const char *title, GPtrArray *items)
 
 /* Writes the data report and says on stderr what was skipped. */
 void
-fer_split_write_report (const char *path, const FerSplit *s, const FerLoadReport *report)
+fer_split_write_report (const char *path, const FerSplit *splits, int n,
+    const FerLoadReport *report)
 {
   GPtrArray *ignored = g_ptr_array_new ();
-  g_ptr_array_extend (ignored, s->train_folder->ignored, NULL, NULL);
-  if (s->val_folder)
-    g_ptr_array_extend (ignored, s->val_folder->ignored, NULL, NULL);
+  for (int i = 0; i < n; i++) {
+    g_ptr_array_extend (ignored, splits[i].train_folder->ignored, NULL, NULL);
+    if (splits[i].val_folder)
+      g_ptr_array_extend (ignored, splits[i].val_folder->ignored, NULL, NULL);
+  }
   GString *out = g_string_new ("fer-train data report\n");
   report_list (out, "files without an image extension, not read", ignored);
   report_list (out, "not images", report->not_images);

@@ -21,8 +21,10 @@ gboolean fer_split_scan (const char *root, double val_split, FerSplit *s, guint6
     GError **error);
 void fer_split_clear (FerSplit *s);
 
-/* Writes the data report (every file skipped, by reason) and sums it up on stderr. */
-void fer_split_write_report (const char *path, const FerSplit *s, const FerLoadReport *report);
+/* Writes the data report (every file skipped, by reason) of n sources and sums it up on
+ * stderr. */
+void fer_split_write_report (const char *path, const FerSplit *splits, int n,
+    const FerLoadReport *report);
 
 /* FALSE, naming the class, when one has no usable image left. */
 gboolean fer_check_classes_present (const FerDataset *data, char **classes, int n_classes,

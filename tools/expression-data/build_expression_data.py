@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""build_expression_data.py: mouth crops of GENKI-4K and SMILEs for the expression model, cut by
+our own pipeline and sorted by how open the mouth is.  Rebuilt from ../shared, never committed
+(their licences).  Standard library only; runs fer-prep from the build tree.
+
+Both sets are 64x64 FACE crops labelled smile / not smile.  "Not smiling" is not "none": it
+includes talking and open mouths.  fer-prep finds each face (our detector, or Haar), places the
+68 landmarks, cuts the mouth box as fermouthcrop does, and records each mouth's opening (the
+inner-lip gap over the mouth's width, src/face/mouth-geometry.h).  The rule:
+
+    smile folder                          -> smile
+    not-smile folder, opening <  CLOSED   -> none       (clearly closed lips)
+    not-smile folder, opening >  OPEN     -> openmouth  (clearly parted lips)
+    not-smile folder, in between          -> left out   (ambiguous)
+
+Defaults CLOSED 0.05 and OPEN 0.25.  CLOSED from helen-dev's hand-placed points (none: median
+0.018, 90th percentile 0.06).  OPEN by eye on SMILEs' not-smiling mouths: with landmarks placed
+on 64-px faces, openings of 0.15-0.2 are mostly parted or even closed lips, 0.2-0.3 mixed, above
+0.3 clearly open mouths (helen's hand-placed "mouth open" has median 0.13, but those points are
+exact).  Class folders are named as yousan-mouth's
+(0 none, 2 smile, 3 openmouth: no pouting here), so fer-train takes these sets beside it.
+
+Writes, under OUT:
+  prep/<set>/             fer-prep's output and report (resumable)
+  raw/smiles-{train,test}/  SMILEs split by file name (a fixed fifth held out for testing)
+  <set>/train/<class>/, <set>/val/<class>/   the sorted crops (hard links into prep/)
+  REPORT.txt              counts per set and class, and the rule
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import zlib
+
+SMILE, NONE, OPEN = '2', '0', '3'
+
+
+def say(*args):
+    print('build-expression-data:', *args, flush=True)
+
+
+def smiles_split(shared, out):
+    """SMILEs has no split: a file is held out when crc32 of its name is 0 mod 5."""
+    src = os.path.join(shared, 'datasets', 'smiles')
+    for part in ('train', 'test'):
+        for folder in ('negatives', 'positives'):
+            os.makedirs(os.path.join(out, 'raw', 'smiles-' + part, folder), exist_ok=True)
+    for folder in ('negatives', 'positives'):
+        for name in sorted(os.listdir(os.path.join(src, folder))):
+            part = 'test' if zlib.crc32(name.encode()) % 5 == 0 else 'train'
+            link = os.path.join(out, 'raw', 'smiles-' + part, folder, name)
+            if not os.path.lexists(link):
+                os.symlink(os.path.join(src, folder, name), link)
+
+
+def prep(tool, raw, dest, detector):
+    if os.path.exists(os.path.join(dest, '.fer-prep', 'complete')):
+        return
+    args = [tool, raw, dest, '--val-split', '0.1', '--face-detector', detector]
+    if os.path.exists(os.path.join(dest, '.fer-prep', 'journal.jsonl')):
+        args.append('--resume')
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    say(' '.join(args))
+    if subprocess.run(args).returncode != 0:
+        sys.exit(f'build-expression-data: fer-prep failed on {raw} (run again to resume)')
+
+
+def sort_crops(dest, out_set, smile_folder, closed, open_, counts):
+    report = json.load(open(os.path.join(dest, 'prep-report.json')))
+    for crop in report['crops']:
+        opening = crop['opening']
+        if crop['class'] == smile_folder:
+            label = SMILE
+        elif opening is None:
+            continue
+        elif opening < closed:
+            label = NONE
+        elif opening > open_:
+            label = OPEN
+        else:
+            counts['ambiguous'] = counts.get('ambiguous', 0) + 1
+            continue
+        for part in ('train', 'val'):
+            src = os.path.join(dest, part, crop['class'], crop['file'])
+            if os.path.exists(src):
+                break
+        else:
+            sys.exit(f'build-expression-data: {crop["file"]} of {dest} is in neither train/ nor val/')
+        target_dir = os.path.join(out_set, part, label)
+        os.makedirs(target_dir, exist_ok=True)
+        target = os.path.join(target_dir, crop['class'] + '-' + crop['file'])
+        if not os.path.exists(target):
+            os.link(src, target)
+        key = f'{part}/{label}'
+        counts[key] = counts.get(key, 0) + 1
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--shared', default='../shared')
+    parser.add_argument('--out', required=True)
+    parser.add_argument('--fer-prep', default='build/tools/fer-prep/fer-prep')
+    parser.add_argument('--face-detector', default='cnn', choices=('cnn', 'haar'))
+    parser.add_argument('--closed', type=float, default=0.05)
+    parser.add_argument('--open', type=float, default=0.25)
+    a = parser.parse_args()
+    if not 0 < a.closed <= a.open:
+        sys.exit('build-expression-data: need 0 < --closed <= --open')
+    genki = os.path.join(a.shared, 'datasets', 'genki4k', 'train')
+    if not os.path.isdir(genki):
+        sys.exit(f'build-expression-data: {genki} not found: give --shared')
+    os.makedirs(a.out, exist_ok=True)
+    smiles_split(a.shared, a.out)
+    sets = [('genki', genki, '1'),
+            ('smiles', os.path.join(a.out, 'raw', 'smiles-train'), 'positives')]
+    lines = [f'rule: smile folder -> smile (2); other folder: opening < {a.closed} -> none (0), '
+             f'> {a.open} -> openmouth (3), else left out; faces found by {a.face_detector}']
+    for name, raw, smile_folder in sets:
+        dest = os.path.join(a.out, 'prep', name)
+        prep(a.fer_prep, raw, dest, a.face_detector)
+        counts = {}
+        sort_crops(dest, os.path.join(a.out, name), smile_folder, a.closed, a.open, counts)
+        lines.append(f'{name}: ' + ', '.join(f'{k} {v}' for k, v in sorted(counts.items())))
+    with open(os.path.join(a.out, 'REPORT.txt'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    say('\n'.join(lines))
+
+
+if __name__ == '__main__':
+    main()
