@@ -23,6 +23,7 @@
 
 #include "eval-input.h"
 #include "eval-detection.h"
+#include "contact-sheet.h"
 #include "face-detector-option.h"
 #include "base/fer-error.h"
 #include "expression/classifier.h"
@@ -42,7 +43,7 @@
 #define CHUNK 256
 
 static gboolean json, faces, gray;
-static char *binary;
+static char *binary, *sheet_path;
 static int threads;
 static double padding = 0.5;
 static char *predictions_path;
@@ -66,6 +67,9 @@ static GOptionEntry entries[] = {
   FER_FACE_DETECTOR_OPTION_ENTRIES (face_detector, face_detector_model),
   { "gray", 0, 0, G_OPTION_ARG_NONE, &gray, "Show the model every image in greyscale (its luma), "
     "as from a grey or badly white-balanced camera", NULL },
+  { "sheet", 0, 0, G_OPTION_ARG_FILENAME, &sheet_path, "Draw the misclassified images (and, "
+    "with --faces, the photos without a face) into a PNG contact sheet, grouped by confusion "
+    "pair", "FILE.png" },
   { "binary", 0, 0, G_OPTION_ARG_STRING, &binary, "Two-class evaluation: images of data folder "
     "FOLDER are CLASS, all others are not; a prediction is CLASS when it is the model's most "
     "probable class (e.g. smile:1 for GENKI-4K)", "CLASS:FOLDER" },
@@ -273,6 +277,7 @@ typedef struct {
   int binary_class;        /* --binary: the model's class counted as positive */
   char *binary_folder;     /* --binary: the data folder of the positives */
   char **labels;           /* the rows of the results: the model's, or --binary's two */
+  FerContactSheet *sheet;  /* --sheet */
 } Eval;
 
 static int
@@ -356,6 +361,8 @@ open_inputs (Eval *ev)
   }
   if (predictions_path && (!fer_atomic_file_check (predictions_path, &error)
           || !fer_atomic_file_open (&ev->predictions, predictions_path, &error)))
+    return fail (error);
+  if (sheet_path && !fer_atomic_file_check (sheet_path, &error))
     return fail (error);
   return FER_EXIT_OK;
 }
@@ -507,7 +514,20 @@ evaluate_chunk (Eval *ev, Chunk *c, guint first, int n)
     }
     fer_evaluation_add (ev->evaluation, c->labels[k], predicted,
         -log (truth_p > 1e-30 ? truth_p : 1e-30));
+    if (ev->sheet && predicted != c->labels[k]) {
+      const FerEvalOutcome *o = &c->outcomes[c->index_of[k]];
+      const double confidence = binary ? (predicted ? row[ev->binary_class]
+          : 1 - row[ev->binary_class]) : row[best];
+      fer_contact_sheet_add_mistake (ev->sheet, g_array_index (ev->samples, FerSample,
+              first + c->index_of[k]).path, faces ? o->mouth : (FerBox) { 0 }, c->labels[k],
+          predicted, confidence);
+    }
   }
+  for (int i = 0; ev->sheet && i < n; i++)
+    if (!c->ok[i] && c->outcomes[i].no_face) {
+      const FerSample *sample = &g_array_index (ev->samples, FerSample, first + i);
+      fer_contact_sheet_add_no_face (ev->sheet, sample->path, sample->label);
+    }
   for (int i = 0, k = 0; predictions_path && i < n; i++) {
     const FerSample *sample = &g_array_index (ev->samples, FerSample, first + i);
     const float *row = k < m && c->index_of[k] == i ? p + (size_t) k++ * info->num_classes : NULL;
@@ -551,6 +571,18 @@ evaluate (Eval *ev)
     return status;
   if (predictions_path && !fer_atomic_file_commit (&ev->predictions, &error))
     return fail (error);
+  if (ev->sheet) {
+    char *no_face = faces ? g_strdup_printf (", no face in %u", ev->no_face) : g_strdup ("");
+    char *title = g_strdup_printf ("%s on %s%s: %" G_GINT64_FORMAT " mistakes in %"
+        G_GINT64_FORMAT " images%s", ev->model_path, ev->data_dir, gray ? " (greyscale)" : "",
+        ev->evaluation->total - (gint64) (fer_evaluation_accuracy (ev->evaluation)
+            * ev->evaluation->total + 0.5), ev->evaluation->total, no_face);
+    g_free (no_face);
+    const gboolean drawn = fer_contact_sheet_write (ev->sheet, sheet_path, title, &error);
+    g_free (title);
+    if (!drawn)
+      return fail (error);
+  }
   if (ev->evaluation->total > 0)
     return FER_EXIT_OK;
   g_printerr ("fer-eval: no image of %s could be classified%s\n", ev->data_dir,
@@ -572,6 +604,7 @@ eval_clear (Eval *ev)
   g_free (ev->class_of_folder);
   g_free (ev->binary_folder);
   g_strfreev (ev->labels);
+  fer_contact_sheet_free (ev->sheet);
   if (ev->evaluation)
     fer_evaluation_free (ev->evaluation);
   fer_image_folder_free (ev->folder);
@@ -597,8 +630,11 @@ main (int argc, char **argv)
     return fer_eval_detection (&options);
   }
   Eval ev = { .model_path = argv[1], .data_dir = argv[2] };
-  if ((status = open_inputs (&ev)) == FER_EXIT_OK && (status = match_folders (&ev)) == FER_EXIT_OK)
+  if ((status = open_inputs (&ev)) == FER_EXIT_OK && (status = match_folders (&ev)) == FER_EXIT_OK) {
+    if (sheet_path)
+      ev.sheet = fer_contact_sheet_new (ev.labels, 48);
     status = evaluate (&ev);
+  }
   if (status == FER_EXIT_OK && json)
     print_json (ev.evaluation, ev.labels, ev.model_path, ev.data_dir, ev.unmatched, ev.skipped,
         ev.no_face);
