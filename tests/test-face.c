@@ -12,6 +12,7 @@
 #include "face/face-landmarks.h"
 #include "face/photo-mouth-cut.h"
 #include "face/mouth-box.h"
+#include "face/mouth-geometry.h"
 #include "image/image.h"
 #include "image/transforms.h"
 #include "fer-test-util.h"
@@ -39,6 +40,41 @@ assert_inside (FerBox box, int width, int height)
   g_assert_cmpint (box.x + box.width, <=, width);
   g_assert_cmpint (box.y + box.height, <=, height);
   g_assert_cmpint (box.width, ==, box.height);
+}
+
+/* Outer corners 48 and 54 (width 40), inner lips 61-63 over 67-65 apart by gap. */
+static void
+mouth_with_gap (float *p, double gap)
+{
+  for (int i = 0; i < 136; i++)
+    p[i] = 0;
+  p[2 * 48] = 100, p[2 * 48 + 1] = 200;
+  p[2 * 54] = 140, p[2 * 54 + 1] = 200;
+  for (int k = 0; k < 3; k++) {
+    p[2 * (61 + k)] = p[2 * (67 - k)] = 110 + 10 * k;
+    p[2 * (61 + k) + 1] = 200 - gap / 2;
+    p[2 * (67 - k) + 1] = 200 + gap / 2;
+  }
+}
+
+static void
+test_mouth_opening (void)
+{
+  float p[136];
+  mouth_with_gap (p, 0);
+  g_assert_cmpfloat_with_epsilon (fer_mouth_opening (p), 0, 1e-9);
+  mouth_with_gap (p, 10);
+  g_assert_cmpfloat_with_epsilon (fer_mouth_opening (p), 0.25, 1e-6);
+  /* The same mouth twice as big, elsewhere: the same opening. */
+  for (int i = 0; i < 136; i++)
+    p[i] = p[i] * 2 + 30;
+  g_assert_cmpfloat_with_epsilon (fer_mouth_opening (p), 0.25, 1e-6);
+  /* Not numbers, or no width: NAN. */
+  p[2 * 62] = NAN;
+  g_assert_true (isnan (fer_mouth_opening (p)));
+  mouth_with_gap (p, 4);
+  p[2 * 54] = p[2 * 48];
+  g_assert_true (isnan (fer_mouth_opening (p)));
 }
 
 static void
@@ -341,6 +377,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/face/mouth-box-rule", test_mouth_box_rule);
+  g_test_add_func ("/face/mouth-opening", test_mouth_opening);
   g_test_add_func ("/face/iou", test_iou);
   g_test_add_func ("/face/model-errors", test_model_errors);
   g_test_add_func ("/face/models-shared-blank-frame", test_models_are_shared_and_blank_has_no_face);

@@ -43,6 +43,12 @@ check "the duplicate names the file it repeats" has "$work/out/prep-report.txt" 
 check "the hidden file is ignored" bash -c "! grep -q hidden '$work/out/prep-report.txt'"
 crops=$(find "$work/out/train" "$work/out/val" -name '*.png' | wc -l)
 check "4 crops in train/ and val/ ($crops)" [ "$crops" = 4 ]
+check "the JSON report lists every kept crop with its mouth opening (lip gap / width)" \
+  /usr/bin/python3 -c "
+import json, sys
+crops = json.load(open(sys.argv[1]))['crops']
+assert len(crops) == 4, crops
+assert all(0 <= c['opening'] < 1 and len(c['mouth']) == 4 for c in crops), crops" "$report"
 check "smile split 9:1 keeps one in val" [ "$(ls "$work/out/val/smile" | wc -l)" = 1 ]
 check "the throughput line" has "$work/stdout" "inputs/s"
 "$FER_EVAL" "$model" "$work/out/train" > "$work/eval" 2>&1; rc=$?

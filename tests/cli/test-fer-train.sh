@@ -114,6 +114,49 @@ train "$work/flat" -o "$work/flat.safetensors" --epochs 2 --val-split 0.25 > "$w
 check "a flat folder trains with a stratified split" [ $rc = 0 ]
 check "of 120 training and 40 validation images" has "$work/out" "120 training and 40 validation"
 
+# Several data folders (sources) and the video augmentations
+mkdir -p "$work/second"
+for part in train val; do
+  for c in none smile; do
+    mkdir -p "$work/second/$part/$c"
+    cp "$work/glyphs/$part/$c/"*.png "$work/second/$part/$c/"
+  done
+done
+n_first=$(find "$work/big/train" -name '*.png' | wc -l)
+n_second=$(find "$work/second/train" -name '*.png' | wc -l)
+train "$work/big" "$work/second" -o "$work/two.safetensors" --epochs 1 > "$work/out" 2>&1; rc=$?
+check "two data folders train together" [ $rc = 0 ]
+check "with both folders' images ($n_first + $n_second)" has "$work/out" "$((n_first + n_second)) training"
+check "the model records both folders" has "$work/two.safetensors" "big + $work/second"
+mkdir -p "$work/third/train/yawn" "$work/third/val/yawn"
+cp "$work/glyphs/train/none/none-0000.png" "$work/third/train/yawn/"
+cp "$work/glyphs/val/none/"*.png "$work/third/val/yawn/"
+train "$work/big" "$work/third" -o "$work/x.safetensors" --epochs 1 > /dev/null 2> "$work/err"; rc=$?
+check "a source with a class the first lacks exits 1" [ $rc = 1 ]
+check "naming the folder and the source" has "$work/err" "class folder 'yawn' of '$work/third'"
+train "$work/big" "$work/second" -o "$work/x.safetensors" --source-weights 1 2> "$work/err"; rc=$?
+check "--source-weights with one weight for two folders exits 2" [ $rc = 2 ]
+check "saying one per DATA_DIR" has "$work/err" "one weight per DATA_DIR"
+train "$work/big" "$work/second" -o "$work/x.safetensors" --source-weights 1,0 2> "$work/err"; rc=$?
+check "--source-weights 0 exits 2" [ $rc = 2 ]
+train "$work/big" -o "$work/x.safetensors" --blur 2 2> "$work/err"; rc=$?
+check "--blur 2 exits 2" [ $rc = 2 ]
+check "naming the option and its range" has "$work/err" "--blur must be from 0 to 1"
+video=(--gray 0.3 --white-balance 0.2 --blur 0.3 --downscale 0.3 --jpeg 0.3 --rotate 15 --shift 0.08 --noise 8 --source-weights 3,1)
+train "$work/big" "$work/second" -o "$work/aug.safetensors" --epochs 3 "${learn[@]}" "${video[@]}" > /dev/null 2>&1; rc=$?
+check "every augmentation with weighted sources trains" [ $rc = 0 ]
+check "and records its options in the model" has "$work/aug.safetensors" 'source_weights....3'
+train "$work/big" "$work/second" -o "$work/aug2.safetensors" --epochs 3 "${learn[@]}" "${video[@]}" > /dev/null 2>&1
+check "reproducibly (byte-identical model)" cmp -s "$work/aug.last.safetensors" "$work/aug2.last.safetensors"
+train "$work/big" "$work/second" -o "$work/aug3.safetensors" --epochs 3 "${learn[@]}" "${video[@]%3,1}1,1" > /dev/null 2>&1
+check "other source weights train another model" bash -c "! cmp -s '$work/aug.last.safetensors' '$work/aug3.last.safetensors'"
+"$FER_TRAIN" --threads 2 "$work/big" "$work/second" -o "$work/augcut.safetensors" --epochs 3 "${learn[@]}" "${video[@]}" > "$work/cut.out" 2> "$work/cut.err" &
+pid=$!
+for _ in $(seq 200); do grep -q "^epoch 1/" "$work/cut.out" 2>/dev/null && break; sleep 0.05; done
+kill -INT $pid; wait $pid; rc=$?
+train "$work/big" "$work/second" -o "$work/augcut.safetensors" --resume > /dev/null 2>&1
+check "an interrupted run with them (exit $rc) resumes to the uninterrupted model" cmp -s "$work/aug.last.safetensors" "$work/augcut.last.safetensors"
+
 # fer-eval
 "$FER_EVAL" "$work/m1.safetensors" "$work/big/val" > "$work/eval" 2>&1; rc=$?
 check "fer-eval runs" [ $rc = 0 ]
@@ -133,6 +176,35 @@ head -c 1000 "$work/m1.safetensors" > "$work/broken.safetensors"
 check "fer-eval on a broken model exits 1" [ $rc = 1 ]
 check "naming it" has "$work/err" "broken.safetensors"
 
+# fer-eval --gray, --binary, --sheet
+"$FER_EVAL" --gray "$work/m1.safetensors" "$work/big/val" > "$work/out" 2>&1; rc=$?
+check "fer-eval --gray runs" [ $rc = 0 ]
+"$FER_EVAL" --binary smile:smile --json "$work/m1.safetensors" "$work/big/val" > "$work/out" 2>&1; rc=$?
+check "fer-eval --binary smile:smile runs" [ $rc = 0 ]
+check "with two classes, smile and not-smile" /usr/bin/python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [c['label'] for c in d['classes']] == ['not-smile', 'smile'], d['classes']
+assert sum(map(sum, d['confusion'])) == d['images'] and d['classes'][1]['images'] * 4 == d['images'], d" "$work/out"
+"$FER_EVAL" --binary frown:smile "$work/m1.safetensors" "$work/big/val" > /dev/null 2> "$work/err"; rc=$?
+check "--binary with a class the model lacks exits 2" [ $rc = 2 ]
+check "naming it and the model's classes" has "$work/err" "no class 'frown'"
+"$FER_EVAL" --binary smile:grin "$work/m1.safetensors" "$work/big/val" > /dev/null 2> "$work/err"; rc=$?
+check "--binary with a folder the data lacks exits 2" [ $rc = 2 ]
+"$FER_EVAL" --binary smile "$work/m1.safetensors" "$work/big/val" > /dev/null 2> "$work/err"; rc=$?
+check "--binary without a folder exits 2" [ $rc = 2 ]
+"$FER_EVAL" --sheet "$work/sheet.png" "$work/flat.safetensors" "$work/flat" > "$work/out" 2>&1; rc=$?
+check "fer-eval --sheet runs" [ $rc = 0 ]
+check "and writes a PNG as tall as its mistakes need" /usr/bin/python3 -c "
+import struct, sys, re
+png = open(sys.argv[1], 'rb').read()
+assert png[:8] == b'\x89PNG\r\n\x1a\n'
+w, h = struct.unpack('>II', png[16:24])
+mistakes = int(re.search(r'accuracy ([0-9.]+)%', open(sys.argv[2]).read()).group(1) != '100.00')
+assert w > 1000 and (h > 150 if mistakes else h > 30), (w, h)" "$work/sheet.png" "$work/out"
+"$FER_EVAL" --sheet "$work/no-such-dir/sheet.png" "$work/m1.safetensors" "$work/big/val" > /dev/null 2> "$work/err"; rc=$?
+check "an unwritable --sheet exits 1 before evaluating" [ $rc = 1 ]
+
 # fer-eval --faces: the bundled photo (a smiling face) and a blank image, through the elements'
 # face finder, landmarks and mouth cut, with the default model.
 mkdir -p "$work/photos/smile" "$work/photos/none"
@@ -145,6 +217,9 @@ check "counts the photo without a face apart" has "$work/out" '"images_without_f
 check "classifies the astronaut's smile" has "$work/faces.jsonl" '"predicted":"smile"'
 check "and gives the mouth box it cut" has "$work/faces.jsonl" '"mouth":\['
 check "one prediction line per photo" [ "$(wc -l < "$work/faces.jsonl")" = 2 ]
+"$FER_EVAL" --faces --sheet "$work/faces.png" "$SOURCE_ROOT/models/fer-mouth-simpleconv3.safetensors" \
+  "$work/photos" > /dev/null 2>&1; rc=$?
+check "fer-eval --faces --sheet draws the photo without a face" [ $rc = 0 ]
 
 # Real data, when ../shared is there
 helen="${SHARED:-}/datasets/helen-dev/faces"
