@@ -13,8 +13,8 @@
 #define FER_FACE_DETECTOR_DEFAULT "haar"
 
 #define FER_FACE_DETECTOR_OPTION_ENTRIES(name, model) \
-  { "face-detector", 0, 0, G_OPTION_ARG_STRING, &(name), "What finds the faces: cnn (ours, " \
-    "fermouthcrop's default) or haar (the tutorial's cascade)", "NAME" }, \
+  { "face-detector", 0, 0, G_OPTION_ARG_STRING, &(name), "What finds the faces: haar (the " \
+    "tutorial's cascade; the default, as fermouthcrop's) or cnn (our detector)", "NAME" }, \
   { "face-detector-model", 0, 0, G_OPTION_ARG_FILENAME, &(model), "With cnn: the detector " \
     "model (default: $" FER_DETECTOR_MODEL_ENV ", else the bundled one)", "FILE" }
 
