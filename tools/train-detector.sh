@@ -42,7 +42,8 @@ cat "$data/REPORT.txt"
 
 stem=${model%.safetensors}
 epochs=50
-done_epochs=$(cat "$stem.metrics.jsonl" 2>/dev/null | wc -l)
+done_epochs=0
+[[ -f "$stem.metrics.jsonl" ]] && done_epochs=$(wc -l < "$stem.metrics.jsonl")
 if (( done_epochs < epochs )); then
   echo "== training ($done_epochs of $epochs epochs done)"
   resume=()

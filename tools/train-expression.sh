@@ -42,8 +42,9 @@ python3 tools/expression-data/build_expression_data.py --shared "$shared" --out 
 # The recipe (models/MODEL.md: how each part was measured).
 recipe=(--labels none,pouting,smile,openmouth --epochs 100 --schedule cosine --lr 0.05
   --weight-decay 5e-4 --label-smoothing 0.1 --scale-min 0.25 --jitter 0.2 --gray 0.2
-  --threads 2 --seed 1)
-epochs_done=$(cat "$stem.metrics.jsonl" 2>/dev/null | wc -l)
+  --source-weights 1,1,1 --threads 2 --seed 1)
+epochs_done=0
+[[ -f "$stem.metrics.jsonl" ]] && epochs_done=$(wc -l < "$stem.metrics.jsonl")
 if (( epochs_done < 100 )); then
   echo "== training ($epochs_done of 100 epochs done)"
   resume=()
