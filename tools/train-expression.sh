@@ -13,7 +13,7 @@
 #      (crops and photos), GENKI-4K test and the SMILEs fifth held out.
 #
 # Usage: tools/train-expression.sh [--shared DIR] [--work DIR]   (after tools/setup.sh --train)
-# Long (about 15 minutes on 2 cores): run it under nohup with a log; run it again to resume.
+# Long (about 10 minutes on 2 cores): run it under nohup with a log; run it again to resume.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=../shared

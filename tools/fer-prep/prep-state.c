@@ -56,6 +56,19 @@ remember (FerPrepState *state, FerPrepEntry *e)
             NULL));
 }
 
+/* "mouth": [x, y, width, height] */
+static void
+add_mouth (JsonBuilder *b, const FerBox *m)
+{
+  json_builder_set_member_name (b, "mouth");
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, m->x);
+  json_builder_add_int_value (b, m->y);
+  json_builder_add_int_value (b, m->width);
+  json_builder_add_int_value (b, m->height);
+  json_builder_end_array (b);
+}
+
 static JsonNode *
 entry_to_json (const FerPrepEntry *e)
 {
@@ -85,14 +98,7 @@ entry_to_json (const FerPrepEntry *e)
     char hex[65];
     fer_dhash_to_hex (&g_array_index (e->dhashes, FerDHash, i), hex);
     json_builder_add_string_value (b, hex);
-    const FerBox *m = &g_array_index (e->mouths, FerBox, i);
-    json_builder_set_member_name (b, "mouth");
-    json_builder_begin_array (b);
-    json_builder_add_int_value (b, m->x);
-    json_builder_add_int_value (b, m->y);
-    json_builder_add_int_value (b, m->width);
-    json_builder_add_int_value (b, m->height);
-    json_builder_end_array (b);
+    add_mouth (b, &g_array_index (e->mouths, FerBox, i));
     const double opening = g_array_index (e->openings, double, i);
     if (isfinite (opening)) {
       json_builder_set_member_name (b, "opening");
@@ -303,14 +309,7 @@ add_kept_crops (JsonBuilder *b, const FerPrepState *state)
       json_builder_add_string_value (b, e->crops->pdata[k]);
       json_builder_set_member_name (b, "source");
       json_builder_add_string_value (b, e->source);
-      const FerBox *m = &g_array_index (e->mouths, FerBox, k);
-      json_builder_set_member_name (b, "mouth");
-      json_builder_begin_array (b);
-      json_builder_add_int_value (b, m->x);
-      json_builder_add_int_value (b, m->y);
-      json_builder_add_int_value (b, m->width);
-      json_builder_add_int_value (b, m->height);
-      json_builder_end_array (b);
+      add_mouth (b, &g_array_index (e->mouths, FerBox, k));
       const double opening = g_array_index (e->openings, double, k);
       json_builder_set_member_name (b, "opening");
       if (isfinite (opening))
