@@ -1,6 +1,7 @@
 /* fer-eval: how well a model classifies an ImageFolder, or how well face detectors find faces.
  *
- *   fer-eval MODEL DATA_DIR [--json] [--predictions FILE] [--faces [--padding F]]
+ *   fer-eval MODEL DATA_DIR [--json] [--predictions FILE] [--faces [--padding F]] [--gray]
+ *            [--binary CLASS:FOLDER] [--sheet FILE.png]
  *   fer-eval --detector DETECTOR ANNOTATIONS.csv [--teacher ONNX] [--no-haar] [--json]
  *
  * The second form: eval-detection.h.
@@ -13,7 +14,9 @@
  * for the same model and images, and ferclassify gives the same probabilities for the same crop.
  * With --faces the images are face photos: the mouth of the largest face is found (by
  * --face-detector, fermouthcrop's default unless told) and cut by the elements' code
- * (eval-input.h) first; photos without a face are counted apart.
+ * (eval-input.h) first; photos without a face are counted apart.  --gray shows the model each
+ * image's luma; --binary scores one class against the rest (smile/not-smile sets);
+ * --sheet draws the mistakes (contact-sheet.h).
  *
  * Exit status: 0 evaluated, 1 failed (message on stderr), 2 bad usage. */
 #include <stdio.h>
