@@ -271,8 +271,7 @@ save_outputs (FerTrainer *t, FerModelInfo *info, const FerTrainingOutputs *o, gb
 
 /* One training run: what main parses, checks, runs and reports. */
 typedef struct {
-  const char *data_dir;    /* the first data folder; data_dirs[0] */
-  char **data_dirs;        /* every source (borrowed from argv) */
+  char **data_dirs;        /* every source (borrowed from argv); the first names the classes */
   int n_sources;
   char *data_description;  /* the folders, as recorded in the model */
   FerTrainingOutputs out;
@@ -347,11 +346,11 @@ describe_model (Run *run)
   const int n_classes = folder->n_classes;
   if (n_classes < 2)
     return fail (g_error_new (FER_ERROR, FER_ERROR_DATA, "'%s' has one class folder (%s): a "
-            "classifier needs at least two", run->data_dir, folder->classes[0]));
+            "classifier needs at least two", run->data_dirs[0], folder->classes[0]));
   if (run->info && run->info->num_classes != n_classes)
     return fail (g_error_new (FER_ERROR, FER_ERROR_DATA, "%s was trained on %d classes but "
             "'%s' has %d: resume needs the same data", run->out.checkpoint,
-            run->info->num_classes, run->data_dir, n_classes));
+            run->info->num_classes, run->data_dirs[0], n_classes));
   if (run->info == NULL) {
     run->info = fer_model_info_new (n_classes);
     char **labels = labels_option ? g_strsplit (labels_option, ",", -1)
@@ -589,7 +588,7 @@ main (int argc, char **argv)
   int status = parse_command_line (&argc, &argv);
   if (status != FER_EXIT_OK)
     return status;
-  Run run = { .data_dir = argv[1], .data_dirs = argv + 1, .n_sources = argc - 1 };
+  Run run = { .data_dirs = argv + 1, .n_sources = argc - 1 };
   status = prepare (&run);
   if (status == FER_EXIT_OK)
     status = train (&run);
