@@ -23,6 +23,14 @@ fer_json_format_number (char buffer[FER_JSON_NUMBER_SIZE], double value)
     if (g_ascii_strtod (buffer, NULL) == value)
       break;
   }
+  /* %g goes to an exponent when the digits end before the decimal point (10 as "1e+01", 140
+   * as "1.4e+02"): people read plain decimals, so write those in full as long as they are. */
+  if (strchr (buffer, 'e') && fabs (value) >= 1e-4 && fabs (value) < 1e15)
+    for (int decimals = 0; decimals <= 20; decimals++) {
+      g_snprintf (buffer, FER_JSON_NUMBER_SIZE, "%.*f", decimals, value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        break;
+    }
   /* %g writes in the C locale's form here only if the locale is C: the tools never set one, but
    * be safe and turn a decimal comma into a point. */
   for (char *c = buffer; *c; c++)

@@ -5,7 +5,10 @@
 #   1. tools/detector-data/build_detector_data.py: frames of media/more/*.mp4, dlib's
 #      training.xml photos and GENKI-4K/SMILEs faces composited onto backgrounds, face boxes
 #      from the YuNet teacher (../shared/teachers; training data only); dev sets kept apart
-#      (d6/s18 frames, dlib testing.xml, helen-dev, media/stills).
+#      (d6/s18 frames, dlib testing.xml, helen-dev, media/stills).  Negatives: animals and
+#      things from Debian packages pasted onto frames and scenes, and crops around the false
+#      reports of the detector this one replaces (models/fer-face-detector.safetensors as it is
+#      before the run) on the training photos (tools/detector-data/negatives.py).
 #   2. fer-train-detector on it (about an hour on 2 cores; resumes after an interruption).
 #   3. fer-eval --detector --calibrate-threshold on the dev frames (the lowest threshold with
 #      precision 0.98) and --calibrate-landmarks on the training photos: the box handed to
@@ -36,7 +39,10 @@ started=$(date +%s)
 
 if [[ ! -f "$data/REPORT.txt" ]]; then
   echo "== building the data in $data"
-  /usr/bin/python3 tools/detector-data/build_detector_data.py --shared "$shared" --out "$data"
+  mine=()
+  [[ -f models/fer-face-detector.safetensors ]] && mine=(--mine-with models/fer-face-detector.safetensors)
+  /usr/bin/python3 tools/detector-data/build_detector_data.py --shared "$shared" --out "$data" \
+    ${mine[@]+"${mine[@]}"}
 fi
 cat "$data/REPORT.txt"
 
@@ -49,7 +55,7 @@ if (( done_epochs < epochs )); then
   resume=()
   [[ -f "$stem.ckpt.safetensors" ]] && resume=(--resume)
   build/tools/fer-train-detector/fer-train-detector "$data/train.csv" --dev "$data/dev-video.csv" \
-    -o "$model" --epochs $epochs --steps 600 --face-share 0.6 --seed 1 ${resume[@]+"${resume[@]}"}
+    -o "$model" --epochs $epochs --steps 600 --face-share 0.7 --seed 1 ${resume[@]+"${resume[@]}"}
 fi
 
 echo "== the score threshold: the lowest with precision 0.98 on the dev frames"

@@ -115,6 +115,12 @@ check "fer-eval --detector measures the model" [ $rc = 0 ]
 check "with recall and average precision" bash -c "grep -q recall '$work/out' && grep -q AP '$work/out'"
 "$FER_EVAL" --detector "$work/a.safetensors" "$work/faces.csv" --no-haar --json > "$work/json" 2> "$work/err"; rc=$?
 check "and as JSON" bash -c "[ $rc = 0 ] && grep -q '\"average_precision\"' '$work/json'"
+"$FER_EVAL" --detector "$work/a.safetensors" "$work/faces.csv" -p "$work/boxes.jsonl" > "$work/out" 2> "$work/err"; rc=$?
+check "--predictions writes a line per photo" bash -c "[ $rc = 0 ] && [ \$(wc -l < '$work/boxes.jsonl') = $rows ]"
+check "with its faces, our scored boxes and Haar's" bash -c "grep -q '\"faces\":\[\[10,8,54,58\]\]' '$work/boxes.jsonl' && grep -q '\"ours\":\[' '$work/boxes.jsonl' && grep -q '\"haar\":\[' '$work/boxes.jsonl'"
+check "every one a JSON object" /usr/bin/python3 -c "import json,sys; [json.loads(l) for l in open('$work/boxes.jsonl')]"
+"$FER_EVAL" --detector "$work/a.safetensors" "$work/faces.csv" --no-haar -p "$work/nowhere/boxes.jsonl" > "$work/out" 2> "$work/err"; rc=$?
+check "an unwritable --predictions exits 1 naming it" bash -c "[ $rc = 1 ] && grep -q 'nowhere/boxes.jsonl' '$work/err'"
 cp "$work/a.safetensors" "$work/t.safetensors"
 "$FER_EVAL" --detector "$work/t.safetensors" "$work/faces.csv" --no-haar --calibrate-threshold 0.01 > "$work/out" 2> "$work/err"; rc=$?
 check "--calibrate-threshold writes a threshold into the model" bash -c "[ $rc = 0 ] && grep -q 'score threshold' '$work/out'"

@@ -19,7 +19,10 @@ teacher, dlib's training.xml photos labelled by the teacher (their hand boxes ar
 shape), and composites: GENKI-4K train and SMILEs face crops, located by the teacher in the crop,
 pasted at many sizes onto synthetic backgrounds and onto face-free parts of training frames.
 Frames where the teacher is unsure of a face (a score between 0.3 and 0.6) are left out: a
-half-seen face labelled background would teach the wrong thing."""
+half-seen face labelled background would teach the wrong thing.  Then the negatives
+(negatives.py): animals and other things pasted onto training frames and face-free scenes
+(from Debian packages), and, with --mine-with MODEL, crops around that detector's false reports
+on the training photos."""
 
 import argparse
 import csv
@@ -34,6 +37,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from teacher import Teacher, iou  # noqa: E402
+import negatives  # noqa: E402
 
 SURE, UNSURE = 0.6, 0.3
 DLIB_FACES = '/usr/share/doc/libdlib19.1/examples/faces'
@@ -264,12 +268,25 @@ def main():
     ap.add_argument('--frames-per-video', type=int, default=200)
     ap.add_argument('--composites', type=int, default=1500)
     ap.add_argument('--smiles', type=int, default=3000, help='SMILEs crops used (of 13,165)')
+    ap.add_argument('--clutter', type=int, default=1500,
+                    help='photos with animals and things pasted on (negatives.py)')
+    ap.add_argument('--mine-with', metavar='MODEL',
+                    help='a detector whose false reports on the training photos become crops')
+    ap.add_argument('--mined', type=int, default=1500, help='at most this many mined crops')
+    ap.add_argument('--fer-eval', default=os.path.join(here, '../../build/tools/fer-eval/fer-eval'))
     ap.add_argument('--seed', type=int, default=1)
     args = ap.parse_args()
     shared, out = os.path.abspath(args.shared), os.path.abspath(args.out)
     teacher_file = os.path.join(shared, 'teachers/yunet_n_320_320.onnx')
     if not os.path.exists(teacher_file):
         sys.exit('build-detector-data: %s not found: give --shared' % teacher_file)
+    if args.clutter and not (os.path.isdir(negatives.STAMPS) and
+                             any(os.path.isdir(d) for d in negatives.SCENES)):
+        sys.exit('build-detector-data: %s or the wallpapers are missing: install %s '
+                 '(tools/setup.sh --train)' % (negatives.STAMPS, negatives.PACKAGES))
+    if args.mine_with and not (os.path.isfile(args.mine_with) and os.access(args.fer_eval, os.X_OK)):
+        sys.exit('build-detector-data: --mine-with needs the model %s and fer-eval %s (build first)'
+                 % (args.mine_with, args.fer_eval))
     os.makedirs(os.path.join(out, 'images'), exist_ok=True)
     teacher = Teacher(teacher_file)
     rng = np.random.default_rng(args.seed)
@@ -288,6 +305,20 @@ def main():
     smiles = sorted(glob.glob(os.path.join(shared, 'datasets/smiles/*/*.jpg')))
     random.Random(args.seed).shuffle(smiles)
     add_composites(teacher, out, train, crops + smiles[:args.smiles], frames, args.composites, rng)
+    if args.clutter:
+        animals, objects = negatives.load_stamps(teacher)
+        scenes = negatives.load_scenes(teacher)
+        say('clutter: %d animals, %d other things, %d scenes' % (len(animals), len(objects),
+                                                                  len(scenes)))
+        negatives.add_clutter(out, train, frames, scenes, animals, objects, args.clutter, rng)
+    train.save()
+    if args.mine_with:
+        predictions = os.path.join(out, 'mined-predictions.jsonl')
+        negatives.predict(args.fer_eval, args.mine_with, os.path.join(out, 'train.csv'),
+                          predictions)
+        wrong, made = negatives.mine(out, train, predictions, rng, args.mined)
+        report.append('mined with %s: %d false reports (p >= 0.5, 3 per photo at most) on the '
+                      'training photos, %d crops' % (os.path.basename(args.mine_with), wrong, made))
     report.append(train.save())
 
     dev = Writer(out, 'dev-video.csv')

@@ -11,6 +11,7 @@
 #include "detect/face-detector.h"
 #include "face/face-finder.h"
 #include "image/image.h"
+#include "io/atomic-file.h"
 #include "io/net-file.h"
 #include "command-line.h"
 #include "json-writer.h"
@@ -61,6 +62,57 @@ contender_add (Contender *c, const FerDetection *d, int n, double threshold,
   c->false_reports += n_kept - matched;
   fer_detection_eval_add (&c->all, d, n, truths, photo->faces->len);
   fer_detection_eval_add (&c->loose, kept, n_kept, truths, photo->faces->len);
+}
+
+/* Boxes as [x1, y1, x2, y2] (and the score when scores is given), rounded to 0.1 px. */
+static void
+add_boxes (JsonBuilder *b, const char *name, const FerBoxF *boxes, size_t stride, int n,
+    const float *scores)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (int i = 0; i < n; i++) {
+    const FerBoxF *box = (const FerBoxF *) ((const char *) boxes + i * stride);
+    const double v[4] = { box->x, box->y, box->x + box->width, box->y + box->height };
+    json_builder_begin_array (b);
+    for (int k = 0; k < 4; k++)
+      json_builder_add_double_value (b, fer_json_round (v[k], 1));
+    if (scores)
+      json_builder_add_double_value (b, fer_json_round (
+              *(const float *) ((const char *) scores + i * stride), 4));
+    json_builder_end_array (b);
+  }
+  json_builder_end_array (b);
+}
+
+/* One line of --predictions: the photo, its annotated faces and what each detector reported
+ * (every box scored >= 0.05 for ours, with its score: the threshold is the reader's choice). */
+static gboolean
+write_photo_line (FerAtomicFile *out, const FerAnnotatedPhoto *p, const FerDetection *ours,
+    int n_ours, const FerDetection *haar, int n_haar, const FerDetection *teacher,
+    int n_teacher, GError **error)
+{
+  JsonBuilder *b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, p->path);
+  json_builder_set_member_name (b, "width");
+  json_builder_add_int_value (b, p->width);
+  json_builder_set_member_name (b, "height");
+  json_builder_add_int_value (b, p->height);
+  add_boxes (b, "faces", (const FerBoxF *) p->faces->data, sizeof (FerBoxF), p->faces->len,
+      NULL);
+  add_boxes (b, "ours", &ours->box, sizeof *ours, n_ours, &ours->score);
+  if (haar)
+    add_boxes (b, "haar", &haar->box, sizeof *haar, n_haar, NULL);
+  if (teacher)
+    add_boxes (b, "teacher", &teacher->box, sizeof *teacher, n_teacher, &teacher->score);
+  json_builder_end_object (b);
+  char *line = fer_json_builder_finish (b, FALSE);
+  const gboolean written = fer_atomic_file_write (out, line, strlen (line), error)
+      && fer_atomic_file_write (out, "\n", 1, error);
+  g_free (line);
+  return written;
 }
 
 static double
@@ -218,11 +270,16 @@ fer_eval_detection (const FerDetectionEvalOptions *o)
   FerFaceAnnotations *a = fer_face_annotations_load (o->annotations, &error);
   FerFaceModels *models = NULL;
   FerTeacher *teacher = NULL;
+  FerAtomicFile lines = { 0 };
   int status = FER_EXIT_OK;
   if (a == NULL
       || ((o->haar || o->calibrate_landmarks) && (models = fer_face_models_acquire (
                   FER_DEFAULT_CASCADE, FER_DEFAULT_LANDMARK_MODEL, &error)) == NULL)
       || (o->teacher && (teacher = fer_teacher_load (o->teacher, &error)) == NULL)) {
+    status = fail (error);
+    goto out;
+  }
+  if (o->predictions && !fer_atomic_file_open (&lines, o->predictions, &error)) {
     status = fail (error);
     goto out;
   }
@@ -246,7 +303,7 @@ fer_eval_detection (const FerDetectionEvalOptions *o)
   FerProgress bar;
   fer_progress_init (&bar);
   int photos = 0;
-  for (guint i = 0; i < a->photos->len; i++) {
+  for (guint i = 0; i < a->photos->len && status == FER_EXIT_OK; i++) {
     const FerAnnotatedPhoto *p = a->photos->pdata[i];
     FerImage *image = fer_image_load (p->path, &error);
     if (image == NULL || image->width != p->width || image->height != p->height) {
@@ -264,40 +321,46 @@ fer_eval_detection (const FerDetectionEvalOptions *o)
     int nd = fer_face_detector_detect (ours, luma, image->width, image->height, image->width,
         0.05, d, MAX_FACES);
     c[0].seconds += (g_get_monotonic_time () - t0) / 1e6;
-    contender_add (&c[0], d, MAX (nd, 0), threshold, p);
-    int k = 1;
+    nd = MAX (nd, 0);
+    contender_add (&c[0], d, nd, threshold, p);
+    int k = 1, nh = 0, nt = 0;
+    FerDetection hd[MAX_FACES], td[MAX_FACES];
     if (models) {
       const FerGrayView view = { luma, image->width, image->height, image->width };
       const FerFindOptions find = FER_FIND_OPTIONS_DEFAULT;
       FerBox boxes[MAX_FACES];
       t0 = g_get_monotonic_time ();
-      const int nh = fer_find_faces (models, &view, &find, boxes, MAX_FACES, NULL);
+      nh = MAX (fer_find_faces (models, &view, &find, boxes, MAX_FACES, NULL), 0);
       const double seconds = (g_get_monotonic_time () - t0) / 1e6;
-      FerDetection hd[MAX_FACES];
       for (int j = 0; j < nh; j++)
         hd[j] = (FerDetection) { fer_boxf_from_box (boxes[j]), 1.0f };
       if (o->haar) {
         c[k].seconds += seconds;
-        contender_add (&c[k++], hd, MAX (nh, 0), 0.5, p);
+        contender_add (&c[k++], hd, nh, 0.5, p);
       }
       FerDetection above[MAX_FACES];
       int na = 0;
       for (int j = 0; j < nd; j++)
         if (d[j].score >= threshold)
           above[na++] = d[j];
-      collect_pairs (above, na, boxes, MAX (nh, 0), fit);
+      collect_pairs (above, na, boxes, nh, fit);
     }
     if (teacher) {
       t0 = g_get_monotonic_time ();
-      const int nt = fer_teacher_detect (teacher, image, 0.05, d, MAX_FACES);
+      nt = fer_teacher_detect (teacher, image, 0.05, td, MAX_FACES);
       c[k].seconds += (g_get_monotonic_time () - t0) / 1e6;
-      contender_add (&c[k++], d, nt, 0.6, p);
+      contender_add (&c[k++], td, nt, 0.6, p);
     }
+    if (o->predictions && status == FER_EXIT_OK && !write_photo_line (&lines, p, d, nd,
+            o->haar ? hd : NULL, nh, teacher ? td : NULL, nt, &error))
+      status = fail (error);
     g_free (luma);
     fer_image_free (image);
     fer_progress_update (&bar, "detecting", i + 1, a->photos->len, NULL);
   }
   fer_progress_clear (&bar);
+  if (status != FER_EXIT_OK)
+    goto done;    /* the predictions file could not be written: said */
   if (photos == 0) {
     g_printerr ("fer-eval: %s: no photo could be read\n", o->annotations);
     status = FER_EXIT_FAILED;
@@ -332,12 +395,17 @@ fer_eval_detection (const FerDetectionEvalOptions *o)
           "(recall there %.1f%%), written into %s\n", chosen, o->calibrate_threshold,
           100 * recall, o->model);
   }
+  if (status == FER_EXIT_OK && o->predictions && !fer_atomic_file_commit (&lines, &error))
+    status = fail (error);
+done:
   for (int i = 0; i < n; i++)
     contender_clear (&c[i]);
   for (int k = 0; k < 3; k++)
     g_array_unref (fit[k]);
 
 out:
+  if (lines.temp_path)
+    fer_atomic_file_abort (&lines);   /* not committed: nothing is left behind */
   fer_face_detector_free (ours);
   fer_face_annotations_free (a);
   if (models)

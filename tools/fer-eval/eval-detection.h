@@ -11,7 +11,10 @@
  * the scale; no horizontal shift, faces being mirror-symmetric), and writes it into the model
  * file.  Fit it on training photos: Haar must find the faces (not tight crops).
  * --calibrate-threshold P writes the lowest score threshold at which precision (IoU >= 0.5)
- * reaches P on the photos into the model (choose it on a dev set, never on a test set). */
+ * reaches P on the photos into the model (choose it on a dev set, never on a test set).
+ * --predictions FILE writes a line per photo: its path and size, the annotated faces and every
+ * detector's boxes as [x1, y1, x2, y2] (ours and the teacher's with their scores, all >= 0.05),
+ * e.g. to mine a detector's false reports on its training photos. */
 #ifndef FER_EVAL_DETECTION_H
 #define FER_EVAL_DETECTION_H
 
@@ -27,6 +30,7 @@ typedef struct {
   gboolean json;
   gboolean calibrate_landmarks;
   double calibrate_threshold;   /* > 0: choose the model's score threshold for this precision */
+  const char *predictions;      /* NULL, or a JSON-lines file: every photo's boxes */
 } FerDetectionEvalOptions;
 
 /* Runs, prints; returns an exit status (FER_EXIT_*). */

@@ -61,7 +61,8 @@ static int input_width, input_height;
 static GOptionEntry entries[] = {
   { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print the results as JSON", NULL },
   { "predictions", 'p', 0, G_OPTION_ARG_FILENAME, &predictions_path,
-    "Write each image's class probabilities to FILE (JSON lines)", "FILE" },
+    "Write each image's class probabilities (with --detector: each photo's face boxes) to FILE "
+    "(JSON lines)", "FILE" },
   { "faces", 'f', 0, G_OPTION_ARG_NONE, &faces, "The images are face photos: classify the mouth "
     "of the largest face, found and cut as fermouthcrop and ferclassify do", NULL },
   { "padding", 0, 0, G_OPTION_ARG_DOUBLE, &padding, "With --faces: grey border added on each "
@@ -629,7 +630,8 @@ main (int argc, char **argv)
     if (threads > 0)
       fer_threads_set (threads);
     const FerDetectionEvalOptions options = { detector_path, argv[1], teacher_path, !no_haar,
-      threshold, input_width, input_height, json, calibrate_landmarks, calibrate_threshold };
+      threshold, input_width, input_height, json, calibrate_landmarks, calibrate_threshold,
+      predictions_path };
     return fer_eval_detection (&options);
   }
   Eval ev = { .model_path = argv[1], .data_dir = argv[2] };
