@@ -509,7 +509,8 @@ largest_mouth (GstHarness *h, GstBuffer *buffer, guint *n_faces)
 }
 
 /* Our detector and Haar each find the astronaut, with mouth boxes that agree (the landmark box
- * handed to dlib is calibrated to Haar's), in a planar and a packed format.  (Our detector
+ * handed to dlib is calibrated to Haar's), in a planar and a packed format; with one thread or
+ * two, the same boxes.  (Our detector
  * may also report the round emblem on her suit as a face, as it does in some of the frames
  * below: the largest face is compared; models/DETECTOR.md lists such false faces.) */
 static void
@@ -530,6 +531,18 @@ test_detectors_agree (void)
     gst_harness_teardown (cnn);
     gst_harness_teardown (haar);
   }
+  /* The detector's team size changes the time, not the faces: the same boxes with two. */
+  GstHarness *one = harness ("I420", astronaut->width, astronaut->height, "detector=cnn threads=1");
+  GstHarness *two = harness ("I420", astronaut->width, astronaut->height, "detector=cnn threads=2");
+  guint n_one, n_two;
+  const FerBox a = largest_mouth (one, fer_test_rgb_buffer (astronaut, astronaut->width,
+          astronaut->height, 0, 0), &n_one);
+  const FerBox b = largest_mouth (two, fer_test_rgb_buffer (astronaut, astronaut->width,
+          astronaut->height, 0, 0), &n_two);
+  g_assert_cmpuint (n_one, ==, n_two);
+  g_assert_true (a.x == b.x && a.y == b.y && a.width == b.width && a.height == b.height);
+  gst_harness_teardown (one);
+  gst_harness_teardown (two);
 }
 
 /* A face cut by the frame's top edge (a webcam close-up: forehead out of the picture) is found

@@ -6,7 +6,8 @@
 #ifndef FER_THREADS_H
 #define FER_THREADS_H
 
-/* Sets the engine's thread count (>= 1) for the whole process. */
+/* Sets the engine's thread count (>= 1) for the parallel regions the calling thread starts
+ * (OpenMP keeps the count per thread: each GStreamer streaming thread sets its own). */
 void fer_threads_set (int threads);
 int fer_threads_get (void);
 
