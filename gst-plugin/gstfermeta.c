@@ -213,6 +213,7 @@ gst_fer_meta_add_face (GstFerMeta * meta, guint id, const GstVideoRectangle * fa
   if (landmarks)
     memcpy (entry.landmarks, landmarks, sizeof entry.landmarks);
   entry.label_index = -1;
+  entry.face_confidence = 1.0f;
   g_array_append_val (meta->faces, entry);
   return &g_array_index (meta->faces, GstFerFace, meta->faces->len - 1);
 }
@@ -448,7 +449,7 @@ add_face_rois (GstBuffer * buffer, const GstFerFace * f, gint width, gint height
           "y_min", G_TYPE_DOUBLE, CLAMP ((gdouble) f->face.y / height, 0, 1),
           "x_max", G_TYPE_DOUBLE, CLAMP ((gdouble) (f->face.x + f->face.w) / width, 0, 1),
           "y_max", G_TYPE_DOUBLE, CLAMP ((gdouble) (f->face.y + f->face.h) / height, 0, 1),
-          "confidence", G_TYPE_DOUBLE, 1.0, NULL));
+          "confidence", G_TYPE_DOUBLE, (gdouble) f->face_confidence, NULL));
   gst_video_region_of_interest_meta_add_param (face, gst_structure_new ("object_id",
           "id", G_TYPE_UINT, f->id, NULL));
   /* fermouthcrop's mouth boxes lie inside the frame; an application's may not. */
@@ -503,8 +504,8 @@ gst_fer_meta_export_rois (GstFerMeta * meta, GstBuffer * buffer, guint frame_wid
  * @with_face_box: whether to include the face box
  *
  * A "face" structure as the elements' bus messages carry it: id, the face box (x, y, width,
- * height) when asked, the mouth box (mouth-x, mouth-y, mouth-width, mouth-height) and, once
- * classified, label, label_id, confidence, labels and probabilities.
+ * height, face-confidence) when asked, the mouth box (mouth-x, mouth-y, mouth-width,
+ * mouth-height) and, once classified, label, label_id, confidence, labels and probabilities.
  *
  * Returns: (transfer full): the structure
  */
@@ -516,7 +517,8 @@ gst_fer_meta_face_to_structure (const GstFerMeta * meta, const GstFerFace * face
   GstStructure *s = gst_structure_new ("face", "id", G_TYPE_UINT, face->id, NULL);
   if (with_face_box)
     gst_structure_set (s, "x", G_TYPE_INT, face->face.x, "y", G_TYPE_INT, face->face.y,
-        "width", G_TYPE_INT, face->face.w, "height", G_TYPE_INT, face->face.h, NULL);
+        "width", G_TYPE_INT, face->face.w, "height", G_TYPE_INT, face->face.h,
+        "face-confidence", G_TYPE_DOUBLE, (gdouble) face->face_confidence, NULL);
   gst_structure_set (s, "mouth-x", G_TYPE_INT, face->mouth.x, "mouth-y", G_TYPE_INT,
       face->mouth.y, "mouth-width", G_TYPE_INT, face->mouth.w, "mouth-height", G_TYPE_INT,
       face->mouth.h, NULL);

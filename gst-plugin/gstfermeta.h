@@ -38,6 +38,8 @@ G_BEGIN_DECLS
  * @label_index: the most probable class, or -1 before classification
  * @label: its name (an interned string), or %NULL before classification
  * @confidence: its probability
+ * @face_confidence: how sure the face detector was of the face the last time it saw it (0..1;
+ *   1 from the Haar cascade, which has no score, and from gst_fer_meta_add_face())
  *
  * One face of a frame.
  */
@@ -52,6 +54,7 @@ typedef struct {
   gint label_index;
   const gchar *label;
   gfloat confidence;
+  gfloat face_confidence;
 } GstFerFace;
 
 /**

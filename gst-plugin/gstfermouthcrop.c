@@ -377,7 +377,7 @@ find_faces (GstFerMouthCrop * self, GstVideoFrame * frame, const Settings * s)
     const FerTrackedFace *f = &faces[i];
     const GstVideoRectangle face = { f->face.x, f->face.y, f->face.width, f->face.height };
     const GstVideoRectangle mouth = { f->mouth.x, f->mouth.y, f->mouth.width, f->mouth.height };
-    gst_fer_meta_add_face (meta, f->id, &face, f->landmarks, &mouth);
+    gst_fer_meta_add_face (meta, f->id, &face, f->landmarks, &mouth)->face_confidence = f->score;
   }
   gst_fer_meta_export_rois (meta, buffer, luma.width, luma.height);
   if (s->post_messages)

@@ -2,7 +2,8 @@
  * real detector: a scripted finder shows faces where the test puts them and counts what it is
  * asked.  Covered: the search schedule (every interval, skipped while the scene is still, forced
  * after FER_SEARCH_AT_LEAST_EVERY intervals), misses and drops, faces walking out, landmark
- * failures, max-faces (at search and when lowered), and a reset (caps change). */
+ * failures, max-faces (at search and when lowered), a reset (caps change), and the finder's
+ * scores reaching the tracked faces. */
 #include <string.h>
 
 #include "box/box.h"
@@ -16,12 +17,13 @@ typedef struct {
   gboolean searchable;           /* the whole-frame search sees them */
   gboolean visible_near;         /* a look near a box sees them */
   gboolean landmarks_fail;
+  float search_score, near_score;   /* what the search and a look near say of every face */
   int searches, looks;           /* calls so far */
 } Script;
 
 static int
 script_search (gpointer finder, const FerGrayView *gray, const FerFindOptions *options,
-    FerBox *faces, int max_faces, GError **error)
+    FerBox *faces, float *scores, int max_faces, GError **error)
 {
   Script *s = finder;
   s->searches++;
@@ -32,18 +34,21 @@ script_search (gpointer finder, const FerGrayView *gray, const FerFindOptions *o
   memcpy (all, s->faces, s->n_faces * sizeof *all);
   const int n = MIN (fer_boxes_merge_overlapping (all, s->n_faces, FER_MERGE_IOU), max_faces);
   memcpy (faces, all, n * sizeof *faces);
+  for (int i = 0; i < n; i++)
+    scores[i] = s->search_score;
   return n;
 }
 
 static int
 script_look_near (gpointer finder, const FerGrayView *gray, FerBox expected, int min_neighbors,
-    double min_iou, FerBox *found, GError **error)
+    double min_iou, FerBox *found, float *score, GError **error)
 {
   Script *s = finder;
   s->looks++;
   for (int i = 0; s->visible_near && i < s->n_faces; i++)
     if (fer_box_iou (s->faces[i], expected) >= min_iou) {
       *found = s->faces[i];
+      *score = s->near_score;
       return TRUE;
     }
   return FALSE;
@@ -86,6 +91,7 @@ fixture_init (Fixture *f, int detect_interval, int max_faces)
 {
   memset (f, 0, sizeof *f);
   f->script.searchable = f->script.visible_near = TRUE;
+  f->script.search_score = f->script.near_score = 1.0f;
   f->tracking = fer_face_tracking_new (&script_funcs, &f->script);
   f->settings = (FerTrackingSettings) { FER_FIND_OPTIONS_DEFAULT, detect_interval, max_faces,
     FER_MOUTH_SCALE_SEED };
@@ -322,6 +328,34 @@ test_reset (void)
   fixture_clear (&f);
 }
 
+/* A face carries what the finder last said of it: the search's score when found, a check's
+ * when looked for near its box; a miss leaves the last one. */
+static void
+test_scores (void)
+{
+  Fixture f;
+  fixture_init (&f, 5, 8);
+  add_face (&f, (FerBox) { 200, 100, 80, 80 });
+  f.script.search_score = 0.8f;
+  f.script.near_score = 0.6f;
+  int n;
+  const FerTrackedFace *faces = step (&f, &n, NULL);
+  g_assert_cmpint (n, ==, 1);
+  g_assert_cmpfloat (faces[0].score, ==, 0.8f);
+  for (int frame = 1; frame <= FER_CHECK_INTERVAL && f.script.looks == 0; frame++)
+    faces = step (&f, &n, NULL);
+  g_assert_cmpint (f.script.looks, ==, 1);
+  g_assert_cmpfloat (faces[0].score, ==, 0.6f);
+  f.script.visible_near = FALSE;
+  f.script.near_score = 0.1f;
+  for (int frame = 1; frame <= FER_CHECK_INTERVAL && f.script.looks == 1; frame++)
+    faces = step (&f, &n, NULL);
+  g_assert_cmpint (f.script.looks, ==, 2);   /* missed once: still followed */
+  g_assert_cmpint (n, ==, 1);
+  g_assert_cmpfloat (faces[0].score, ==, 0.6f);
+  fixture_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -334,5 +368,6 @@ main (int argc, char **argv)
       test_walked_out_and_landmark_failure);
   g_test_add_func ("/face-tracking/max-faces", test_max_faces);
   g_test_add_func ("/face-tracking/reset", test_reset);
+  g_test_add_func ("/face-tracking/scores", test_scores);
   return g_test_run ();
 }

@@ -545,6 +545,40 @@ test_detectors_agree (void)
   gst_harness_teardown (two);
 }
 
+/* Each face carries the detector's score: between the model's threshold and 1 with our
+ * detector, 1 with Haar (no score); the face ROI's "detection" param has the same. */
+static void
+test_face_confidence (void)
+{
+  const char *detectors[] = { "detector=cnn", "detector=haar" };
+  for (guint k = 0; k < G_N_ELEMENTS (detectors); k++) {
+    GstHarness *h = harness ("I420", astronaut->width, astronaut->height, detectors[k]);
+    g_assert_cmpint (gst_harness_push (h, fer_test_rgb_buffer (astronaut, astronaut->width,
+                astronaut->height, 0, 0)), ==, GST_FLOW_OK);
+    GstBuffer *out = gst_harness_pull (h);
+    GstFerMeta *meta = gst_buffer_get_fer_meta (out);
+    g_assert_cmpuint (gst_fer_meta_get_n_faces (meta), >=, 1);
+    for (guint i = 0; i < gst_fer_meta_get_n_faces (meta); i++) {
+      const GstFerFace *f = gst_fer_meta_get_face (meta, i);
+      g_test_message ("%s: face %u confidence %.4f", detectors[k], f->id, f->face_confidence);
+      if (k == 0)
+        g_assert_true (f->face_confidence > 0.5f && f->face_confidence <= 1.0f);
+      else
+        g_assert_cmpfloat (f->face_confidence, ==, 1.0f);
+      GstVideoRegionOfInterestMeta *roi = gst_buffer_get_video_region_of_interest_meta_id (out,
+          (gint) f->id);
+      g_assert_nonnull (roi);
+      const GstStructure *detection = gst_video_region_of_interest_meta_get_param (roi,
+          "detection");
+      double confidence = -1;
+      g_assert_true (gst_structure_get_double (detection, "confidence", &confidence));
+      g_assert_cmpfloat (fabs (confidence - f->face_confidence), <, 1e-6);
+    }
+    gst_buffer_unref (out);
+    gst_harness_teardown (h);
+  }
+}
+
 /* A face cut by the frame's top edge (a webcam close-up: forehead out of the picture) is found
  * by our detector on every frame where at least its eyes are in; Haar loses it. */
 static void
@@ -630,6 +664,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fermouthcrop/properties-while-streaming", test_properties_while_streaming);
   g_test_add_func ("/fermouthcrop/missing-cascade-fails", test_missing_cascade_fails_to_start);
   g_test_add_func ("/fermouthcrop/detectors-agree", test_detectors_agree);
+  g_test_add_func ("/fermouthcrop/face-confidence", test_face_confidence);
   g_test_add_func ("/fermouthcrop/cnn-finds-close-up", test_cnn_finds_close_up);
   g_test_add_func ("/fermouthcrop/detector-model-errors", test_detector_model_errors);
   int status = g_test_run ();

@@ -63,17 +63,22 @@ fer_detector_finder_set_threshold (FerDetectorFinder *f, double threshold)
       : fer_face_detector_default_threshold (f->whole);
 }
 
+typedef struct {
+  FerBox box;
+  float score;
+} ScoredBox;
+
 static int
 by_falling_area (const void *a, const void *b)
 {
-  const FerBox *x = a, *y = b;
+  const FerBox *x = &((const ScoredBox *) a)->box, *y = &((const ScoredBox *) b)->box;
   const gint64 ax = (gint64) x->width * x->height, ay = (gint64) y->width * y->height;
   return (ax < ay) - (ax > ay);
 }
 
-/* Landmark boxes of the detections, in gray's pixels offset by (x0, y0). */
+/* Landmark boxes of the detections, in gray's pixels offset by (x0, y0), with their scores. */
 static int
-landmark_boxes (FerDetectorFinder *f, int n, int x0, int y0, int min_side, FerBox *boxes,
+landmark_boxes (FerDetectorFinder *f, int n, int x0, int y0, int min_side, ScoredBox *boxes,
     int max)
 {
   int kept = 0;
@@ -83,20 +88,22 @@ landmark_boxes (FerDetectorFinder *f, int n, int x0, int y0, int min_side, FerBo
     box.y += y0;
     if (box.width < min_side)
       continue;
-    boxes[kept++] = fer_box_from_boxf (box);
+    boxes[kept++] = (ScoredBox) { fer_box_from_boxf (box), f->detections[i].score };
   }
   return kept;
 }
 
 static int
 finder_search (gpointer finder, const FerGrayView *gray, const FerFindOptions *options,
-    FerBox *faces, int max_faces, GError **error)
+    FerBox *faces, float *scores, int max_faces, GError **error)
 {
   FerDetectorFinder *f = finder;
+  ScoredBox found[MAX_DETECTIONS];
   g_mutex_lock (&f->lock);
   const int n = fer_face_detector_detect (f->whole, gray->data, gray->width, gray->height,
       gray->stride, f->threshold, f->detections, MAX_DETECTIONS);
-  int kept = n < 0 ? -1 : landmark_boxes (f, n, 0, 0, options->min_face_size, faces, max_faces);
+  int kept = n < 0 ? -1 : landmark_boxes (f, n, 0, 0, options->min_face_size, found,
+      MIN (max_faces, MAX_DETECTIONS));
   g_mutex_unlock (&f->lock);
   if (kept < 0) {
     g_set_error (error, FER_ERROR, FER_ERROR_ARGUMENT, "face detector: a %dx%d frame it cannot "
@@ -104,13 +111,17 @@ finder_search (gpointer finder, const FerGrayView *gray, const FerFindOptions *o
     return -1;
   }
   /* As the cascade's search: largest first. */
-  qsort (faces, kept, sizeof *faces, by_falling_area);
+  qsort (found, kept, sizeof *found, by_falling_area);
+  for (int i = 0; i < kept; i++) {
+    faces[i] = found[i].box;
+    scores[i] = found[i].score;
+  }
   return kept;
 }
 
 static int
 finder_look_near (gpointer finder, const FerGrayView *gray, FerBox expected, int min_neighbors,
-    double min_iou, FerBox *found, GError **error)
+    double min_iou, FerBox *found, float *score, GError **error)
 {
   FerDetectorFinder *f = finder;
   const double side = NEAR_WINDOW * MAX (expected.width, expected.height);
@@ -123,13 +134,13 @@ finder_look_near (gpointer finder, const FerGrayView *gray, FerBox expected, int
   const int n = fer_face_detector_detect (f->near, gray->data + (size_t) y0 * gray->stride + x0,
       x1 - x0, y1 - y0, gray->stride, MIN (f->threshold, NEAR_THRESHOLD), f->detections,
       MAX_DETECTIONS);
-  FerBox boxes[MAX_DETECTIONS];
+  ScoredBox boxes[MAX_DETECTIONS];
   const int kept = n < 0 ? 0 : landmark_boxes (f, n, x0, y0, 0, boxes, MAX_DETECTIONS);
   g_mutex_unlock (&f->lock);
   int best = -1;
   double best_iou = min_iou;
   for (int i = 0; i < kept; i++) {
-    const double iou = fer_box_iou (boxes[i], expected);
+    const double iou = fer_box_iou (boxes[i].box, expected);
     if (iou >= best_iou) {
       best = i;
       best_iou = iou;
@@ -137,7 +148,8 @@ finder_look_near (gpointer finder, const FerGrayView *gray, FerBox expected, int
   }
   if (best < 0)
     return FALSE;
-  *found = boxes[best];
+  *found = boxes[best].box;
+  *score = boxes[best].score;
   return TRUE;
 }
 

@@ -22,8 +22,8 @@ fer_face_tracker_reset (FerFaceTracker *tracker)
 }
 
 void
-fer_face_tracker_match (FerFaceTracker *tracker, const FerBox *detections, int n,
-    double min_iou, int max_faces)
+fer_face_tracker_match (FerFaceTracker *tracker, const FerBox *detections,
+    const float *scores, int n, double min_iou, int max_faces)
 {
   GArray *faces = tracker->faces;
   gboolean *taken = g_new0 (gboolean, n);
@@ -49,6 +49,7 @@ fer_face_tracker_match (FerFaceTracker *tracker, const FerBox *detections, int n
       break;
     FerTrackedFace *face = &g_array_index (faces, FerTrackedFace, best_f);
     face->face = detections[best_d];
+    face->score = scores ? scores[best_d] : 1.0f;
     face->missed = 0;
     taken[best_d] = TRUE;
     matched[best_f] = TRUE;
@@ -57,7 +58,8 @@ fer_face_tracker_match (FerFaceTracker *tracker, const FerBox *detections, int n
     g_array_index (faces, FerTrackedFace, f).detected = matched[f];
   for (int d = 0; d < n && (int) faces->len < max_faces; d++)
     if (!taken[d]) {
-      FerTrackedFace face = { .id = tracker->next_id++, .face = detections[d], .detected = TRUE };
+      FerTrackedFace face = { .id = tracker->next_id++, .face = detections[d],
+        .score = scores ? scores[d] : 1.0f, .detected = TRUE };
       g_array_append_val (faces, face);
     }
   g_free (taken);

@@ -19,6 +19,7 @@ typedef struct {
   FerBox mouth;
   gboolean detected;     /* this frame's box is the whole-frame detector's */
   int missed;            /* consecutive checks in which the detector did not see it */
+  float score;           /* how sure the finder was the last time it saw the face (0..1) */
   /* The detector's box relative to the landmarks, measured on the last detection frame: its
    * side over their spread, and its centre's offset from theirs, in spreads. */
   float box_per_spread, box_dx, box_dy;
@@ -33,10 +34,11 @@ void fer_face_tracker_init (FerFaceTracker *tracker);
 void fer_face_tracker_clear (FerFaceTracker *tracker);
 void fer_face_tracker_reset (FerFaceTracker *tracker);
 
-/* Matches a whole-frame detection's faces (largest first) to the tracked ones (sets `detected`
- * on each face); unmatched ones become new faces while fewer than max_faces are tracked. */
-void fer_face_tracker_match (FerFaceTracker *tracker, const FerBox *detections, int n,
-    double min_iou, int max_faces);
+/* Matches a whole-frame detection's faces (largest first; scores: the finder's, or NULL for
+ * 1) to the tracked ones (sets `detected` and the score of each face); unmatched ones become new
+ * faces while fewer than max_faces are tracked. */
+void fer_face_tracker_match (FerFaceTracker *tracker, const FerBox *detections,
+    const float *scores, int n, double min_iou, int max_faces);
 
 /* Drops the smallest faces until at most max_faces are tracked (max-faces lowered while
  * playing). */

@@ -14,15 +14,19 @@ struct _FerFaceTracking {
 
 static int
 models_search (gpointer finder, const FerGrayView *gray, const FerFindOptions *options,
-    FerBox *faces, int max_faces, GError **error)
+    FerBox *faces, float *scores, int max_faces, GError **error)
 {
-  return fer_find_faces (finder, gray, options, faces, max_faces, error);
+  const int n = fer_find_faces (finder, gray, options, faces, max_faces, error);
+  for (int i = 0; i < n; i++)
+    scores[i] = 1.0f;   /* the cascade has no score: a face it reports is a face to it */
+  return n;
 }
 
 static int
 models_look_near (gpointer finder, const FerGrayView *gray, FerBox expected, int min_neighbors,
-    double min_iou, FerBox *found, GError **error)
+    double min_iou, FerBox *found, float *score, GError **error)
 {
+  *score = 1.0f;
   return fer_find_face_near (finder, gray, expected, min_neighbors, min_iou, found, error);
 }
 
@@ -115,13 +119,15 @@ search (FerFaceTracking *tracking, const FerGrayView *luma, const FerTrackingSet
     int max_faces, GError **warning)
 {
   FerBox faces[FER_TRACKING_MAX_FACES];
+  float scores[FER_TRACKING_MAX_FACES];
   GError *error = NULL;
-  int n = tracking->funcs->search (tracking->finder, luma, &s->find, faces, max_faces, &error);
+  int n = tracking->funcs->search (tracking->finder, luma, &s->find, faces, scores, max_faces,
+      &error);
   if (n < 0) {
     keep_warning (warning, error);
     n = 0;
   }
-  fer_face_tracker_match (&tracking->tracker, faces, n, FER_TRACK_IOU, max_faces);
+  fer_face_tracker_match (&tracking->tracker, faces, scores, n, FER_TRACK_IOU, max_faces);
   fer_scene_watch_keep (&tracking->scene, luma);
   tracking->last_search = tracking->frames;
 }
@@ -137,12 +143,16 @@ keep_following (FerFaceTracking *tracking, FerTrackedFace *f, const FerGrayView 
   if (!searched && f->missed == 0 && (tracking->frames + f->id) % FER_CHECK_INTERVAL != 0)
     return TRUE;
   FerBox found;
+  float score = 0;
   GError *error = NULL;
   const int seen = tracking->funcs->look_near (tracking->finder, luma, f->face,
-      MIN (s->find.min_neighbors, FER_CHECK_MIN_NEIGHBORS), FER_TRACK_IOU, &found, &error);
+      MIN (s->find.min_neighbors, FER_CHECK_MIN_NEIGHBORS), FER_TRACK_IOU, &found, &score,
+      &error);
   if (seen < 0)
     keep_warning (warning, error);
   f->missed = seen > 0 ? 0 : f->missed + 1;
+  if (seen > 0)
+    f->score = score;
   return f->missed < FER_MAX_MISSED;
 }
 

@@ -40,12 +40,14 @@ G_BEGIN_DECLS
 #define FER_TRACKING_MAX_FACES 64
 
 /* How faces are found: whole-frame search, a look near an expected box, landmarks.  Each
- * returns as fer_find_faces, fer_find_face_near and fer_face_landmarks do. */
+ * returns as fer_find_faces, fer_find_face_near and fer_face_landmarks do; search and look_near
+ * also give how sure the finder is of each face (0..1; 1 from a finder without scores, as the
+ * cascade). */
 typedef struct {
   int (*search) (gpointer finder, const FerGrayView *gray, const FerFindOptions *options,
-      FerBox *faces, int max_faces, GError **error);
+      FerBox *faces, float *scores, int max_faces, GError **error);
   int (*look_near) (gpointer finder, const FerGrayView *gray, FerBox expected,
-      int min_neighbors, double min_iou, FerBox *found, GError **error);
+      int min_neighbors, double min_iou, FerBox *found, float *score, GError **error);
   gboolean (*landmarks) (gpointer finder, const FerGrayView *gray, FerBox face,
       float points[2 * FER_LANDMARKS], GError **error);
 } FerFaceFinderFuncs;

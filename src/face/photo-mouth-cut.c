@@ -60,7 +60,8 @@ fer_cut_mouths_with (const FerFaceFinderFuncs *funcs, gpointer finder, const Fer
   const FerGrayView view = { gray, canvas->width, canvas->height, canvas->width };
   const FerFindOptions options = FER_FIND_OPTIONS_DEFAULT;
   FerBox faces[16];
-  int n = funcs->search (finder, &view, &options, faces, MIN (max_mouths, 16), error);
+  float scores[16];
+  int n = funcs->search (finder, &view, &options, faces, scores, MIN (max_mouths, 16), error);
   int cut = 0;
   for (int i = 0; i < n; i++) {
     float points[2 * FER_LANDMARKS];
