@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 double
 fer_json_round (double value, int decimals)
@@ -156,4 +157,14 @@ fer_json_builder_finish (JsonBuilder *b, gboolean pretty)
   json_node_unref (root);
   g_object_unref (b);
   return text;
+}
+
+gboolean
+fer_json_builder_write_line (JsonBuilder *b, FerAtomicFile *out, GError **error)
+{
+  char *line = fer_json_builder_finish (b, FALSE);
+  const gboolean written = fer_atomic_file_write (out, line, strlen (line), error)
+      && fer_atomic_file_write (out, "\n", 1, error);
+  g_free (line);
+  return written;
 }

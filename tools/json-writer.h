@@ -8,6 +8,7 @@
 #define FER_JSON_WRITER_H
 
 #include <json-glib/json-glib.h>
+#include "io/atomic-file.h"
 
 #define FER_JSON_NUMBER_SIZE 32
 
@@ -22,5 +23,9 @@ char *fer_json_to_string (JsonNode *node, gboolean pretty);
 
 /* The text of what b built (as fer_json_to_string), b released: the end of every builder. */
 char *fer_json_builder_finish (JsonBuilder *b, gboolean pretty);
+
+/* What b built as one line of a JSON-lines file (b released); FALSE with error when the write
+ * fails. */
+gboolean fer_json_builder_write_line (JsonBuilder *b, FerAtomicFile *out, GError **error);
 
 #endif /* FER_JSON_WRITER_H */

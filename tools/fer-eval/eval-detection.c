@@ -108,11 +108,7 @@ write_photo_line (FerAtomicFile *out, const FerAnnotatedPhoto *p, const FerDetec
   if (teacher)
     add_boxes (b, "teacher", &teacher->box, sizeof *teacher, n_teacher, &teacher->score);
   json_builder_end_object (b);
-  char *line = fer_json_builder_finish (b, FALSE);
-  const gboolean written = fer_atomic_file_write (out, line, strlen (line), error)
-      && fer_atomic_file_write (out, "\n", 1, error);
-  g_free (line);
-  return written;
+  return fer_json_builder_write_line (b, out, error);
 }
 
 static double

@@ -133,11 +133,7 @@ write_prediction (FerAtomicFile *out, const char *path, const FerModelInfo *info
   } else
     json_builder_add_null_value (b);
   json_builder_end_object (b);
-  char *line = fer_json_builder_finish (b, FALSE);
-  const gboolean written = fer_atomic_file_write (out, line, strlen (line), error)
-      && fer_atomic_file_write (out, "\n", 1, error);
-  g_free (line);
-  return written;
+  return fer_json_builder_write_line (b, out, error);
 }
 
 /* The model class of a data folder, or -1. */
