@@ -52,13 +52,28 @@ shifted_span (const fer_real *row, int kx, int padding, int out_width, int width
 #define FER_VECTOR_CLONES
 #endif
 
-/* One output row y of image n for output channels oc0 .. oc0 + ocs - 1:
- *   out[oc][n][y][x] (+)= bias[oc] + sum over ic, ky, kx of
- *                         weight[oc][ic][ky][kx] * in[ic][n][y + ky - p][x + kx - p]
- * (reads outside the input are zeros). */
-FER_VECTOR_CLONES static void
-row_block (fer_real *out, FerImageStrides out_strides, gboolean accumulate, const fer_real *in,
-    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+/* Where the output's sums are kept while a row is made: in L1 rows (one pass over the row per
+ * weight, any channel count) or in vector registers (one pass per weight over a register's width
+ * of outputs, for blocks of exactly 4 or 8 channels: a load of the input serves every channel of
+ * the block, and the sums are not loaded and stored again for each weight).  Both add the terms
+ * in the same order (input channel, kernel row, kernel column), so they give the same sums. */
+#define VECTOR_BYTES 32
+typedef fer_real VectorReal __attribute__ ((vector_size (VECTOR_BYTES)));
+enum { LANES = VECTOR_BYTES / sizeof (fer_real) };
+/* The input rows one output row reads, zero-padded, copied once per output row. */
+#define PADDED_MAX 8192
+
+static int
+padded_span (const FerConv2d *conv, int ow)
+{
+  return (ow + LANES - 1) / LANES * LANES + conv->kernel - 1;
+}
+
+/* Rows path: out[oc][n][y][x] (+)= bias[oc] + sum over ic, ky, kx of
+ *   weight[oc][ic][ky][kx] * in[ic][n][y + ky - p][x + kx - p]   (reads outside are zeros). */
+static inline void
+row_block_rows (fer_real *out, FerImageStrides out_strides, gboolean accumulate,
+    const fer_real *in, FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
     const FerConv2d *conv, int n, int oc0, int ocs, int y, int height, int width)
 {
   const int k = conv->kernel, p = conv->padding, c_in = conv->in_channels;
@@ -90,6 +105,73 @@ row_block (fer_real *out, FerImageStrides out_strides, gboolean accumulate, cons
     else
       memcpy (dst, acc[o], ow * sizeof *dst);
   }
+}
+
+/* Registers path, the same sums for a block of OCS (a constant: the sums stay in registers)
+ * channels. */
+static inline __attribute__ ((always_inline)) void
+row_block_registers (fer_real *out, FerImageStrides out_strides, gboolean accumulate,
+    const fer_real *in, FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConv2d *conv, int n, int oc0, const int OCS, int y, int height, int width)
+{
+  const int k = conv->kernel, p = conv->padding, c_in = conv->in_channels;
+  const int ow = width + 2 * p - k + 1, span = padded_span (conv, ow);
+  fer_real rows[PADDED_MAX];
+  for (int ic = 0; ic < c_in; ic++)
+    for (int ky = 0; ky < k; ky++) {
+      fer_real *dst = rows + (size_t) (ic * k + ky) * span;
+      const fer_real *row = input_row (in, in_strides, ic, n, y, ky, p, height, width);
+      memset (dst, 0, span * sizeof *dst);
+      if (row)
+        memcpy (dst + p, row, width * sizeof *dst);
+    }
+  const size_t per_channel = (size_t) c_in * k * k;
+  for (int x0 = 0; x0 < ow; x0 += LANES) {
+    VectorReal acc[OC_BLOCK];
+    for (int o = 0; o < OCS; o++) {
+      const fer_real b = bias ? bias[oc0 + o] : 0;
+      for (int lane = 0; lane < LANES; lane++)
+        acc[o][lane] = b;
+    }
+    const fer_real *w = weight + (size_t) oc0 * per_channel;
+    for (int ic = 0; ic < c_in; ic++)
+      for (int ky = 0; ky < k; ky++) {
+        const fer_real *src = rows + (size_t) (ic * k + ky) * span + x0;
+        for (int kx = 0; kx < k; kx++, w++) {
+          VectorReal v;
+          memcpy (&v, src + kx, sizeof v);
+          for (int o = 0; o < OCS; o++)
+            acc[o] += w[o * per_channel] * v;
+        }
+      }
+    const int lanes = MIN (LANES, ow - x0);
+    for (int o = 0; o < OCS; o++) {
+      fer_real *dst = out + (oc0 + o) * out_strides.channel + n * out_strides.image
+          + (size_t) y * ow + x0;
+      for (int lane = 0; lane < lanes; lane++)
+        dst[lane] = accumulate ? dst[lane] + acc[o][lane] : acc[o][lane];
+    }
+  }
+}
+
+/* One output row y of image n for output channels oc0 .. oc0 + ocs - 1. */
+FER_VECTOR_CLONES static void
+row_block (fer_real *out, FerImageStrides out_strides, gboolean accumulate, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConv2d *conv, int n, int oc0, int ocs, int y, int height, int width)
+{
+  const int ow = width + 2 * conv->padding - conv->kernel + 1;
+  const gboolean fits = (size_t) conv->in_channels * conv->kernel * padded_span (conv, ow)
+      <= PADDED_MAX;
+  if (fits && ocs == 8)
+    row_block_registers (out, out_strides, accumulate, in, in_strides, weight, bias, conv, n,
+        oc0, 8, y, height, width);
+  else if (fits && ocs == 4)
+    row_block_registers (out, out_strides, accumulate, in, in_strides, weight, bias, conv, n,
+        oc0, 4, y, height, width);
+  else
+    row_block_rows (out, out_strides, accumulate, in, in_strides, weight, bias, conv, n, oc0,
+        ocs, y, height, width);
 }
 
 /* Every row of every image and channel block, split across the threads. */
