@@ -5,9 +5,10 @@
  * SECTION:element-fermouthcrop
  * @title: fermouthcrop
  *
- * Finds every face of the video (by default with our own detector, a small network trained by
- * fer-train-detector that runs on the luma in a few milliseconds; or, with detector=haar, the
- * tutorial's OpenCV Haar cascade on the luma downscaled to #GstFerMouthCrop:detect-width),
+ * Finds every face of the video (by default with the tutorial's OpenCV Haar cascade on the luma
+ * downscaled to #GstFerMouthCrop:detect-width; or, with detector=cnn, our own detector, a small
+ * network trained by fer-train-detector that runs on the luma in a few milliseconds and finds
+ * the close-up, tilted and dim faces the cascade misses),
  * places dlib's 68 landmarks on each at full resolution, and
  * derives the mouth box the tutorial crops (landmarks 48-67, a square 1.5 times their larger
  * side, kept inside the frame).  Each frame leaves with a #GstFerMeta listing the faces (an id

@@ -580,7 +580,9 @@ test_face_confidence (void)
 }
 
 /* A face cut by the frame's top edge (a webcam close-up: forehead out of the picture) is found
- * by our detector on every frame where at least its eyes are in; Haar loses it. */
+ * by our detector on every frame while its mouth is in, down to the top 90 of its 116 px cut
+ * (the photo's face runs from y 60 to 176); Haar loses it.  (Frames cut further show only the
+ * neck: no face to find.) */
 static void
 test_cnn_finds_close_up (void)
 {
@@ -588,7 +590,7 @@ test_cnn_finds_close_up (void)
   GstHarness *cnn = harness ("I420", width, height, "detector=cnn detect-interval=1");
   GstHarness *haar = harness ("I420", width, height, "detector=haar detect-interval=1");
   int haar_found = 0;
-  for (int shift = 0; shift <= 120; shift += 30) {
+  for (int shift = 0; shift <= 90; shift += 30) {
     GstHarness *both[2] = { cnn, haar };
     for (int k = 0; k < 2; k++) {
       g_assert_cmpint (gst_harness_push (both[k], fer_test_rgb_buffer (astronaut, width, height,
@@ -601,8 +603,8 @@ test_cnn_finds_close_up (void)
         const GstFerFace *f = gst_fer_meta_get_face (meta, i);
         face |= f->mouth.y < 150 - shift;
       }
-      g_test_message ("%s, forehead cut by %d px: %u faces, the face %s",
-          k ? "haar" : "cnn", shift + 60, gst_fer_meta_get_n_faces (meta), face ? "found" : "not found");
+      g_test_message ("%s, top %d px of the face cut: %u faces, the face %s",
+          k ? "haar" : "cnn", shift, gst_fer_meta_get_n_faces (meta), face ? "found" : "not found");
       if (k == 0)
         g_assert_true (face);
       else
@@ -610,7 +612,7 @@ test_cnn_finds_close_up (void)
       gst_buffer_unref (out);
     }
   }
-  g_assert_cmpint (haar_found, <, 5);
+  g_assert_cmpint (haar_found, <, 4);
   gst_harness_teardown (cnn);
   gst_harness_teardown (haar);
 }

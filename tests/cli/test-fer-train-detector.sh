@@ -128,6 +128,12 @@ check "--calibrate-threshold writes a threshold into the model" bash -c "[ $rc =
 # The table prints the threshold with 2 decimals: compare it rounded the same way.
 written=$(sed -n 's/^score threshold \([0-9.]*\).*/\1/p' "$work/out")
 check "which the model then uses" has "$work/out2" "p >= $(LC_ALL=C printf '%.2f' "$written")"
+"$FER_EVAL" --detector "$work/t.safetensors" "$work/faces.csv" --no-haar --set-threshold 0.42 > "$work/out" 2> "$work/err"; rc=$?
+check "--set-threshold writes the threshold given" bash -c "[ $rc = 0 ] && grep -q 'score threshold 0.4200 written' '$work/out'"
+"$FER_EVAL" --detector "$work/t.safetensors" "$work/faces.csv" --no-haar > "$work/out2" 2> "$work/err"; rc=$?
+check "which the model then uses" has "$work/out2" "p >= 0.42"
+"$FER_EVAL" --detector "$work/t.safetensors" "$work/faces.csv" --no-haar --set-threshold 1.5 2> "$work/err"; rc=$?
+check "--set-threshold 1.5 exits 2 naming the option" bash -c "[ $rc = 2 ] && grep -q -- '--set-threshold' '$work/err'"
 "$FER_EVAL" --detector "$work/a.ckpt.safetensors" "$work/faces.csv" 2> "$work/err"; rc=$?
 check "a checkpoint is not a detector model: exit 1" [ $rc = 1 ]
 "$FER_EVAL" --detector "$work/faces.csv" "$work/faces.csv" 2> "$work/err"; rc=$?

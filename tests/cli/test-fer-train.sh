@@ -242,9 +242,11 @@ if [ -d "$yousan/train" ]; then
       ls "$yousan/$split/$c" | head -n $count | while read -r f; do ln -s "$yousan/$split/$c/$f" "$work/yousan/$split/$c/$f"; done
     done
   done
-  train "$work/yousan" -o "$work/yousan.safetensors" --epochs 2 --labels none,pouting,smile,openmouth > "$work/out" 2>&1
+  # Four epochs: after two the validation accuracy still swings with the batch-norm statistics
+  # (41.9 % on one machine, over 50 % on another, the same code: OpenBLAS's kernels differ).
+  train "$work/yousan" -o "$work/yousan.safetensors" --epochs 4 --labels none,pouting,smile,openmouth > "$work/out" 2>&1
   acc=$(best "$work/out")
-  check "2 epochs on 1600 yousan-mouth images beat chance (25%) widely: ${acc:-?}% >= 50%" awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 50) }'
+  check "4 epochs on 1600 yousan-mouth images beat chance (25%) widely: ${acc:-?}% >= 50%" awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 50) }'
 else
   skip "2 epochs on a yousan-mouth subset" "../shared/datasets/yousan-mouth is not here"
 fi

@@ -7,6 +7,9 @@ Writes, under OUT:
   train.csv      the seed's annotation format, a row per face: filename,width,height,x1,y1,x2,y2
                  (filename relative to OUT; a photo without faces: one row with the box empty)
   dev-video.csv  frames of media/d6.mp4 and s18.mp4 (the benchmark clips), teacher boxes
+  dev-calibration.csv  dev-video's frames and as many again with animals and things pasted on
+                 them and on scenes (its own seed): where the score threshold is chosen, so
+                 that it sees hard backgrounds as well as the benchmark clips' easy ones
   dev-dlib.csv   dlib's testing.xml photos with their hand-placed boxes
   dev-helen.csv  helen-dev photos, teacher boxes
   dev-stills.csv media/stills (people, paintings, animals), teacher boxes
@@ -70,6 +73,15 @@ class Writer:
             x2, y2 = min(float(w), b[2]), min(float(h), b[3])
             self.rows.append([rel, w, h, '%.1f' % x1, '%.1f' % y1, '%.1f' % x2, '%.1f' % y2])
             self.faces += 1
+
+    def frames(self):
+        """(absolute file, shape, boxes) of each image, as written (boxes to 0.1 px)."""
+        by_file = {}
+        for rel, w, h, *box in self.rows:
+            entry = by_file.setdefault(rel, (os.path.join(self.out, rel), (h, w), []))
+            if box[0] != '':
+                entry[2].append(tuple(float(v) for v in box))
+        return list(by_file.values())
 
     def save(self):
         tmp = os.path.join(self.out, self.name + '.tmp')
@@ -325,6 +337,13 @@ def main():
     add_videos(teacher, out, dev, [os.path.join(shared, 'media', v) for v in ('d6.mp4', 's18.mp4')],
                args.frames_per_video)
     report.append(dev.save())
+    if args.clutter:
+        calibration = Writer(out, 'dev-calibration.csv')
+        calibration.rows, calibration.images, calibration.faces = \
+            list(dev.rows), dev.images, dev.faces
+        negatives.add_clutter(out, calibration, dev.frames(), scenes, animals, objects,
+                              dev.images, np.random.default_rng(args.seed + 1000), 'dev-clutter')
+        report.append(calibration.save())
 
     dlib = Writer(out, 'dev-dlib.csv')
     for path, hand in dlib_boxes(os.path.join(DLIB_FACES, 'testing.xml')):

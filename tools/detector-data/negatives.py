@@ -126,8 +126,9 @@ def _paste_stamp(bg, stamp, rng, avoid):
     return False
 
 
-def add_clutter(out, writer, frames, scenes, animals, objects, count, rng):
-    """count photos: a training frame (its faces kept) or a scene, with 1-3 stamps on it."""
+def add_clutter(out, writer, frames, scenes, animals, objects, count, rng, name='clutter'):
+    """count photos (images/NAME-*.jpg): one of frames (its faces kept) or a scene, with 1-3
+    stamps on it."""
     for n in range(count):
         if frames and (not scenes or rng.random() < 0.6):
             file, _shape, faces = frames[rng.integers(0, len(frames))]
@@ -143,7 +144,7 @@ def add_clutter(out, writer, frames, scenes, animals, objects, count, rng):
         for _ in range(int(rng.integers(1, 4))):
             pool = animals if (not objects or rng.random() < 0.75) else objects
             _paste_stamp(bg, pool[rng.integers(0, len(pool))], rng, truths)
-        file = os.path.join(out, 'images', 'clutter-%05d.jpg' % n)
+        file = os.path.join(out, 'images', '%s-%05d.jpg' % (name, n))
         cv2.imwrite(file, bg, [cv2.IMWRITE_JPEG_QUALITY, 92])
         writer.add(file, bg.shape, truths)
 

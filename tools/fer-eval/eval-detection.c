@@ -381,6 +381,12 @@ fer_eval_detection (const FerDetectionEvalOptions *o)
             values[0], values[1], values[2], median (fit[0]), o->model);
     }
   }
+  if (status == FER_EXIT_OK && o->set_threshold > 0) {
+    if (!write_detector_threshold (o->model, o->set_threshold, &error))
+      status = fail (error);
+    else
+      g_print ("score threshold %.4f written into %s\n", o->set_threshold, o->model);
+  }
   if (status == FER_EXIT_OK && o->calibrate_threshold > 0) {
     double recall;
     const double chosen = fer_detection_eval_threshold_for_precision (&c[0].all, o->calibrate_threshold, &recall);

@@ -30,6 +30,7 @@ typedef struct {
   gboolean json;
   gboolean calibrate_landmarks;
   double calibrate_threshold;   /* > 0: choose the model's score threshold for this precision */
+  double set_threshold;         /* > 0: write this score threshold into the model */
   const char *predictions;      /* NULL, or a JSON-lines file: every photo's boxes */
 } FerDetectionEvalOptions;
 

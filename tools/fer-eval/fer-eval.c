@@ -54,7 +54,7 @@ static char *detector_path, *teacher_path, *input_size;
 static char *face_detector = FER_FACE_DETECTOR_DEFAULT;
 static char *face_detector_model;
 static gboolean no_haar, calibrate_landmarks;
-static double calibrate_threshold;
+static double calibrate_threshold, set_threshold;
 static double threshold;
 static int input_width, input_height;
 
@@ -93,6 +93,8 @@ static GOptionEntry entries[] = {
   { "calibrate-threshold", 0, 0, G_OPTION_ARG_DOUBLE, &calibrate_threshold, "With --detector: "
     "write into DETECTOR the lowest score threshold whose precision on these photos is at "
     "least P (a dev set)", "P" },
+  { "set-threshold", 0, 0, G_OPTION_ARG_DOUBLE, &set_threshold, "With --detector: write P into "
+    "DETECTOR as its score threshold (a choice made otherwise), then measure with it", "P" },
   { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "N" },
   { NULL }
 };
@@ -295,9 +297,13 @@ check_options (int argc)
   if (!detector_path && argc != 3)
     return g_strdup ("give MODEL and DATA_DIR (or --detector DETECTOR ANNOTATIONS.csv)");
   if (!detector_path && (teacher_path || no_haar || threshold || input_size
-          || calibrate_landmarks || calibrate_threshold))
-    return g_strdup ("--teacher, --no-haar, --threshold, --input and --calibrate-landmarks go "
-        "with --detector");
+          || calibrate_landmarks || calibrate_threshold || set_threshold))
+    return g_strdup ("--teacher, --no-haar, --threshold, --input, --calibrate-landmarks, "
+        "--calibrate-threshold and --set-threshold go with --detector");
+  if (!(set_threshold >= 0 && set_threshold < 1))
+    return g_strdup_printf ("--set-threshold must be in (0, 1), got %g", set_threshold);
+  if (set_threshold && (calibrate_threshold || threshold))
+    return g_strdup ("--set-threshold goes without --calibrate-threshold and --threshold");
   if (!(calibrate_threshold >= 0 && calibrate_threshold < 1))
     return g_strdup_printf ("--calibrate-threshold must be in (0, 1), got %g",
         calibrate_threshold);
@@ -626,7 +632,8 @@ main (int argc, char **argv)
     if (threads > 0)
       fer_threads_set (threads);
     const FerDetectionEvalOptions options = { detector_path, argv[1], teacher_path, !no_haar,
-      threshold, input_width, input_height, json, calibrate_landmarks, calibrate_threshold,
+      set_threshold ? set_threshold : threshold, input_width, input_height, json,
+      calibrate_landmarks, calibrate_threshold, set_threshold,
       predictions_path };
     return fer_eval_detection (&options);
   }
