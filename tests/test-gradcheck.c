@@ -140,7 +140,10 @@ check_conv_bias (FerConv2d conv, int batch, int size, gboolean channel_major, gb
   double *din = g_new0 (double, c.n_in), *dweight = g_new0 (double, n_weight);
   double *dbias = g_new0 (double, conv.out_channels);
 
-  conv_loss (&c);
+  /* As in training: the forward through columns, which the backward reads (conv_loss's forward
+   * may go direct, and the numerical gradient is taken of that). */
+  fer_conv2d_forward_columns_f64 (c.out, c.col, c.in, c.strides, c.weight, c.bias, &c.conv,
+      c.batch, c.height, c.width);
   fer_conv2d_backward_f64 (din, dweight, with_bias ? dbias : NULL, dcol, c.w, c.col, c.in,
       c.weight, c.strides, &c.conv, batch, c.height, c.width);
   check_gradient ("conv2d input", c.in, din, c.n_in, NULL, 0, conv_loss, &c);
@@ -189,7 +192,8 @@ test_conv2d_direct_and_gemm (void)
 {
   /* Stride 1 with at most 72 inputs per output runs direct (conv2d-direct.c): output channels
    * past one block of 8, a 5x5 kernel, no padding, 1x1, the image's layout; beyond 72 the
-   * im2col GEMM, at stride 1 too. */
+   * forward goes direct (4 output channels: the registers path) and the backward through
+   * im2col and the GEMMs. */
   check_conv ((FerConv2d) { 2, 11, 3, 1, 1 }, 2, 6, TRUE);
   check_conv ((FerConv2d) { 2, 3, 5, 1, 2 }, 2, 7, FALSE);
   check_conv_bias ((FerConv2d) { 3, 2, 3, 1, 0 }, 2, 7, TRUE, FALSE);

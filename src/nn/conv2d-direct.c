@@ -13,14 +13,50 @@
 
 #define OC_BLOCK 8
 
+/* Where the output's sums are kept while a row is made: in L1 rows (one pass over the row per
+ * weight, any channel count) or in vector registers (one pass per weight over a register's width
+ * of outputs, for blocks of exactly 4 or 8 channels: a load of the input serves every channel of
+ * the block, and the sums are not loaded and stored again for each weight).  Both add the terms
+ * in the same order (input channel, kernel row, kernel column), so they give the same sums. */
+#define VECTOR_BYTES 32
+typedef fer_real VectorReal __attribute__ ((vector_size (VECTOR_BYTES)));
+enum { LANES = VECTOR_BYTES / sizeof (fer_real) };
+/* The input rows one output row reads, zero-padded, copied once per output row. */
+#define PADDED_MAX 8192
+
+static int
+padded_span (const FerConv2d *conv, int ow)
+{
+  return (ow + LANES - 1) / LANES * LANES + conv->kernel - 1;
+}
+
+static gboolean
+direct_shape (const FerConv2d *conv, int width, int ow)
+{
+  return conv->stride == 1 && ow > 0 && ow <= FER_CONV2D_DIRECT_MAX_WIDTH
+      && width <= FER_CONV2D_DIRECT_MAX_WIDTH && conv->padding < conv->kernel;
+}
+
+gboolean
+FER_FN (fer_conv2d_direct_backward_applies) (const FerConv2d *conv, int width)
+{
+  const int ow = fer_conv2d_output_size (width, conv->kernel, conv->stride, conv->padding);
+  return direct_shape (conv, width, ow)
+      && conv->in_channels * conv->kernel * conv->kernel <= FER_CONV2D_DIRECT_MAX_PATCH
+      && conv->out_channels <= FER_CONV2D_DIRECT_MAX_PATCH;
+}
+
 gboolean
 FER_FN (fer_conv2d_direct_applies) (const FerConv2d *conv, int width)
 {
+  if (FER_FN (fer_conv2d_direct_backward_applies) (conv, width))
+    return TRUE;
   const int ow = fer_conv2d_output_size (width, conv->kernel, conv->stride, conv->padding);
-  return conv->stride == 1 && ow > 0 && ow <= FER_CONV2D_DIRECT_MAX_WIDTH
-      && width <= FER_CONV2D_DIRECT_MAX_WIDTH && conv->padding < conv->kernel
-      && conv->in_channels * conv->kernel * conv->kernel <= FER_CONV2D_DIRECT_MAX_PATCH
-      && conv->out_channels <= FER_CONV2D_DIRECT_MAX_PATCH;
+  const int patch = conv->in_channels * conv->kernel * conv->kernel;
+  /* Wider layers while every block of output channels takes the registers path. */
+  return direct_shape (conv, width, ow) && patch <= FER_CONV2D_DIRECT_MAX_REGISTERS_PATCH && conv->out_channels % 4 == 0
+      && (conv->out_channels % OC_BLOCK == 0 || conv->out_channels < OC_BLOCK)
+      && (size_t) conv->in_channels * conv->kernel * padded_span (conv, ow) <= PADDED_MAX;
 }
 
 /* The input row that output row y reads at kernel row ky (NULL: padding). */
@@ -51,23 +87,6 @@ shifted_span (const fer_real *row, int kx, int padding, int out_width, int width
 #else
 #define FER_VECTOR_CLONES
 #endif
-
-/* Where the output's sums are kept while a row is made: in L1 rows (one pass over the row per
- * weight, any channel count) or in vector registers (one pass per weight over a register's width
- * of outputs, for blocks of exactly 4 or 8 channels: a load of the input serves every channel of
- * the block, and the sums are not loaded and stored again for each weight).  Both add the terms
- * in the same order (input channel, kernel row, kernel column), so they give the same sums. */
-#define VECTOR_BYTES 32
-typedef fer_real VectorReal __attribute__ ((vector_size (VECTOR_BYTES)));
-enum { LANES = VECTOR_BYTES / sizeof (fer_real) };
-/* The input rows one output row reads, zero-padded, copied once per output row. */
-#define PADDED_MAX 8192
-
-static int
-padded_span (const FerConv2d *conv, int ow)
-{
-  return (ow + LANES - 1) / LANES * LANES + conv->kernel - 1;
-}
 
 /* Rows path: out[oc][n][y][x] (+)= bias[oc] + sum over ic, ky, kx of
  *   weight[oc][ic][ky][kx] * in[ic][n][y + ky - p][x + kx - p]   (reads outside are zeros). */

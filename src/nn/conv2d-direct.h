@@ -12,14 +12,25 @@
 /* Output rows are accumulated on the stack: at most this wide. */
 #define FER_CONV2D_DIRECT_MAX_WIDTH 1024
 
-/* Beyond C x k x k = 72 (8 channels of 3x3) the GEMM of the im2col path wins: measured with
- * tests/bench/bench-seed004.sh, MyModel's 4 and 8 channels run 1.5x faster direct, the
- * detector's 16 and 32 twice as slow. */
+/* Backward, beyond C x k x k = 72 (8 channels of 3x3) the GEMMs of the im2col path win:
+ * measured with tests/bench/bench-seed004.sh, MyModel's 4 and 8 channels run 1.5x faster
+ * direct, the detector's 16 and 32 twice as slow (its weight gradient is a dot product per
+ * weight). */
 #define FER_CONV2D_DIRECT_MAX_PATCH 72
+/* Forward, up to this many when the output channels come in blocks of 4 or 8 (conv2d-direct.c's
+ * registers path) and the padded input rows of an output row fit its buffer: the detector's
+ * 16- and 32-channel layers run a third faster direct than through im2col and OpenBLAS. */
+#define FER_CONV2D_DIRECT_MAX_REGISTERS_PATCH 576
 
-/* Stride 1, padding below the kernel size, rows (in and out) at most the width above, at most
- * FER_CONV2D_DIRECT_MAX_PATCH inputs per output (and as many output channels). */
+/* The forward pass can go direct: stride 1, padding below the kernel size, rows (in and out)
+ * at most the width above, and either at most FER_CONV2D_DIRECT_MAX_PATCH inputs per output
+ * (and as many output channels) or the registers path's conditions above. */
 gboolean FER_FN (fer_conv2d_direct_applies) (const FerConv2d *conv, int width);
+
+/* The backward pass can go direct: as above with at most FER_CONV2D_DIRECT_MAX_PATCH inputs
+ * per output (and as many output channels).  A layer whose forward goes direct and backward
+ * does not needs im2col's columns made in the backward pass. */
+gboolean FER_FN (fer_conv2d_direct_backward_applies) (const FerConv2d *conv, int width);
 
 /* out = conv (in) + bias (NULL: none). */
 void FER_FN (fer_conv2d_direct_forward) (fer_real *out, const fer_real *in,

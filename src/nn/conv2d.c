@@ -173,6 +173,20 @@ FER_FN (fer_conv2d_forward) (fer_real *out, fer_real *col, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
     const FerConv2d *conv, int batch, int height, int width)
 {
+  if (FER_FN (fer_conv2d_direct_applies) (conv, width)) {
+    FER_FN (fer_conv2d_direct_forward) (out, in, in_strides, weight, bias, conv, batch, height,
+        width);
+    return;
+  }
+  FER_FN (fer_conv2d_forward_columns) (out, col, in, in_strides, weight, bias, conv, batch,
+      height, width);
+}
+
+void
+FER_FN (fer_conv2d_forward_columns) (fer_real *out, fer_real *col, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConv2d *conv, int batch, int height, int width)
+{
   const int oh = fer_conv2d_output_size (height, conv->kernel, conv->stride, conv->padding);
   const int ow = fer_conv2d_output_size (width, conv->kernel, conv->stride, conv->padding);
   const int per_image = oh * ow, positions = batch * per_image;
@@ -180,11 +194,6 @@ FER_FN (fer_conv2d_forward) (fer_real *out, fer_real *col, const fer_real *in,
   const int slab = slab_images (conv, per_image);
   const int slabs = (batch + slab - 1) / slab;
 
-  if (FER_FN (fer_conv2d_direct_applies) (conv, width)) {
-    FER_FN (fer_conv2d_direct_forward) (out, in, in_strides, weight, bias, conv, batch, height,
-        width);
-    return;
-  }
   /* One slab (a single image, or small ones) runs outside any parallel region, so that im2col
    * splits its rows across the threads. */
   if (slabs == 1) {
@@ -224,7 +233,7 @@ FER_FN (fer_conv2d_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
   const int per_image = oh * ow, positions = batch * per_image;
   const int patch = conv->in_channels * conv->kernel * conv->kernel;
 
-  const gboolean direct = FER_FN (fer_conv2d_direct_applies) (conv, width);
+  const gboolean direct = FER_FN (fer_conv2d_direct_backward_applies) (conv, width);
   /* dweight[OC][patch] += dout[OC][P] . col[patch][P]^T, over the whole batch at once. */
   if (!direct)
     FER_FN (fer_gemm_parallel) (CblasNoTrans, CblasTrans, conv->out_channels, patch, positions,

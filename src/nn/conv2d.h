@@ -59,11 +59,18 @@ void FER_FN (fer_col2im_add) (fer_real *din, const fer_real *dcol, size_t col_st
 void FER_FN (fer_conv2d_forward) (fer_real *out, fer_real *col, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
     const FerConv2d *conv, int batch, int height, int width);
+/* The same through im2col and a GEMM whatever the layer: col holds the columns afterwards.  For
+ * training, where the backward pass needs them (fer_conv2d_direct_backward_applies is FALSE):
+ * made once here, not again in the backward pass. */
+void FER_FN (fer_conv2d_forward_columns) (fer_real *out, fer_real *col, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConv2d *conv, int batch, int height, int width);
 
 /* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out by
- * din_strides, the same layout the input in had).  col is what the forward pass left; dcol is
- * scratch of the same size.  (Stride-1 convolutions take the direct path of conv2d-direct.h,
- * which reads in and needs neither col nor dcol.) */
+ * din_strides, the same layout the input in had).  col is im2col (in), as
+ * fer_conv2d_forward_columns leaves it (fer_conv2d_forward may go direct and leave none); dcol
+ * is scratch of the same size.  (Where fer_conv2d_direct_backward_applies, the backward goes
+ * direct: it reads in and needs neither col nor dcol.) */
 void FER_FN (fer_conv2d_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
     fer_real *dcol, const fer_real *dout, const fer_real *col, const fer_real *in,
     const fer_real *weight, FerImageStrides din_strides, const FerConv2d *conv, int batch,

@@ -257,8 +257,8 @@ size_buffers (Net *net)
     if (l->spec.kind == FER_LAYER_CONV) {
       const FerConv2d conv = { l->in_c, l->spec.channels, l->spec.kernel, l->spec.stride,
         l->spec.padding };
-      /* (The direct path of stride-1 convolutions needs no columns.) */
-      l->col_size = FER_FN (fer_conv2d_direct_applies) (&conv, l->in_w) ? 0
+      /* (The direct path of stride-1 convolutions needs no columns, forward and backward.) */
+      l->col_size = FER_FN (fer_conv2d_direct_backward_applies) (&conv, l->in_w) ? 0
           : (size_t) l->in_c * l->spec.kernel * l->spec.kernel * net->max_batch * l->h * l->w;
       net->col_size = MAX (net->col_size, l->col_size);
       net->all_cols_size += l->col_size;
@@ -597,7 +597,11 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
   switch (s->kind) {
     case FER_LAYER_CONV: {
       const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
-      FER_FN (fer_conv2d_forward) (l->out, l->col ? l->col : net->col, in, strides,
+      /* Training through columns when the backward pass needs them anyway. */
+      const gboolean columns = net->training
+          && !FER_FN (fer_conv2d_direct_backward_applies) (&conv, l->in_w);
+      (columns ? FER_FN (fer_conv2d_forward_columns) : FER_FN (fer_conv2d_forward)) (l->out,
+          l->col ? l->col : net->col, in, strides,
           FER_FN (fer_net_tensor) (net, l->weight),
           l->bias >= 0 ? FER_FN (fer_net_tensor) (net, l->bias) : NULL, &conv, net->batch,
           l->in_h, l->in_w);
@@ -731,8 +735,8 @@ backward_layer (Net *net, Layer *l)
     case FER_LAYER_CONV: {
       const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
       /* Without columns of its own, the shared scratch holds the last convolution's: this one's
-       * are made again. */
-      if (l->col == NULL && !FER_FN (fer_conv2d_direct_applies) (&conv, l->in_w)) {
+       * are made again.  (The training forward made them wherever the backward needs them.) */
+      if (l->col == NULL && !FER_FN (fer_conv2d_direct_backward_applies) (&conv, l->in_w)) {
         const int positions = net->batch * l->h * l->w;
         FER_FN (fer_im2col) (net->col, positions, in, strides, &conv, net->batch, l->in_h,
             l->in_w);
