@@ -54,7 +54,8 @@ FER_FN (fer_conv2d_direct_applies) (const FerConv2d *conv, int width)
   const int ow = fer_conv2d_output_size (width, conv->kernel, conv->stride, conv->padding);
   const int patch = conv->in_channels * conv->kernel * conv->kernel;
   /* Wider layers while every block of output channels takes the registers path. */
-  return direct_shape (conv, width, ow) && patch <= FER_CONV2D_DIRECT_MAX_REGISTERS_PATCH && conv->out_channels % 4 == 0
+  return direct_shape (conv, width, ow) && patch <= FER_CONV2D_DIRECT_MAX_REGISTERS_PATCH
+      && conv->out_channels % 4 == 0
       && (conv->out_channels % OC_BLOCK == 0 || conv->out_channels < OC_BLOCK)
       && (size_t) conv->in_channels * conv->kernel * padded_span (conv, ow) <= PADDED_MAX;
 }
