@@ -221,16 +221,20 @@ fer_face_detector_letterbox_input (const uint8_t *grey, int width, int height, i
   const uint8_t *src = grey;
   int src_stride = stride;
   if (k > 1) {
-    if (*scratch_size < (size_t) bw * bh) {
+    /* The scratch holds the column sums (below), then the block means: one buffer kept from
+     * frame to frame, nothing allocated per frame once it has grown. */
+    const size_t columns_bytes = (size_t) bw * k * sizeof (uint32_t);
+    if (*scratch_size < columns_bytes + (size_t) bw * bh) {
       g_free (*scratch);
-      *scratch = g_malloc ((size_t) bw * bh);
-      *scratch_size = (size_t) bw * bh;
+      *scratch = g_malloc (columns_bytes + (size_t) bw * bh);
+      *scratch_size = columns_bytes + (size_t) bw * bh;
     }
+    uint32_t *columns = (uint32_t *) *scratch;   /* g_malloc's alignment suits it */
+    uint8_t *means = *scratch + columns_bytes;
     /* Column sums of k rows first (a loop the compiler vectorises), then k of them per block:
      * a frame is read once, not once per block row and column. */
-    uint32_t *columns = g_new (uint32_t, (size_t) bw * k);
     for (int y = 0; y < bh; y++) {
-      memset (columns, 0, (size_t) bw * k * sizeof *columns);
+      memset (columns, 0, columns_bytes);
       for (int j = 0; j < k; j++) {
         const uint8_t *row = grey + (size_t) (y * k + j) * stride;
         for (int x = 0; x < bw * k; x++)
@@ -240,11 +244,10 @@ fer_face_detector_letterbox_input (const uint8_t *grey, int width, int height, i
         uint32_t sum = 0;
         for (int i = 0; i < k; i++)
           sum += columns[x * k + i];
-        (*scratch)[(size_t) y * bw + x] = (sum + k * k / 2) / (k * k);
+        means[(size_t) y * bw + x] = (sum + k * k / 2) / (k * k);
       }
     }
-    g_free (columns);
-    src = *scratch;
+    src = means;
     src_stride = bw;
   }
   /* Input pixel centre -> canvas -> source pixel centre, in block units. */
