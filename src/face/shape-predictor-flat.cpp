@@ -434,6 +434,13 @@ FlatShapePredictor::parse (const std::string &path)
   }
 }
 
+// How many trees ahead of the leaf being summed its successors' leaves are asked for.  Asking
+// for all 500 of a level at once (as this did) overflows the L1 cache with them and competes
+// with the decoder for the rest: in fermouthcrop on d6 (detect-interval=300), the pipeline ran
+// 10-20% faster with 8 (4, 16 and 32 measured no better); on its own the predictor is as fast
+// either way (tests/bench/bench-landmarks.sh).
+constexpr unsigned long PREFETCH_DISTANCE = 8;
+
 void
 FlatShapePredictor::predict (const dlib::cv_image<unsigned char> &image,
     const dlib::rectangle &box, float *points) const
@@ -449,8 +456,8 @@ FlatShapePredictor::predict (const dlib::cv_image<unsigned char> &image,
         features);
 
     // Walk every tree of the level to its leaf (dlib's regression_tree::operator()), without
-    // branches (the comparisons are a coin toss to the branch predictor), and ask for the leaf
-    // from memory at once: it arrives while the other trees are walked.
+    // branches (the comparisons are a coin toss to the branch predictor); the first leaves are
+    // asked for from memory at once, the others while the leaves before them are summed.
     for (unsigned long t = 0; t < trees; t++) {
       const unsigned long tree = level * trees + t;
       const uint16_t *pairs = &split_features[tree * splits * 2];
@@ -460,14 +467,18 @@ FlatShapePredictor::predict (const dlib::cv_image<unsigned char> &image,
         node = 2 * node + 2
             - (features[pairs[2 * node]] - features[pairs[2 * node + 1]] > thresholds[node]);
       chosen[t] = &leaves[(tree * (splits + 1) + node - splits) * dims];
-      for (unsigned long byte = 0; byte < dims * sizeof (int16_t); byte += 64)
-        __builtin_prefetch ((const char *) chosen[t] + byte);
+      if (t < PREFETCH_DISTANCE)
+        for (unsigned long byte = 0; byte < dims * sizeof (int16_t); byte += 64)
+          __builtin_prefetch ((const char *) chosen[t] + byte);
     }
 
     // shape += each leaf, in tree order as dlib adds them.
     float *sum = &shape (0);
     const float *scales = &leaf_scales[level * trees];
     for (unsigned long t = 0; t < trees; t++) {
+      if (t + PREFETCH_DISTANCE < trees)
+        for (unsigned long byte = 0; byte < dims * sizeof (int16_t); byte += 64)
+          __builtin_prefetch ((const char *) chosen[t + PREFETCH_DISTANCE] + byte);
       const int16_t *leaf = chosen[t];
       const float scale = scales[t];
       for (unsigned long k = 0; k < dims; k++)

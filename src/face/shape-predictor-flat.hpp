@@ -4,9 +4,9 @@
 // dlib keeps every leaf of every tree as its own heap-allocated vector, so one face reads 7500
 // scattered 544-byte leaves and waits on memory for each (about 3 ms per face, 85% of it in the
 // leaf sums; wider SIMD does not help a memory-bound loop).  Here the trees of a cascade level
-// are walked first, without branches (their splits only read that level's pixel features), each
-// chosen leaf requested from memory as soon as it is known; then the leaves are summed in
-// dlib's order.  The leaves are stored as 16-bit integers times one float scale per tree (the
+// are walked first, without branches (their splits only read that level's pixel features);
+// then the leaves are summed in dlib's order, each leaf requested from memory 8 trees before
+// it is added.  The leaves are stored as 16-bit integers times one float scale per tree (the
 // tree's largest leaf value / 32767): half the memory to wait for, in the pipeline ~30% less
 // time per face, for a rounding error of at most 1/65534 of the tree's largest value per leaf,
 // ~1e-5 of the face's size per point after 7500 leaves (a test holds the points within 0.05 px
