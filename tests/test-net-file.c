@@ -80,6 +80,56 @@ test_round_trip (void)
   g_free (path);
 }
 
+/* Weights from a file into a network of the same layers (fer-train-detector --init): every
+ * tensor and counter copied; a file of other layers refused naming the tensor, a missing file
+ * naming the file. */
+static void
+test_load_weights (void)
+{
+  FerNet *saved = my_model ();
+  *fer_net_counter (saved, fer_net_find_tensor (saved, "conv1.1.num_batches_tracked")) = 5;
+  char *path = work_path ("weights.safetensors");
+  g_assert_true (fer_net_save (saved, NULL, path, NULL));
+
+  FerLayerSpec layers[FER_SEED004_MAX_LAYERS];
+  int labels, offsets;
+  const int n = fer_seed004_my_model (layers, 0.1, &labels, &offsets);
+  FerNet *net = fer_net_new (layers, n, 3, 88, 128, 4, 8, NULL);   /* another batch size */
+  fer_net_init_weights (net, 99);                                    /* other weights */
+  GError *error = NULL;
+  g_assert_true (fer_net_load_weights (net, path, &error));
+  g_assert_no_error (error);
+  for (int t = 0; t < fer_net_n_tensors (net); t++) {
+    const FerNetTensor *info = fer_net_tensor_info (net, t);
+    if (info->kind == FER_NET_COUNTER)
+      g_assert_cmpint (*fer_net_counter (net, t), ==, *fer_net_counter (saved, t));
+    else
+      g_assert_cmpmem (fer_net_tensor (net, t), info->numel * sizeof (float),
+          fer_net_tensor (saved, t), info->numel * sizeof (float));
+  }
+
+  /* A network whose class head has one more output: its weight tensor is named. */
+  const int n_other = fer_seed004_my_model (layers, 0.1, &labels, &offsets);
+  layers[labels].channels += 1;
+  FerNet *other = fer_net_new (layers, n_other, 3, 88, 128, 1, 4, NULL);
+  g_assert_nonnull (other);
+  g_assert_false (fer_net_load_weights (other, path, &error));
+  g_assert_error (error, FER_ERROR, FER_ERROR_MODEL);
+  g_assert_nonnull (strstr (error->message, "weights.safetensors"));
+  g_assert_nonnull (strstr (error->message, layers[labels].name));
+  g_clear_error (&error);
+
+  char *missing = work_path ("missing.safetensors");
+  g_assert_false (fer_net_load_weights (net, missing, &error));
+  g_assert_nonnull (strstr (error->message, "missing.safetensors"));
+  g_clear_error (&error);
+  g_free (missing);
+  fer_net_free (other);
+  fer_net_free (net);
+  fer_net_free (saved);
+  g_free (path);
+}
+
 /* A copy of the good file with one change: a metadata entry replaced (or removed with ""), a
  * tensor dropped, reshaped, given another dtype, poisoned with NaN, or one added. */
 typedef struct {
@@ -207,6 +257,7 @@ main (int argc, char **argv)
   workdir = g_dir_make_tmp ("fer-net-file-XXXXXX", NULL);
   g_test_add_func ("/net-file/round-trip", test_round_trip);
   g_test_add_func ("/net-file/bad-files", test_bad_files);
+  g_test_add_func ("/net-file/load-weights", test_load_weights);
   const int status = g_test_run ();
   fer_test_remove_tree (workdir);
   g_free (workdir);

@@ -6,8 +6,8 @@
 #   --train   also install python3-opencv (tools/train-detector.sh labels training faces with a
 #             teacher detector through it) and python3-pil (helen-dev mouth crops for
 #             tools/train-expression.sh's measures), tuxpaint-stamps-default (cut-out animals
-#             and things), plasma-workspace-wallpapers and mate-backgrounds (scenes): the
-#             detector's negatives (tools/detector-data/negatives.py)
+#             and things), plasma-workspace-wallpapers, mate-backgrounds, gnome-backgrounds
+#             and ukui-wallpapers (scenes): the detector's negatives (tools/detector-data/negatives.py)
 #   --bench   also install python3-torch, python3-torchvision, python3-pil and python3-numpy
 #             (the PyTorch side of tests/bench, the scripts in tests/golden) and
 #             gstreamer1.0-opencv (facedetect, compared with in tests/bench)
@@ -38,7 +38,8 @@ for option in "$@"; do
       packages+=(python3-torch python3-torchvision python3-pil python3-numpy)
       packages+=(gstreamer1.0-opencv) ;;  # facedetect, to compare with
     --train) packages+=(python3-opencv python3-pil tuxpaint-stamps-default
-                        plasma-workspace-wallpapers mate-backgrounds) ;;
+                        plasma-workspace-wallpapers mate-backgrounds gnome-backgrounds
+                        ukui-wallpapers) ;;
     *) echo "setup: unknown option $option (--bench, --train)" >&2; exit 2 ;;
   esac
 done

@@ -371,3 +371,34 @@ failed:
   fer_safetensors_free (file);
   return NULL;
 }
+
+gboolean
+fer_net_load_weights (FerNet *net, const char *path, GError **error)
+{
+  FerNet *source = fer_net_load (path, 1, 1, NULL, error);
+  if (source == NULL)
+    return FALSE;
+  gboolean ok = fer_net_n_tensors (source) == fer_net_n_tensors (net);
+  if (!ok)
+    g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: %d tensors where this network has %d: "
+        "not a model of the same layers", path, fer_net_n_tensors (source),
+        fer_net_n_tensors (net));
+  for (int i = 0; ok && i < fer_net_n_tensors (net); i++) {
+    const FerNetTensor *want = fer_net_tensor_info (net, i);
+    const int j = fer_net_find_tensor (source, want->name);
+    const FerNetTensor *have = j >= 0 ? fer_net_tensor_info (source, j) : NULL;
+    ok = have && have->kind == want->kind && have->ndim == want->ndim
+        && memcmp (have->shape, want->shape, want->ndim * sizeof *want->shape) == 0;
+    if (!ok) {
+      g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: tensor '%s' is %s: not a model of "
+          "the same layers", path, want->name, have ? "of another shape or kind" : "missing");
+      break;
+    }
+    if (want->kind == FER_NET_COUNTER)
+      *fer_net_counter (net, i) = *fer_net_counter (source, j);
+    else
+      memcpy (fer_net_tensor (net, i), fer_net_tensor (source, j), want->numel * sizeof (fer_real));
+  }
+  fer_net_free (source);
+  return ok;
+}

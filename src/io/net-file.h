@@ -36,6 +36,12 @@ gboolean fer_net_save (FerNet *net, GHashTable *extra, const char *path, GError 
 FerNet *fer_net_load (const char *path, int max_batch, int max_rois, GHashTable **extra,
     GError **error);
 
+/* Sets net's parameters, running statistics and counters from the network file at path, which
+ * must have the same tensors (names, kinds, shapes): to start training from a model.  Errors
+ * name the file and the first tensor that does not fit; net is unchanged only when the file
+ * cannot be read at all. */
+gboolean fer_net_load_weights (FerNet *net, const char *path, GError **error);
+
 /* Files that carry more than the network: a training checkpoint's optimiser state, say.  Extra
  * tensors are written as 1-d F32 after the network's; loading accepts tensors whose names start
  * with tensor_prefix besides the network's and hands the caller the open file (*file_out, to

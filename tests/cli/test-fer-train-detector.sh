@@ -109,6 +109,27 @@ train "$work/faces.csv" -o "$work/j.safetensors" --resume 2> "$work/err"; rc=$?
 check "a damaged checkpoint exits 1" [ $rc = 1 ]
 check "naming it" has "$work/err" "j.ckpt.safetensors"
 
+# --init: a new run that starts from a model's weights.  With a learning rate of 1e-9 the
+# weights move by ~1e-9 a step: the first convolution stays the model's to 6 decimals, while
+# a run from random weights is nowhere near it.
+weights() {
+  /usr/bin/env python3 -c '
+import json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+info = json.loads(raw[8:8 + n])[sys.argv[2]]
+a, b = info["data_offsets"]
+values = struct.unpack("<%df" % ((b - a) // 4), raw[8 + n + a:8 + n + b])
+print(" ".join("%.6f" % v for v in values))' "$@"
+}
+train "$work/faces.csv" -o "$work/f.safetensors" --init "$work/a.last.safetensors" --lr 1e-9 $small > "$work/out" 2> "$work/err"; rc=$?
+check "--init trains from the model given" [ $rc = 0 ]
+check "its first convolution starts as the model's" [ "$(weights "$work/f.last.safetensors" conv1.0.weight)" = "$(weights "$work/a.last.safetensors" conv1.0.weight)" ]
+train "$work/faces.csv" -o "$work/g.safetensors" --seed 2 --lr 1e-9 $small > "$work/out" 2> "$work/err"; rc=$?
+check "(random weights do not)" [ "$(weights "$work/g.last.safetensors" conv1.0.weight)" != "$(weights "$work/a.last.safetensors" conv1.0.weight)" ]
+train "$work/faces.csv" -o "$work/h.safetensors" --init "$work/faces.csv" $small 2> "$work/err"; rc=$?
+check "--init with a file that is not a model exits 1 naming it" bash -c "[ $rc = 1 ] && grep -q 'faces.csv' '$work/err'"
+
 # fer-eval --detector
 "$FER_EVAL" --detector "$work/a.safetensors" "$work/faces.csv" --no-haar > "$work/out" 2> "$work/err"; rc=$?
 check "fer-eval --detector measures the model" [ $rc = 0 ]

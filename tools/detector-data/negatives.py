@@ -30,7 +30,8 @@ STAMPS = '/usr/share/tuxpaint/stamps'
 # Stamp kinds without people: animals are the ones a human-face detector mistakes most.
 OBJECT_KINDS = ('plants', 'food', 'household', 'vehicles', 'town', 'hobbies', 'sports')
 SCENES = ('/usr/share/wallpapers', '/usr/share/backgrounds')
-PACKAGES = 'tuxpaint-stamps-default plasma-workspace-wallpapers mate-backgrounds'
+PACKAGES = ('tuxpaint-stamps-default plasma-workspace-wallpapers mate-backgrounds gnome-backgrounds '
+            'ukui-wallpapers')
 UNSURE = 0.3
 
 
@@ -68,19 +69,20 @@ def load_stamps(teacher):
 
 
 def load_scenes(teacher, limit=1024):
-    """The largest picture of each wallpaper folder (they come in many sizes), shrunk to a long
-    side of 640 px, without any face the teacher sees."""
+    """Every wallpaper (Plasma's come in many sizes in an images folder: the largest of
+    each), shrunk to a long side of 640 px, without any face the teacher sees."""
     best = {}
     for root in SCENES:
         for path in glob.glob(os.path.join(root, '**/*.*'), recursive=True):
-            if not path.lower().endswith(('.jpg', '.jpeg', '.png')) or 'screenshot' in path:
+            if not path.lower().endswith(('.jpg', '.jpeg', '.png', '.webp')) or 'screenshot' in path:
                 continue
+            key = path
             folder = os.path.dirname(path)
             if os.path.basename(folder) in ('images', 'images_dark'):
-                folder = os.path.dirname(os.path.dirname(folder))
+                key = os.path.dirname(os.path.dirname(folder))
             size = os.path.getsize(path)
-            if size > best.get(folder, (0, ''))[0]:
-                best[folder] = (size, path)
+            if size > best.get(key, (0, ''))[0]:
+                best[key] = (size, path)
     scenes = []
     for _size, path in sorted(best.values(), key=lambda v: v[1])[:limit]:
         img = cv2.imread(path, cv2.IMREAD_COLOR)

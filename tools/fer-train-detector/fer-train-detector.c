@@ -44,7 +44,7 @@ on_interrupt (int signum)
   interrupted = 1;
 }
 
-static char *output, *dev_csv, *input_size = "320x240", *show_patches;
+static char *output, *dev_csv, *input_size = "320x240", *show_patches, *init_model;
 static int epochs = 40, steps = 250, batch_size = 32, patch = 160, warmup = 300, threads;
 static double lr = 2e-3, weight_decay = 1e-4, min_face = 14, max_face = 200, face_share = 0.8;
 static double max_tilt = 30;
@@ -68,6 +68,7 @@ static GOptionEntry entries[] = {
   { "max-tilt", 0, 0, G_OPTION_ARG_DOUBLE, &max_tilt, "Largest tilt, degrees (30)", "DEG" },
   { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed for weights and patches (1)", "N" },
   { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "N" },
+  { "init", 0, 0, G_OPTION_ARG_FILENAME, &init_model, "Start from this model's weights (same network; e.g. a shipped model, to train on with new data) instead of random ones: a new run, its own schedule and optimiser (with --resume, the checkpoint's weights are used)", "MODEL" },
   { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue the run saved in STEM.ckpt.safetensors (its options; --epochs may extend it)", NULL },
   { "show-patches", 0, 0, G_OPTION_ARG_FILENAME, &show_patches, "Write the first step's patches as PNGs into DIR (faces green, left-out faces red) and stop: to look at what training sees", "DIR" },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Only errors and the final summary", NULL },
@@ -336,6 +337,11 @@ start_or_resume (Run *r)
     return fail (error);
   }
   fer_net_init_weights (net, seed);
+  if (init_model && !fer_net_load_weights (net, init_model, &error)) {
+    fer_net_free (net);
+    g_free (design);
+    return fail (error);
+  }
   size_t count;
   fer_net_params (net, &count);
   const FerAdamOptions adam_options = { 0.9, 0.999, 1e-8, weight_decay, FALSE };
