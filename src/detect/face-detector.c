@@ -218,19 +218,25 @@ fer_face_detector_letterbox_input (const uint8_t *grey, int width, int height, i
   const double shrink = 1.0 / MIN (lb.scale_x, lb.scale_y);
   const int k = MAX (1, (int) floor (shrink));
   const int bw = width / k, bh = height / k;
+  /* The scratch, kept from frame to frame (nothing allocated per frame once it has grown):
+   * where each input column samples (left source column, right one, weight; left = -1: in the
+   * padding), then, when shrinking by blocks, the column sums and the block means. */
+  const size_t columns_at = (size_t) input_width * (2 * sizeof (int32_t) + sizeof (float));
+  const size_t means_at = columns_at + (k > 1 ? (size_t) bw * k * sizeof (uint32_t) : 0);
+  const size_t needed = means_at + (k > 1 ? (size_t) bw * bh : 0);
+  if (*scratch_size < needed) {
+    g_free (*scratch);
+    *scratch = g_malloc (needed);
+    *scratch_size = needed;
+  }
+  int32_t *left = (int32_t *) *scratch, *right = left + input_width;   /* g_malloc's alignment */
+  float *weight = (float *) (right + input_width);
   const uint8_t *src = grey;
   int src_stride = stride;
   if (k > 1) {
-    /* The scratch holds the column sums (below), then the block means: one buffer kept from
-     * frame to frame, nothing allocated per frame once it has grown. */
+    uint32_t *columns = (uint32_t *) (*scratch + columns_at);
+    uint8_t *means = *scratch + means_at;
     const size_t columns_bytes = (size_t) bw * k * sizeof (uint32_t);
-    if (*scratch_size < columns_bytes + (size_t) bw * bh) {
-      g_free (*scratch);
-      *scratch = g_malloc (columns_bytes + (size_t) bw * bh);
-      *scratch_size = columns_bytes + (size_t) bw * bh;
-    }
-    uint32_t *columns = (uint32_t *) *scratch;   /* g_malloc's alignment suits it */
-    uint8_t *means = *scratch + columns_bytes;
     /* Column sums of k rows first (a loop the compiler vectorises), then k of them per block:
      * a frame is read once, not once per block row and column. */
     for (int y = 0; y < bh; y++) {
@@ -250,8 +256,20 @@ fer_face_detector_letterbox_input (const uint8_t *grey, int width, int height, i
     src = means;
     src_stride = bw;
   }
-  /* Input pixel centre -> canvas -> source pixel centre, in block units. */
+  /* Input pixel centre -> canvas -> source pixel centre, in block units: the columns' positions
+   * once (the same for every row), then the rows. */
   const int sw = k > 1 ? bw : width, sh = k > 1 ? bh : height;
+  for (int x = 0; x < input_width; x++) {
+    const double fx = ((x + 0.5) / lb.scale_x - lb.pad_x) / k - 0.5;
+    if (fx < -0.5 || fx > sw - 0.5) {
+      left[x] = -1;
+      continue;
+    }
+    const double cx = CLAMP (fx, 0, sw - 1);
+    left[x] = MIN ((int) cx, sw - 1);
+    right[x] = MIN (left[x] + 1, sw - 1);
+    weight[x] = cx - left[x];
+  }
   for (int y = 0; y < input_height; y++) {
     const double fy = ((y + 0.5) / lb.scale_y - lb.pad_y) / k - 0.5;
     float *out = input + (size_t) y * input_width;
@@ -264,14 +282,12 @@ fer_face_detector_letterbox_input (const uint8_t *grey, int width, int height, i
     const float wy = cy - y0;
     const uint8_t *r0 = src + (size_t) y0 * src_stride, *r1 = src + (size_t) y1 * src_stride;
     for (int x = 0; x < input_width; x++) {
-      const double fx = ((x + 0.5) / lb.scale_x - lb.pad_x) / k - 0.5;
-      if (fx < -0.5 || fx > sw - 0.5) {
+      if (left[x] < 0) {
         out[x] = 0;
         continue;
       }
-      const double cx = CLAMP (fx, 0, sw - 1);
-      const int x0 = MIN ((int) cx, sw - 1), x1 = MIN (x0 + 1, sw - 1);
-      const float wx = cx - x0;
+      const int x0 = left[x], x1 = right[x];
+      const float wx = weight[x];
       const float top = r0[x0] + wx * (r0[x1] - r0[x0]);
       const float bottom = r1[x0] + wx * (r1[x1] - r1[x0]);
       out[x] = fer_face_detector_normalise (top + wy * (bottom - top));
