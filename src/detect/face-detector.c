@@ -237,6 +237,11 @@ fer_face_detector_letterbox_input (const uint8_t *grey, int width, int height, i
     uint32_t *columns = (uint32_t *) (*scratch + columns_at);
     uint8_t *means = *scratch + means_at;
     const size_t columns_bytes = (size_t) bw * k * sizeof (uint32_t);
+    /* The block mean rounded, (sum + k^2 / 2) / k^2, without a division instruction per block
+     * (~30 cycles; a quarter of this function's time): Lemire's exact 32-bit quotient,
+     * high 64 bits of sum * (2^64 / k^2 rounded up). */
+    const uint32_t area = (uint32_t) (k * k);
+    const uint64_t reciprocal = UINT64_MAX / area + 1;
     /* Column sums of k rows first (a loop the compiler vectorises), then k of them per block:
      * a frame is read once, not once per block row and column. */
     for (int y = 0; y < bh; y++) {
@@ -250,7 +255,8 @@ fer_face_detector_letterbox_input (const uint8_t *grey, int width, int height, i
         uint32_t sum = 0;
         for (int i = 0; i < k; i++)
           sum += columns[x * k + i];
-        means[(size_t) y * bw + x] = (sum + k * k / 2) / (k * k);
+        means[(size_t) y * bw + x] =
+            (uint8_t) (((unsigned __int128) reciprocal * (sum + area / 2)) >> 64);
       }
     }
     src = means;
