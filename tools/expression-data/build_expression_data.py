@@ -44,7 +44,8 @@ def say(*args):
 
 def smiles_split(shared, out):
     """SMILEs has no split: a file is held out when crc32 of its name is 0 mod 5."""
-    src = os.path.join(shared, 'datasets', 'smiles')
+    # Absolute: a link holding a relative path would resolve from the link's own folder.
+    src = os.path.abspath(os.path.join(shared, 'datasets', 'smiles'))
     for part in ('train', 'test'):
         for folder in ('negatives', 'positives'):
             os.makedirs(os.path.join(out, 'raw', 'smiles-' + part, folder), exist_ok=True)
