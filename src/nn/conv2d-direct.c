@@ -127,17 +127,14 @@ row_block_rows (fer_real *out, FerImageStrides out_strides, gboolean accumulate,
   }
 }
 
-/* Registers path, the same sums for a block of OCS (a constant: the sums stay in registers)
- * channels. */
-static inline __attribute__ ((always_inline)) void
-row_block_registers (fer_real *out, FerImageStrides out_strides, gboolean accumulate,
-    const fer_real *in, FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConv2d *conv, int n, int oc0, const int OCS, int y, int height, int width)
+/* The zero-padded input rows that output row y of image n reads, for the registers path: row
+ * (ic, ky) at rows + (ic * k + ky) * span. */
+static inline void
+padded_rows (fer_real *rows, const fer_real *in, FerImageStrides in_strides,
+    const FerConv2d *conv, int n, int y, int height, int width, int span)
 {
-  const int k = conv->kernel, p = conv->padding, c_in = conv->in_channels;
-  const int ow = width + 2 * p - k + 1, span = padded_span (conv, ow);
-  fer_real rows[PADDED_MAX];
-  for (int ic = 0; ic < c_in; ic++)
+  const int k = conv->kernel, p = conv->padding;
+  for (int ic = 0; ic < conv->in_channels; ic++)
     for (int ky = 0; ky < k; ky++) {
       fer_real *dst = rows + (size_t) (ic * k + ky) * span;
       const fer_real *row = input_row (in, in_strides, ic, n, y, ky, p, height, width);
@@ -145,6 +142,16 @@ row_block_registers (fer_real *out, FerImageStrides out_strides, gboolean accumu
       if (row)
         memcpy (dst + p, row, width * sizeof *dst);
     }
+}
+
+/* Registers path, the same sums for a block of OCS (a constant: the sums stay in registers)
+ * channels, from the padded rows. */
+static inline __attribute__ ((always_inline)) void
+row_block_registers (fer_real *out, FerImageStrides out_strides, gboolean accumulate,
+    const fer_real *rows, int span, const fer_real *weight, const fer_real *bias,
+    const FerConv2d *conv, int n, int oc0, const int OCS, int y, int ow)
+{
+  const int k = conv->kernel, c_in = conv->in_channels;
   const size_t per_channel = (size_t) c_in * k * k;
   for (int x0 = 0; x0 < ow; x0 += LANES) {
     VectorReal acc[OC_BLOCK];
@@ -174,24 +181,30 @@ row_block_registers (fer_real *out, FerImageStrides out_strides, gboolean accumu
   }
 }
 
-/* One output row y of image n for output channels oc0 .. oc0 + ocs - 1. */
+/* Output row y of image n, every block of output channels; the padded input rows of the
+ * registers path are made once for all the blocks. */
 FER_VECTOR_CLONES static void
-row_block (fer_real *out, FerImageStrides out_strides, gboolean accumulate, const fer_real *in,
+output_row (fer_real *out, FerImageStrides out_strides, gboolean accumulate, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConv2d *conv, int n, int oc0, int ocs, int y, int height, int width)
+    const FerConv2d *conv, int n, int y, int height, int width)
 {
-  const int ow = width + 2 * conv->padding - conv->kernel + 1;
-  const gboolean fits = (size_t) conv->in_channels * conv->kernel * padded_span (conv, ow)
-      <= PADDED_MAX;
-  if (fits && ocs == 8)
-    row_block_registers (out, out_strides, accumulate, in, in_strides, weight, bias, conv, n,
-        oc0, 8, y, height, width);
-  else if (fits && ocs == 4)
-    row_block_registers (out, out_strides, accumulate, in, in_strides, weight, bias, conv, n,
-        oc0, 4, y, height, width);
-  else
-    row_block_rows (out, out_strides, accumulate, in, in_strides, weight, bias, conv, n, oc0,
-        ocs, y, height, width);
+  const int ow = width + 2 * conv->padding - conv->kernel + 1, span = padded_span (conv, ow);
+  const gboolean fits = (size_t) conv->in_channels * conv->kernel * span <= PADDED_MAX;
+  fer_real rows[PADDED_MAX];
+  if (fits)
+    padded_rows (rows, in, in_strides, conv, n, y, height, width, span);
+  for (int oc0 = 0; oc0 < conv->out_channels; oc0 += OC_BLOCK) {
+    const int ocs = MIN (OC_BLOCK, conv->out_channels - oc0);
+    if (fits && ocs == 8)
+      row_block_registers (out, out_strides, accumulate, rows, span, weight, bias, conv, n, oc0,
+          8, y, ow);
+    else if (fits && ocs == 4)
+      row_block_registers (out, out_strides, accumulate, rows, span, weight, bias, conv, n, oc0,
+          4, y, ow);
+    else
+      row_block_rows (out, out_strides, accumulate, in, in_strides, weight, bias, conv, n, oc0,
+          ocs, y, height, width);
+  }
 }
 
 /* Every row of every image and channel block, split across the threads. */
@@ -202,15 +215,11 @@ convolve (fer_real *out, FerImageStrides out_strides, gboolean accumulate, const
 {
   const int oh = fer_conv2d_output_size (height, conv->kernel, 1, conv->padding);
   const int ow = fer_conv2d_output_size (width, conv->kernel, 1, conv->padding);
-  const int blocks = (conv->out_channels + OC_BLOCK - 1) / OC_BLOCK;
-  const int tasks = batch * blocks * oh;
+  const int tasks = batch * oh;
   FER_PARALLEL_FOR ((size_t) conv->out_channels * batch * oh * ow * conv->kernel)
-  for (int t = 0; t < tasks; t++) {
-    const int y = t % oh, block = t / oh % blocks, n = t / oh / blocks;
-    const int oc0 = block * OC_BLOCK;
-    row_block (out, out_strides, accumulate, in, in_strides, weight, bias, conv, n, oc0,
-        MIN (OC_BLOCK, conv->out_channels - oc0), y, height, width);
-  }
+  for (int t = 0; t < tasks; t++)
+    output_row (out, out_strides, accumulate, in, in_strides, weight, bias, conv, t / oh, t % oh,
+        height, width);
 }
 
 void
