@@ -68,7 +68,7 @@ static GOptionEntry entries[] = {
   { "max-tilt", 0, 0, G_OPTION_ARG_DOUBLE, &max_tilt, "Largest tilt, degrees (30)", "DEG" },
   { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed for weights and patches (1)", "N" },
   { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "N" },
-  { "init", 0, 0, G_OPTION_ARG_FILENAME, &init_model, "Start from this model's weights (same network; e.g. a shipped model, to train on with new data) instead of random ones: a new run, its own schedule and optimiser (with --resume, the checkpoint's weights are used)", "MODEL" },
+  { "init", 0, 0, G_OPTION_ARG_FILENAME, &init_model, "Start from this model's weights (same network; e.g. a shipped model, to train on with new data) instead of random ones: a new run, its own schedule and optimiser; not its score threshold or landmark fit, which fer-eval --detector sets (with --resume, the checkpoint's weights are used)", "MODEL" },
   { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Continue the run saved in STEM.ckpt.safetensors (its options; --epochs may extend it)", NULL },
   { "show-patches", 0, 0, G_OPTION_ARG_FILENAME, &show_patches, "Write the first step's patches as PNGs into DIR (faces green, left-out faces red) and stop: to look at what training sees", "DIR" },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Only errors and the final summary", NULL },
