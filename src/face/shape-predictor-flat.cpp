@@ -83,6 +83,8 @@ take (const char *data, size_t size, size_t &offset, T *values, size_t count)
 {
   if (count > (size - offset) / sizeof (T))
     return false;
+  if (count == 0)
+    return true;   // values may be an empty vector's null data (): memcpy must not see it
   std::memcpy (values, data + offset, count * sizeof (T));
   offset += count * sizeof (T);
   return true;
@@ -301,7 +303,7 @@ FlatShapePredictor::load_cache (const std::string &cache_path)
   char tag[sizeof CACHE_TAG];
   bool ok = take (data, size, at, tag, sizeof tag) && std::memcmp (tag, CACHE_TAG, sizeof tag) == 0
       && take (data, size, at, sizes, 5) && sizes[0] > 0 && sizes[0] < 1000 && sizes[1] > 0
-      && sizes[1] < 100000 && sizes[2] < 1000 && sizes[3] > 0 && sizes[3] % 2 == 0
+      && sizes[1] < 100000 && sizes[2] > 0 && sizes[2] < 1000 && sizes[3] > 0 && sizes[3] % 2 == 0
       && sizes[3] < 100000 && sizes[4] == sizes[0] * sizes[1] * sizes[2] * 2;
   // The arrays' sizes follow from the counts: the file must hold exactly that many bytes
   // after the features, so a damaged count is refused before it can size an allocation.
@@ -390,6 +392,8 @@ FlatShapePredictor::parse (const std::string &path)
     throw std::runtime_error ("inconsistent shape_predictor (empty or mismatched cascade)");
   trees = forests[0].size ();
   splits = forests[0][0].splits.size ();
+  if (splits == 0)   // dlib's trainer never makes one; the tree walk below assumes splits
+    throw std::runtime_error ("trees without splits (not a trained shape_predictor)");
   const unsigned long dims = initial_shape.size ();
   split_features.reserve (levels * trees * splits * 2);
   split_thresholds.reserve (levels * trees * splits);
