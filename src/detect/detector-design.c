@@ -76,14 +76,8 @@ fer_detector_net_resized (FerNet *loaded, int width, int height, int max_batch,
   FerNet *net = fer_net_new (layers, n_layers, c, height, width, max_batch, 0, error);
   if (net == NULL)
     return NULL;
-  for (int t = 0; t < fer_net_n_tensors (net); t++) {
-    const FerNetTensor *info = fer_net_tensor_info (net, t);
-    if (info->kind == FER_NET_COUNTER)
-      *fer_net_counter (net, t) = *fer_net_counter (loaded, t);
-    else
-      memcpy (fer_net_tensor (net, t), fer_net_tensor (loaded, t),
-          info->numel * sizeof (float));
-  }
+  for (int t = 0; t < fer_net_n_tensors (net); t++)
+    fer_net_copy_tensor (net, t, loaded, t);
   return net;
 }
 

@@ -394,10 +394,7 @@ fer_net_load_weights (FerNet *net, const char *path, GError **error)
           "the same layers", path, want->name, have ? "of another shape or kind" : "missing");
       break;
     }
-    if (want->kind == FER_NET_COUNTER)
-      *fer_net_counter (net, i) = *fer_net_counter (source, j);
-    else
-      memcpy (fer_net_tensor (net, i), fer_net_tensor (source, j), want->numel * sizeof (fer_real));
+    fer_net_copy_tensor (net, i, source, j);
   }
   fer_net_free (source);
   return ok;

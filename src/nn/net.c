@@ -519,6 +519,17 @@ FER_FN (fer_net_find_tensor) (const Net *net, const char *name)
   return -1;
 }
 
+void
+FER_FN (fer_net_copy_tensor) (Net *dst, int i, Net *src, int j)
+{
+  const FerNetTensor *t = FER_FN (fer_net_tensor_info) (dst, i);
+  if (t->kind == FER_NET_COUNTER)
+    *FER_FN (fer_net_counter) (dst, i) = *FER_FN (fer_net_counter) (src, j);
+  else
+    memcpy (FER_FN (fer_net_tensor) (dst, i), FER_FN (fer_net_tensor) (src, j),
+        t->numel * sizeof (fer_real));
+}
+
 fer_real *
 FER_FN (fer_net_params) (Net *net, size_t *count)
 {

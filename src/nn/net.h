@@ -93,6 +93,9 @@ fer_real *FER_FN (fer_net_grad) (FER_FN (FerNet) *net, int index);
 int64_t *FER_FN (fer_net_counter) (FER_FN (FerNet) *net, int index);
 /* The index of the tensor called name, or -1. */
 int FER_FN (fer_net_find_tensor) (const FER_FN (FerNet) *net, const char *name);
+/* Copies tensor j of src into tensor i of dst (values or counter); the caller has checked that
+ * they are of the same kind and size. */
+void FER_FN (fer_net_copy_tensor) (FER_FN (FerNet) *dst, int i, FER_FN (FerNet) *src, int j);
 
 /* All parameters and all gradients, each one flat array (for the optimisers). */
 fer_real *FER_FN (fer_net_params) (FER_FN (FerNet) *net, size_t *count);
