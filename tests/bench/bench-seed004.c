@@ -7,7 +7,8 @@
  * loss or a fixed output gradient, backward, Adam) at batch 1 and 16; the median of timed
  * blocks, in milliseconds per call, one "name value" line each.
  *
- *   fer-bench-seed004 [THREADS] [BLOCK_SECONDS] */
+ *   fer-bench-seed004 [THREADS] [BLOCK_SECONDS] [MEASURE]
+ * MEASURE (e.g. detector_train_b16) times that one alone, for a profiler. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,16 +171,24 @@ main (int argc, char **argv)
 {
   const int threads = argc > 1 ? atoi (argv[1]) : 2;
   const double block = argc > 2 ? atof (argv[2]) : 0.3;
+  const char *only = argc > 3 ? argv[3] : NULL;
   fer_threads_set (threads);
   const char *names[2] = { "mymodel", "detector" };
   for (int d = 0; d < 2; d++)
     for (int batch = 1; batch <= 16; batch += 15) {
       Bench b;
+      char forward_name[64], train_name[64];
+      g_snprintf (forward_name, sizeof forward_name, "%s_forward_b%d_ms", names[d], batch);
+      g_snprintf (train_name, sizeof train_name, "%s_train_b%d_ms", names[d], batch);
+      const gboolean time_forward = only == NULL || g_str_has_prefix (forward_name, only);
+      const gboolean time_train = only == NULL || g_str_has_prefix (train_name, only);
+      if (!time_forward && !time_train)
+        continue;
       setup (&b, d, batch);
-      printf ("%s_forward_b%d_ms %.3f\n", names[d], batch, 1e3 * median_seconds (forward, &b,
-              block));
-      printf ("%s_train_b%d_ms %.3f\n", names[d], batch, 1e3 * median_seconds (train_step, &b,
-              block));
+      if (time_forward)
+        printf ("%s %.3f\n", forward_name, 1e3 * median_seconds (forward, &b, block));
+      if (time_train)
+        printf ("%s %.3f\n", train_name, 1e3 * median_seconds (train_step, &b, block));
       fflush (stdout);
       teardown (&b);
     }
