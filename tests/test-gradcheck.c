@@ -10,6 +10,7 @@
 
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
+#include "nn/conv2d-bands.h"
 #include "nn/cross-entropy.h"
 #include "nn/net.h"
 #include "nn/seed004-net.h"
@@ -20,6 +21,7 @@
 #include "base/fer-rng.h"
 #include "nn/flatten.h"
 #include "nn/linear.h"
+#include "nn/fer-threads.h"
 #include "nn/relu.h"
 #include "nn/simpleconv3.h"
 #include "fer-test-util.h"
@@ -162,6 +164,68 @@ static void
 check_conv (FerConv2d conv, int batch, int size, gboolean channel_major)
 {
   check_conv_bias (conv, batch, size, channel_major, TRUE);
+}
+
+/* The banded path (conv2d-bands.c) on 2 threads: its output equal to the columns path's, its
+ * gradients against central differences of that output, with bands of `rows` output rows. */
+static void
+check_conv_bands (FerConv2d conv, int batch, int height, int width, int rows,
+    gboolean channel_major, gboolean with_bias, gboolean want_din)
+{
+  ConvCase c = { .conv = conv, .batch = batch, .height = height, .width = width };
+  c.out_h = fer_conv2d_output_size (height, conv.kernel, conv.stride, conv.padding);
+  c.out_w = fer_conv2d_output_size (width, conv.kernel, conv.stride, conv.padding);
+  c.strides = channel_major ? fer_strides_cnhw (batch, height, width)
+      : fer_strides_nchw (conv.in_channels, height, width);
+  c.n_in = (size_t) batch * conv.in_channels * height * width;
+  c.n_out = (size_t) batch * conv.out_channels * c.out_h * c.out_w;
+  const size_t patch = (size_t) conv.in_channels * conv.kernel * conv.kernel;
+  const size_t n_weight = conv.out_channels * patch, n_col = patch * c.n_out / conv.out_channels;
+  fer_threads_set (2);
+  g_assert_true (fer_conv2d_bands_apply_f64 (&conv, rows, batch, 2, height, width));
+  c.in = random_array (c.n_in, 1);
+  c.weight = random_array (n_weight, 0.5);
+  c.bias = with_bias ? random_array (conv.out_channels, 0.5) : NULL;
+  c.w = random_array (c.n_out, 1);
+  c.out = g_new (double, c.n_out);
+  c.col = g_new (double, n_col);
+  double *banded = g_new (double, c.n_out), *dcol = g_new (double, n_col);
+  double *din = g_new0 (double, c.n_in), *dweight = g_new0 (double, n_weight);
+  double *dbias = g_new0 (double, conv.out_channels);
+
+  fer_conv2d_forward_columns_f64 (c.out, c.col, c.in, c.strides, c.weight, c.bias, &conv, batch,
+      height, width);
+  fer_conv2d_bands_forward_f64 (banded, c.col, c.in, c.strides, c.weight, c.bias, &conv, rows,
+      batch, height, width);
+  for (size_t i = 0; i < c.n_out; i++)
+    g_assert_cmpfloat_with_epsilon (banded[i], c.out[i], 1e-12);
+  fer_conv2d_bands_backward_f64 (want_din ? din : NULL, dweight, with_bias ? dbias : NULL,
+      c.col, dcol, c.w, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+  if (want_din)
+    check_gradient ("banded conv2d input", c.in, din, c.n_in, NULL, 0, conv_loss, &c);
+  check_gradient ("banded conv2d weight", c.weight, dweight, n_weight, NULL, 0, conv_loss, &c);
+  if (with_bias)
+    check_gradient ("banded conv2d bias", c.bias, dbias, conv.out_channels, NULL, 0, conv_loss,
+        &c);
+
+  g_free (c.in); g_free (c.weight); g_free (c.bias); g_free (c.w); g_free (c.out);
+  g_free (c.col); g_free (banded); g_free (dcol); g_free (din); g_free (dweight);
+  g_free (dbias);
+}
+
+static void
+test_conv2d_bands (void)
+{
+  /* Bands of 1, 2 and 3 rows (the last one short), stride 1 and 2, the image's layout and the
+   * network's, with and without bias, 1x1, and a first layer (no input gradient). */
+  check_conv_bands ((FerConv2d) { 3, 4, 3, 1, 1 }, 2, 7, 8, 1, TRUE, FALSE, TRUE);
+  check_conv_bands ((FerConv2d) { 2, 5, 3, 2, 1 }, 3, 11, 9, 2, TRUE, TRUE, TRUE);
+  check_conv_bands ((FerConv2d) { 3, 4, 3, 2, 1 }, 2, 13, 10, 3, FALSE, FALSE, FALSE);
+  check_conv_bands ((FerConv2d) { 4, 6, 1, 2, 0 }, 3, 9, 7, 2, TRUE, FALSE, TRUE);
+  check_conv_bands ((FerConv2d) { 2, 3, 5, 1, 2 }, 2, 8, 9, 3, FALSE, TRUE, TRUE);
+  /* Not enough images for the threads, or scratch for the bands: not applied. */
+  g_assert_false (fer_conv2d_bands_apply_f64 (&(FerConv2d) { 3, 4, 3, 1, 1 }, 1, 1, 2, 7, 8));
+  g_assert_false (fer_conv2d_bands_apply_f64 (&(FerConv2d) { 3, 64, 3, 1, 1 }, 1, 2, 2, 3, 3));
 }
 
 static void
@@ -752,6 +816,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gradcheck/conv2d-padding", test_conv2d_padding);
   g_test_add_func ("/gradcheck/conv2d-no-bias", test_conv2d_no_bias);
   g_test_add_func ("/gradcheck/conv2d-direct-and-gemm", test_conv2d_direct_and_gemm);
+  g_test_add_func ("/gradcheck/conv2d-bands", test_conv2d_bands);
   g_test_add_func ("/gradcheck/batchnorm", test_batchnorm);
   g_test_add_func ("/gradcheck/linear", test_linear);
   g_test_add_func ("/gradcheck/relu", test_relu);

@@ -49,13 +49,13 @@ ceil_div (int a, int b)
   return -floor_div (-a, b);
 }
 
-/* Row r of the columns for images 0..images-1: their pixels under tap (ky, kx) of channel c. */
+/* Row r of the columns for output rows oy_begin..oy_end-1 of images 0..images-1: their pixels
+ * under tap (ky, kx) of channel c. */
 static void
 im2col_row (fer_real *row, const fer_real *in, FerImageStrides in_strides, const FerConv2d *conv,
-    int r, int images, int height, int width)
+    int r, int images, int oy_begin, int oy_end, int height, int width)
 {
   const int k = conv->kernel, s = conv->stride, pad = conv->padding;
-  const int oh = fer_conv2d_output_size (height, k, s, pad);
   const int ow = fer_conv2d_output_size (width, k, s, pad);
   const int c = r / (k * k), ky = r / k % k, kx = r % k;
   /* The outputs whose tap lands inside the image's width: ox in [first, last). */
@@ -63,7 +63,7 @@ im2col_row (fer_real *row, const fer_real *in, FerImageStrides in_strides, const
   const int last = CLAMP (floor_div (width - 1 + pad - kx, s) + 1, first, ow);
   for (int n = 0; n < images; n++) {
     const fer_real *image = in + c * in_strides.channel + n * in_strides.image;
-    for (int oy = 0; oy < oh; oy++, row += ow) {
+    for (int oy = oy_begin; oy < oy_end; oy++, row += ow) {
       const int y = oy * s - pad + ky;
       if (y < 0 || y >= height) {
         memset (row, 0, ow * sizeof *row);
@@ -91,24 +91,36 @@ FER_FN (fer_im2col) (fer_real *col, size_t col_stride, const fer_real *in,
     FerImageStrides in_strides, const FerConv2d *conv, int images, int height, int width)
 {
   const int rows = conv->in_channels * conv->kernel * conv->kernel;
-  const size_t work = (size_t) rows * images * fer_conv2d_output_size (height, conv->kernel,
-      conv->stride, conv->padding) * fer_conv2d_output_size (width, conv->kernel, conv->stride,
-      conv->padding);
+  const int oh = fer_conv2d_output_size (height, conv->kernel, conv->stride, conv->padding);
+  const size_t work = (size_t) rows * images * oh * fer_conv2d_output_size (width, conv->kernel,
+      conv->stride, conv->padding);
   /* Rows are independent: split across the threads when called outside a parallel region (a
    * single slab, e.g. one image); inside one (a slab per thread), this stays serial. */
   FER_PARALLEL_FOR (work)
   for (int r = 0; r < rows; r++)
-    im2col_row (col + (size_t) r * col_stride, in, in_strides, conv, r, images, height, width);
+    im2col_row (col + (size_t) r * col_stride, in, in_strides, conv, r, images, 0, oh, height,
+        width);
 }
 
-/* Adds the rows of channel c back into its image positions (rows of other channels write
- * other pixels, so channels can go to different threads). */
+void
+FER_FN (fer_im2col_band) (fer_real *col, size_t col_stride, const fer_real *image,
+    FerImageStrides in_strides, const FerConv2d *conv, int oy_begin, int oy_end, int height,
+    int width)
+{
+  const int rows = conv->in_channels * conv->kernel * conv->kernel;
+  for (int r = 0; r < rows; r++)
+    im2col_row (col + (size_t) r * col_stride, image, in_strides, conv, r, 1, oy_begin, oy_end,
+        height, width);
+}
+
+/* Adds the rows of channel c for output rows oy_begin..oy_end-1 back into its image positions
+ * (rows of other channels write other pixels, so channels can go to different threads). */
 static void
 col2im_channel (fer_real *din, const fer_real *dcol, size_t col_stride,
-    FerImageStrides din_strides, const FerConv2d *conv, int c, int images, int height, int width)
+    FerImageStrides din_strides, const FerConv2d *conv, int c, int images, int oy_begin,
+    int oy_end, int height, int width)
 {
   const int k = conv->kernel, s = conv->stride, pad = conv->padding;
-  const int oh = fer_conv2d_output_size (height, k, s, pad);
   const int ow = fer_conv2d_output_size (width, k, s, pad);
   for (int r = c * k * k; r < (c + 1) * k * k; r++) {
     const int ky = r / k % k, kx = r % k;
@@ -117,7 +129,7 @@ col2im_channel (fer_real *din, const fer_real *dcol, size_t col_stride,
     const fer_real *row = dcol + (size_t) r * col_stride;
     for (int n = 0; n < images; n++) {
       fer_real *image = din + c * din_strides.channel + n * din_strides.image;
-      for (int oy = 0; oy < oh; oy++, row += ow) {
+      for (int oy = oy_begin; oy < oy_end; oy++, row += ow) {
         const int y = oy * s - pad + ky;
         if (y < 0 || y >= height)
           continue;
@@ -138,12 +150,22 @@ void
 FER_FN (fer_col2im_add) (fer_real *din, const fer_real *dcol, size_t col_stride,
     FerImageStrides din_strides, const FerConv2d *conv, int images, int height, int width)
 {
-  const size_t work = (size_t) conv->in_channels * conv->kernel * conv->kernel * images
-      * fer_conv2d_output_size (height, conv->kernel, conv->stride, conv->padding)
+  const int oh = fer_conv2d_output_size (height, conv->kernel, conv->stride, conv->padding);
+  const size_t work = (size_t) conv->in_channels * conv->kernel * conv->kernel * images * oh
       * fer_conv2d_output_size (width, conv->kernel, conv->stride, conv->padding);
   FER_PARALLEL_FOR (work)
   for (int c = 0; c < conv->in_channels; c++)
-    col2im_channel (din, dcol, col_stride, din_strides, conv, c, images, height, width);
+    col2im_channel (din, dcol, col_stride, din_strides, conv, c, images, 0, oh, height, width);
+}
+
+void
+FER_FN (fer_col2im_band_add) (fer_real *image, const fer_real *dcol, size_t col_stride,
+    FerImageStrides din_strides, const FerConv2d *conv, int oy_begin, int oy_end, int height,
+    int width)
+{
+  for (int c = 0; c < conv->in_channels; c++)
+    col2im_channel (image, dcol, col_stride, din_strides, conv, c, 1, oy_begin, oy_end, height,
+        width);
 }
 
 /* Images first .. first + images - 1: their columns, then their outputs by one GEMM. */
@@ -207,6 +229,21 @@ FER_FN (fer_conv2d_forward_columns) (fer_real *out, fer_real *col, const fer_rea
         MIN (slab, batch - i * slab), positions, per_image, height, width);
 }
 
+void
+FER_FN (fer_conv2d_bias_backward) (fer_real *dbias, const fer_real *dout, int out_channels,
+    int positions)
+{
+  FER_PARALLEL_FOR ((size_t) out_channels * positions)
+  for (int oc = 0; oc < out_channels; oc++) {
+    const fer_real *row = dout + (size_t) oc * positions;
+    double sum = 0;
+#pragma omp simd reduction (+:sum)
+    for (int p = 0; p < positions; p++)
+      sum += row[p];
+    dbias[oc] += (fer_real) sum;
+  }
+}
+
 /* Images first .. first + images - 1: their columns' gradient, then back into the images. */
 static void
 backward_slab (fer_real *din, fer_real *dcol, const fer_real *dout, const fer_real *weight,
@@ -238,15 +275,8 @@ FER_FN (fer_conv2d_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
   if (!direct)
     FER_FN (fer_gemm_parallel) (CblasNoTrans, CblasTrans, conv->out_channels, patch, positions,
         1, dout, positions, col, positions, 1, dweight, patch);
-  FER_PARALLEL_FOR ((size_t) conv->out_channels * positions)
-  for (int oc = 0; oc < (dbias ? conv->out_channels : 0); oc++) {
-    const fer_real *row = dout + (size_t) oc * positions;
-    double sum = 0;
-#pragma omp simd reduction (+:sum)
-    for (int p = 0; p < positions; p++)
-      sum += row[p];
-    dbias[oc] += (fer_real) sum;
-  }
+  if (dbias)
+    FER_FN (fer_conv2d_bias_backward) (dbias, dout, conv->out_channels, positions);
   if (direct) {
     FER_FN (fer_conv2d_direct_backward) (din, dweight, dout, in, din_strides, weight, conv,
         batch, height, width);

@@ -53,6 +53,21 @@ void FER_FN (fer_im2col) (fer_real *col, size_t col_stride, const fer_real *in,
 void FER_FN (fer_col2im_add) (fer_real *din, const fer_real *dcol, size_t col_stride,
     FerImageStrides din_strides, const FerConv2d *conv, int images, int height, int width);
 
+/* The columns of output rows oy_begin..oy_end-1 of one image (image: its channel 0), rows of
+ * (oy_end - oy_begin) * OW, col_stride apart: what conv2d-bands.c multiplies in cache. */
+void FER_FN (fer_im2col_band) (fer_real *col, size_t col_stride, const fer_real *image,
+    FerImageStrides in_strides, const FerConv2d *conv, int oy_begin, int oy_end, int height,
+    int width);
+
+/* Adds the columns of those rows back into one image's positions (image: its channel 0). */
+void FER_FN (fer_col2im_band_add) (fer_real *image, const fer_real *dcol, size_t col_stride,
+    FerImageStrides din_strides, const FerConv2d *conv, int oy_begin, int oy_end, int height,
+    int width);
+
+/* dbias[oc] += the sum of dout's row oc (positions long, in double). */
+void FER_FN (fer_conv2d_bias_backward) (fer_real *dbias, const fer_real *dout, int out_channels,
+    int positions);
+
 /* out[OC][batch][OH][OW] = conv (in) + bias (bias NULL: none, as Conv2d (bias=False)).  col is
  * scratch of C*k*k * batch*OH*OW elements and holds im2col (in) afterwards, which the backward
  * pass reuses (not on the direct path of stride-1 convolutions: conv2d-direct.h). */

@@ -6,6 +6,7 @@
 #include "base/fer-error.h"
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
+#include "nn/conv2d-bands.h"
 #include "nn/conv2d-direct.h"
 #include "nn/dropout.h"
 #include "nn/flatten.h"
@@ -31,6 +32,8 @@ typedef struct {
   fer_real *out, *dout;
   fer_real *col;            /* convolution: its own im2col columns, or NULL (shared scratch) */
   size_t col_size;
+  gboolean by_bands;        /* convolution: the last training forward went by bands */
+  int band_rows;            /* of that many output rows each */
   int32_t *argmax;          /* pooling */
   uint8_t *mask;            /* dropout */
   fer_real *save_mean, *save_invstd;   /* batchnorm */
@@ -608,14 +611,22 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
   switch (s->kind) {
     case FER_LAYER_CONV: {
       const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
-      /* Training through columns when the backward pass needs them anyway. */
+      const fer_real *weight = FER_FN (fer_net_tensor) (net, l->weight);
+      const fer_real *bias = l->bias >= 0 ? FER_FN (fer_net_tensor) (net, l->bias) : NULL;
+      /* Training where the backward pass needs columns: by bands whose columns stay in cache
+       * when there are images for every thread, else through columns made once here. */
       const gboolean columns = net->training
           && !FER_FN (fer_conv2d_direct_backward_applies) (&conv, l->in_w);
-      (columns ? FER_FN (fer_conv2d_forward_columns) : FER_FN (fer_conv2d_forward)) (l->out,
-          l->col ? l->col : net->col, in, strides,
-          FER_FN (fer_net_tensor) (net, l->weight),
-          l->bias >= 0 ? FER_FN (fer_net_tensor) (net, l->bias) : NULL, &conv, net->batch,
-          l->in_h, l->in_w);
+      l->band_rows = FER_FN (fer_conv2d_band_rows) (&conv, l->in_h, l->in_w);
+      l->by_bands = columns && FER_FN (fer_conv2d_bands_apply) (&conv, l->band_rows, net->batch,
+          fer_threads_get (), l->in_h, l->in_w);
+      if (l->by_bands)
+        FER_FN (fer_conv2d_bands_forward) (l->out, net->col, in, strides, weight, bias, &conv,
+            l->band_rows, net->batch, l->in_h, l->in_w);
+      else
+        (columns ? FER_FN (fer_conv2d_forward_columns) : FER_FN (fer_conv2d_forward)) (l->out,
+            l->col ? l->col : net->col, in, strides, weight, bias, &conv, net->batch, l->in_h,
+            l->in_w);
       break;
     }
     case FER_LAYER_BATCHNORM: {
@@ -745,6 +756,13 @@ backward_layer (Net *net, Layer *l)
   switch (s->kind) {
     case FER_LAYER_CONV: {
       const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
+      if (l->by_bands) {
+        FER_FN (fer_conv2d_bands_backward) (din, FER_FN (fer_net_grad) (net, l->weight),
+            l->bias >= 0 ? FER_FN (fer_net_grad) (net, l->bias) : NULL, net->col, net->dcol,
+            l->dout, in, FER_FN (fer_net_tensor) (net, l->weight), strides, &conv, l->band_rows,
+            net->batch, l->in_h, l->in_w);
+        break;
+      }
       /* Without columns of its own, the shared scratch holds the last convolution's: this one's
        * are made again.  (The training forward made them wherever the backward needs them.) */
       if (l->col == NULL && !FER_FN (fer_conv2d_direct_backward_applies) (&conv, l->in_w)) {

@@ -1,0 +1,123 @@
+#include "nn/conv2d-bands.h"
+
+#include <omp.h>
+#include <string.h>
+
+#include "nn/fer-parallel.h"
+#include "nn/gemm.h"
+
+/* How a layer's output rows are cut into bands. */
+typedef struct {
+  int oh, ow, patch;
+  int rows;    /* output rows per band (the last band may have fewer) */
+  int bands;   /* per image */
+} Bands;
+
+static Bands
+bands_of (const FerConv2d *conv, int rows, int height, int width)
+{
+  Bands b;
+  b.oh = fer_conv2d_output_size (height, conv->kernel, conv->stride, conv->padding);
+  b.ow = fer_conv2d_output_size (width, conv->kernel, conv->stride, conv->padding);
+  b.patch = conv->in_channels * conv->kernel * conv->kernel;
+  b.rows = CLAMP (rows, 1, MAX (b.oh, 1));
+  b.bands = b.oh > 0 ? (b.oh + b.rows - 1) / b.rows : 0;
+  return b;
+}
+
+int
+FER_FN (fer_conv2d_band_rows) (const FerConv2d *conv, int height, int width)
+{
+  const int oh = fer_conv2d_output_size (height, conv->kernel, conv->stride, conv->padding);
+  const int ow = fer_conv2d_output_size (width, conv->kernel, conv->stride, conv->padding);
+  const size_t row_bytes = MAX ((size_t) conv->in_channels * conv->kernel * conv->kernel * ow
+      * sizeof (fer_real), 1);
+  return (int) CLAMP (FER_CONV2D_BAND_BYTES / row_bytes, 1, (size_t) MAX (oh, 1));
+}
+
+gboolean
+FER_FN (fer_conv2d_bands_apply) (const FerConv2d *conv, int rows, int batch, int threads,
+    int height, int width)
+{
+  const Bands b = bands_of (conv, rows, height, width);
+  if (rows < 1 || b.oh <= 0 || b.ow <= 0 || batch < MAX (threads, 1))
+    return FALSE;
+  /* col: a band's columns per thread; dcol: an image's weight gradient per image, then a
+   * band's column gradient per thread.  Both within C*k*k * batch*OH*OW elements. */
+  const size_t per_image = (size_t) b.oh * b.ow, band = (size_t) b.rows * b.ow;
+  return (size_t) threads * band <= batch * per_image
+      && (size_t) batch * conv->out_channels + (size_t) threads * band <= batch * per_image;
+}
+
+void
+FER_FN (fer_conv2d_bands_forward) (fer_real *out, fer_real *col, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConv2d *conv, int rows, int batch, int height, int width)
+{
+  const Bands b = bands_of (conv, rows, height, width);
+  const int per_image = b.oh * b.ow, positions = batch * per_image;
+  const int tasks = batch * b.bands;
+
+  FER_PARALLEL_FOR ((size_t) b.patch * positions)
+  for (int task = 0; task < tasks; task++) {
+    const int n = task / b.bands, oy = task % b.bands * b.rows;
+    const int count = (MIN (oy + b.rows, b.oh) - oy) * b.ow;
+    fer_real *band_col = col + (size_t) omp_get_thread_num () * b.patch * b.rows * b.ow;
+    FER_FN (fer_im2col_band) (band_col, count, in + n * in_strides.image, in_strides, conv, oy,
+        oy + count / b.ow, height, width);
+    fer_real *band_out = out + (size_t) n * per_image + (size_t) oy * b.ow;
+    for (int oc = 0; bias && oc < conv->out_channels; oc++)
+      for (int p = 0; p < count; p++)
+        band_out[(size_t) oc * positions + p] = bias[oc];
+    fer_gemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, conv->out_channels, count, b.patch, 1,
+        weight, b.patch, band_col, count, bias ? 1 : 0, band_out, positions);
+  }
+}
+
+void
+FER_FN (fer_conv2d_bands_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
+    fer_real *col, fer_real *dcol, const fer_real *dout, const fer_real *in,
+    const fer_real *weight, FerImageStrides in_strides, const FerConv2d *conv, int rows,
+    int batch, int height, int width)
+{
+  const Bands b = bands_of (conv, rows, height, width);
+  const int per_image = b.oh * b.ow, positions = batch * per_image;
+  const size_t weights = (size_t) conv->out_channels * b.patch;
+  fer_real *image_dweight = dcol;   /* [batch][OC][C*k*k] */
+  fer_real *band_dcol = dcol + batch * weights;
+
+  if (dbias)
+    FER_FN (fer_conv2d_bias_backward) (dbias, dout, conv->out_channels, positions);
+
+  /* An image per task: its bands' columns made again, their share of the weight gradient,
+   * and their columns' gradient added back into the image. */
+  FER_PARALLEL_FOR ((size_t) b.patch * positions)
+  for (int n = 0; n < batch; n++) {
+    const size_t slot = (size_t) omp_get_thread_num () * b.patch * b.rows * b.ow;
+    fer_real *my_dweight = image_dweight + n * weights;
+    for (int oy = 0; oy < b.oh; oy += b.rows) {
+      const int count = (MIN (oy + b.rows, b.oh) - oy) * b.ow;
+      const fer_real *band_dout = dout + (size_t) n * per_image + (size_t) oy * b.ow;
+      FER_FN (fer_im2col_band) (col + slot, count, in + n * in_strides.image, in_strides, conv,
+          oy, oy + count / b.ow, height, width);
+      /* my_dweight[OC][patch] (=, then +=) dout_band[OC][count] . col_band[patch][count]^T */
+      fer_gemm (CblasRowMajor, CblasNoTrans, CblasTrans, conv->out_channels, b.patch, count, 1,
+          band_dout, positions, col + slot, count, oy > 0 ? 1 : 0, my_dweight, b.patch);
+      if (din == NULL)
+        continue;
+      fer_gemm (CblasRowMajor, CblasTrans, CblasNoTrans, b.patch, count, conv->out_channels, 1,
+          weight, b.patch, band_dout, positions, 0, band_dcol + slot, count);
+      FER_FN (fer_col2im_band_add) (din + n * in_strides.image, band_dcol + slot, count,
+          in_strides, conv, oy, oy + count / b.ow, height, width);
+    }
+  }
+
+  /* The images' shares in image order. */
+  FER_PARALLEL_FOR (weights * batch)
+  for (size_t i = 0; i < weights; i++) {
+    fer_real sum = 0;
+    for (int n = 0; n < batch; n++)
+      sum += image_dweight[n * weights + i];
+    dweight[i] += sum;
+  }
+}

@@ -1,0 +1,45 @@
+/* conv2d-bands.h: training convolutions by bands of output rows, their columns kept in cache.
+ *
+ * The im2col path (conv2d.c) makes the columns of whole images: at the detector's training
+ * sizes tens of megabytes per layer (C*k*k times the input), written, read back by the GEMM,
+ * and, in the backward pass, made again, multiplied into a gradient as large, and scattered
+ * back.  Here each thread makes the columns of a few output rows of one image at a time (a
+ * band, FER_CONV2D_BAND_BYTES), multiplies them while they are in its cache, and the backward
+ * pass makes them again band by band (cheaper than keeping them: the input is k*k/stride^2
+ * times smaller).  Layouts as in conv2d.h.
+ *
+ * The backward pass gives each image to one thread (col2im of two bands of one image writes
+ * the same input rows), so it needs at least as many images as threads.  Each image's weight
+ * gradient is summed over its bands, then the images' in image order: the same sums whatever
+ * the number of threads. */
+#ifndef FER_CONV2D_BANDS_H
+#define FER_CONV2D_BANDS_H
+
+#include <glib.h>
+#include "nn/conv2d.h"
+
+/* Columns of one band: about a quarter of a core's L2 cache, beside the GEMM's packed copy. */
+#define FER_CONV2D_BAND_BYTES (128 * 1024)
+
+/* Output rows per band: as many as FER_CONV2D_BAND_BYTES of columns hold (at least one). */
+int FER_FN (fer_conv2d_band_rows) (const FerConv2d *conv, int height, int width);
+
+/* Both passes can go by bands of rows output rows for batch images on threads threads with
+ * scratch buffers (col and dcol below) of C*k*k * batch*OH*OW elements each, as the im2col
+ * path has. */
+gboolean FER_FN (fer_conv2d_bands_apply) (const FerConv2d *conv, int rows, int batch,
+    int threads, int height, int width);
+
+/* out[OC][batch][OH][OW] = conv (in) + bias (NULL: none); col is scratch (nothing is kept). */
+void FER_FN (fer_conv2d_bands_forward) (fer_real *out, fer_real *col, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConv2d *conv, int rows, int batch, int height, int width);
+
+/* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out as in); col
+ * and dcol are scratch. */
+void FER_FN (fer_conv2d_bands_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
+    fer_real *col, fer_real *dcol, const fer_real *dout, const fer_real *in,
+    const fer_real *weight, FerImageStrides in_strides, const FerConv2d *conv, int rows,
+    int batch, int height, int width);
+
+#endif /* FER_CONV2D_BANDS_H */
