@@ -300,8 +300,19 @@ test_batchnorm (void)
   double *dbeta = g_new0 (double, c.channels);
 
   norm_loss (&c);
-  fer_batchnorm_backward_f64 (din, dgamma, dbeta, c.w, c.in, c.mean, c.invstd, c.gamma,
+  /* Written over what din held (as when the batchnorm is its input's only reader), then added
+   * to it. */
+  double *added = g_new (double, n);
+  for (size_t i = 0; i < n; i++)
+    din[i] = added[i] = 7;
+  fer_batchnorm_backward_f64 (din, TRUE, dgamma, dbeta, c.w, c.in, c.mean, c.invstd, c.gamma,
       c.channels, c.count);
+  double *unused_dgamma = g_new0 (double, c.channels), *unused_dbeta = g_new0 (double, c.channels);
+  fer_batchnorm_backward_f64 (added, FALSE, unused_dgamma, unused_dbeta, c.w, c.in, c.mean,
+      c.invstd, c.gamma, c.channels, c.count);
+  for (size_t i = 0; i < n; i++)
+    g_assert_cmpfloat_with_epsilon (added[i], din[i] + 7, 1e-12);
+  g_free (added); g_free (unused_dgamma); g_free (unused_dbeta);
   check_gradient ("batchnorm input", c.in, din, n, NULL, 0, norm_loss, &c);
   check_gradient ("batchnorm gamma", c.gamma, dgamma, c.channels, NULL, 0, norm_loss, &c);
   check_gradient ("batchnorm beta", c.beta, dbeta, c.channels, NULL, 0, norm_loss, &c);

@@ -61,7 +61,8 @@ FER_FN (fer_batchnorm_forward_eval) (fer_real *out, const fer_real *in,
 }
 
 void
-FER_FN (fer_batchnorm_backward) (fer_real *din, fer_real *dgamma, fer_real *dbeta,
+FER_FN (fer_batchnorm_backward) (fer_real *din, gboolean assign_din, fer_real *dgamma,
+    fer_real *dbeta,
     const fer_real *dout, const fer_real *in, const fer_real *save_mean,
     const fer_real *save_invstd, const fer_real *gamma, int channels, size_t count)
 {
@@ -84,9 +85,15 @@ FER_FN (fer_batchnorm_backward) (fer_real *din, fer_real *dgamma, fer_real *dbet
     /* dx = gamma * invstd * (dy - mean (dy) - xhat * mean (dy * xhat)) */
     const double k = gamma[c] * invstd;
     const double mean_dy = sum_dy / count, mean_dy_xhat = sum_dy_xhat / count;
-    for (size_t i = 0; i < count; i++) {
-      const double xhat = (x[i] - mean) * invstd;
-      dx[i] += (fer_real) (k * (dy[i] - mean_dy - xhat * mean_dy_xhat));
-    }
+    if (assign_din)
+      for (size_t i = 0; i < count; i++) {
+        const double xhat = (x[i] - mean) * invstd;
+        dx[i] = (fer_real) (k * (dy[i] - mean_dy - xhat * mean_dy_xhat));
+      }
+    else
+      for (size_t i = 0; i < count; i++) {
+        const double xhat = (x[i] - mean) * invstd;
+        dx[i] += (fer_real) (k * (dy[i] - mean_dy - xhat * mean_dy_xhat));
+      }
   }
 }

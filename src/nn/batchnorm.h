@@ -9,6 +9,7 @@
 #define FER_BATCHNORM_H
 
 #include <stddef.h>
+#include <glib.h>
 #include "nn/fer-real.h"
 
 #define FER_BATCHNORM_DEFAULT_EPS 1e-5
@@ -24,8 +25,10 @@ void FER_FN (fer_batchnorm_forward_eval) (fer_real *out, const fer_real *in,
     const fer_real *gamma, const fer_real *beta, const fer_real *running_mean,
     const fer_real *running_var, int channels, size_t count, double eps);
 
-/* Backward of the training forward: accumulates din, dgamma, dbeta. */
-void FER_FN (fer_batchnorm_backward) (fer_real *din, fer_real *dgamma, fer_real *dbeta,
+/* Backward of the training forward: accumulates dgamma, dbeta, and din (assign_din: writes it,
+ * when nothing else adds to it). */
+void FER_FN (fer_batchnorm_backward) (fer_real *din, gboolean assign_din, fer_real *dgamma,
+    fer_real *dbeta,
     const fer_real *dout, const fer_real *in, const fer_real *save_mean,
     const fer_real *save_invstd, const fer_real *gamma, int channels, size_t count);
 

@@ -39,6 +39,7 @@ typedef struct {
   fer_real *save_mean, *save_invstd;   /* batchnorm */
   fer_real *weight_t;       /* linear with sparse inputs, frozen: the weight transposed */
   gboolean in_place;        /* a ReLU that works in its input's buffers (it is their only reader) */
+  gboolean dout_assigned;   /* dout is written whole by its only reader (not cleared, not added to) */
   int weight, bias, running_mean, running_var, counter;   /* tensor indices, or -1 */
   int rows;                 /* of the last forward */
 } Layer;
@@ -244,6 +245,10 @@ mark_in_place (Net *net)
     const FerLayerSpec *s = &net->layers[i].spec;
     net->layers[i].in_place = s->kind == FER_LAYER_RELU && s->input >= 0
         && readers[s->input] == 1;
+    /* A batchnorm that is its input's only reader writes that input's gradient rather than
+     * adding to it: one pass less over the largest tensors of a residual network. */
+    if (s->kind == FER_LAYER_BATCHNORM && s->input >= 0 && readers[s->input] == 1)
+      net->layers[s->input].dout_assigned = TRUE;
   }
   g_free (readers);
 }
@@ -740,8 +745,10 @@ FER_FN (fer_net_layer_shape) (const Net *net, int layer, int *channels, int *hei
 void
 FER_FN (fer_net_clear_output_grads) (Net *net)
 {
+  /* (An in-place ReLU's gradient is its input's, cleared with it.) */
   for (int i = 0; i < net->n_layers; i++)
-    zero (net->layers[i].dout, elements (&net->layers[i]));
+    if (!net->layers[i].in_place && !net->layers[i].dout_assigned)
+      zero (net->layers[i].dout, elements (&net->layers[i]));
 }
 
 static void
@@ -778,9 +785,10 @@ backward_layer (Net *net, Layer *l)
       break;
     }
     case FER_LAYER_BATCHNORM:
-      FER_FN (fer_batchnorm_backward) (din, FER_FN (fer_net_grad) (net, l->weight),
-          FER_FN (fer_net_grad) (net, l->bias), l->dout, in, l->save_mean, l->save_invstd,
-          FER_FN (fer_net_tensor) (net, l->weight), l->c, (size_t) net->batch * l->h * l->w);
+      FER_FN (fer_batchnorm_backward) (din, !from_image && net->layers[s->input].dout_assigned,
+          FER_FN (fer_net_grad) (net, l->weight), FER_FN (fer_net_grad) (net, l->bias), l->dout,
+          in, l->save_mean, l->save_invstd, FER_FN (fer_net_tensor) (net, l->weight), l->c,
+          (size_t) net->batch * l->h * l->w);
       break;
     case FER_LAYER_RELU:
       if (l->in_place) {
