@@ -3,7 +3,11 @@
  * layout names in the same order and gives, from the same weights, the same logits (evaluation
  * and training), running statistics and gradients, bit for bit.  (Whether those numbers are
  * PyTorch's is test-parity's job: goldens for forward, backward and SGD.) */
+#include <math.h>
 #include <string.h>
+
+#include "base/fer-rng.h"
+#include "nn/batchnorm.h"
 
 #include "nn/cross-entropy.h"
 #include "nn/net.h"
@@ -106,10 +110,40 @@ test_simpleconv3_through_the_driver (void)
   fer_simpleconv3_free (model);
 }
 
+/* The statistics of activations far from zero (a mean 10^6 times their spread), in float as
+ * the product trains: the one-pass, shifted sums against two passes in long double. */
+static void
+test_batchnorm_statistics (void)
+{
+  const size_t count = 100000;
+  float *x = g_new (float, count), *out = g_new (float, count);
+  FerRng rng;
+  fer_rng_init (&rng, 3);
+  for (size_t i = 0; i < count; i++)
+    x[i] = (float) (1e6 + (fer_rng_uniform (&rng) - 0.5));
+  long double sum = 0, squares = 0;
+  for (size_t i = 0; i < count; i++)
+    sum += x[i];
+  const long double mean = sum / count;
+  for (size_t i = 0; i < count; i++)
+    squares += (x[i] - mean) * (x[i] - mean);
+  const float gamma = 1, beta = 0;
+  float save_mean, save_invstd, running_mean = 0, running_var = 1;
+  fer_batchnorm_forward_train (out, &save_mean, &save_invstd, x, &gamma, &beta, &running_mean,
+      &running_var, 1, count, 1.0, 1e-12);
+  g_assert_cmpfloat (fabs (save_mean - (double) mean), <=, 0.0625);   /* a float ulp at 10^6 */
+  const double invstd = 1 / sqrtl (squares / count + 1e-12L);
+  g_assert_cmpfloat (fabs (save_invstd / invstd - 1), <, 1e-5);
+  g_assert_cmpfloat (fabs (running_var / (double) (squares / (count - 1)) - 1), <, 1e-5);
+  g_free (x);
+  g_free (out);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/net/simpleconv3-through-the-driver", test_simpleconv3_through_the_driver);
+  g_test_add_func ("/net/batchnorm-statistics", test_batchnorm_statistics);
   return g_test_run ();
 }

@@ -15,18 +15,20 @@ FER_FN (fer_batchnorm_forward_train) (fer_real *out, fer_real *save_mean,
     const fer_real *x = in + c * count;
     fer_real *y = out + c * count;
 
-    /* Two passes, accumulated in double: one-pass sums lose the variance of large activations. */
-    double sum = 0;
-#pragma omp simd reduction (+:sum)
-    for (size_t i = 0; i < count; i++)
-      sum += x[i];
-    const double mean = sum / count;
-    double squares = 0;
-#pragma omp simd reduction (+:squares)
+    /* One pass over the channel for its mean and variance, in double and shifted by its first
+     * value: plain one-pass sums of x and x^2 lose the variance of activations far from zero
+     * (the shift puts them near it, and double keeps 29 more bits than the float inputs). */
+    const double shift_by = count > 0 ? x[0] : 0;
+    double sum = 0, sum_squares = 0;
+#pragma omp simd reduction (+:sum, sum_squares)
     for (size_t i = 0; i < count; i++) {
-      const double d = x[i] - mean;
-      squares += d * d;
+      const double d = x[i] - shift_by;
+      sum += d;
+      sum_squares += d * d;
     }
+    const double mean_d = sum / count;
+    const double squares = MAX (sum_squares - sum * mean_d, 0);   /* sum of (x - mean)^2 */
+    const double mean = shift_by + mean_d;
     const double var = squares / count;
     const double invstd = 1.0 / sqrt (var + eps);
 
