@@ -49,18 +49,23 @@ ceil_div (int a, int b)
   return -floor_div (-a, b);
 }
 
-/* Row r of the columns for output rows oy_begin..oy_end-1 of images 0..images-1: their pixels
- * under tap (ky, kx) of channel c. */
+/* Where tap column kx reads inside the image's width: outputs ox in [*first, *last). */
+static inline void
+tap_span (const FerConv2d *conv, int kx, int width, int ow, int *first, int *last)
+{
+  const int s = conv->stride, pad = conv->padding;
+  *first = CLAMP (ceil_div (pad - kx, s), 0, ow);
+  *last = CLAMP (floor_div (width - 1 + pad - kx, s) + 1, *first, ow);
+}
+
+/* The columns' row for tap (ky, kx) of channel c, output rows oy_begin..oy_end-1 of images
+ * 0..images-1 (ow wide; the tap reads inside the width for ox in [first, last)). */
 static void
 im2col_row (fer_real *row, const fer_real *in, FerImageStrides in_strides, const FerConv2d *conv,
-    int r, int images, int oy_begin, int oy_end, int height, int width)
+    int c, int ky, int kx, int first, int last, int ow, int images, int oy_begin, int oy_end,
+    int height, int width)
 {
-  const int k = conv->kernel, s = conv->stride, pad = conv->padding;
-  const int ow = fer_conv2d_output_size (width, k, s, pad);
-  const int c = r / (k * k), ky = r / k % k, kx = r % k;
-  /* The outputs whose tap lands inside the image's width: ox in [first, last). */
-  const int first = CLAMP (ceil_div (pad - kx, s), 0, ow);
-  const int last = CLAMP (floor_div (width - 1 + pad - kx, s) + 1, first, ow);
+  const int s = conv->stride, pad = conv->padding;
   for (int n = 0; n < images; n++) {
     const fer_real *image = in + c * in_strides.channel + n * in_strides.image;
     for (int oy = oy_begin; oy < oy_end; oy++, row += ow) {
@@ -96,10 +101,15 @@ FER_FN (fer_im2col) (fer_real *col, size_t col_stride, const fer_real *in,
       conv->stride, conv->padding);
   /* Rows are independent: split across the threads when called outside a parallel region (a
    * single slab, e.g. one image); inside one (a slab per thread), this stays serial. */
+  const int k = conv->kernel, ow = fer_conv2d_output_size (width, k, conv->stride,
+      conv->padding);
   FER_PARALLEL_FOR (work)
-  for (int r = 0; r < rows; r++)
-    im2col_row (col + (size_t) r * col_stride, in, in_strides, conv, r, images, 0, oh, height,
-        width);
+  for (int r = 0; r < rows; r++) {
+    int first, last;
+    tap_span (conv, r % k, width, ow, &first, &last);
+    im2col_row (col + (size_t) r * col_stride, in, in_strides, conv, r / (k * k), r / k % k,
+        r % k, first, last, ow, images, 0, oh, height, width);
+  }
 }
 
 void
@@ -107,10 +117,19 @@ FER_FN (fer_im2col_band) (fer_real *col, size_t col_stride, const fer_real *imag
     FerImageStrides in_strides, const FerConv2d *conv, int oy_begin, int oy_end, int height,
     int width)
 {
-  const int rows = conv->in_channels * conv->kernel * conv->kernel;
-  for (int r = 0; r < rows; r++)
-    im2col_row (col + (size_t) r * col_stride, image, in_strides, conv, r, 1, oy_begin, oy_end,
-        height, width);
+  /* Called for a few rows at a time: the taps walked in order rather than found from the row
+   * number by divisions. */
+  const int k = conv->kernel, ow = fer_conv2d_output_size (width, k, conv->stride,
+      conv->padding);
+  fer_real *row = col;
+  for (int c = 0; c < conv->in_channels; c++)
+    for (int ky = 0; ky < k; ky++)
+      for (int kx = 0; kx < k; kx++, row += col_stride) {
+        int first, last;
+        tap_span (conv, kx, width, ow, &first, &last);
+        im2col_row (row, image, in_strides, conv, c, ky, kx, first, last, ow, 1, oy_begin,
+            oy_end, height, width);
+      }
 }
 
 /* Adds the rows of channel c for output rows oy_begin..oy_end-1 back into its image positions
@@ -122,28 +141,28 @@ col2im_channel (fer_real *din, const fer_real *dcol, size_t col_stride,
 {
   const int k = conv->kernel, s = conv->stride, pad = conv->padding;
   const int ow = fer_conv2d_output_size (width, k, s, pad);
-  for (int r = c * k * k; r < (c + 1) * k * k; r++) {
-    const int ky = r / k % k, kx = r % k;
-    const int first = CLAMP (ceil_div (pad - kx, s), 0, ow);
-    const int last = CLAMP (floor_div (width - 1 + pad - kx, s) + 1, first, ow);
-    const fer_real *row = dcol + (size_t) r * col_stride;
-    for (int n = 0; n < images; n++) {
-      fer_real *image = din + c * din_strides.channel + n * din_strides.image;
-      for (int oy = oy_begin; oy < oy_end; oy++, row += ow) {
-        const int y = oy * s - pad + ky;
-        if (y < 0 || y >= height)
-          continue;
-        fer_real *line = image + (size_t) y * width - pad + kx;
-        /* Only the taps inside the image's width; a constant stride for the common cases. */
-        if (s == 1)
-          scatter_add_strided (line + first, row + first, last - first, 1);
-        else if (s == 2)
-          scatter_add_strided (line + first * 2, row + first, last - first, 2);
-        else
-          scatter_add_strided (line + (size_t) first * s, row + first, last - first, s);
+  for (int ky = 0; ky < k; ky++)
+    for (int kx = 0; kx < k; kx++) {
+      int first, last;
+      tap_span (conv, kx, width, ow, &first, &last);
+      const fer_real *row = dcol + (size_t) ((c * k + ky) * k + kx) * col_stride;
+      for (int n = 0; n < images; n++) {
+        fer_real *image = din + c * din_strides.channel + n * din_strides.image;
+        for (int oy = oy_begin; oy < oy_end; oy++, row += ow) {
+          const int y = oy * s - pad + ky;
+          if (y < 0 || y >= height)
+            continue;
+          fer_real *line = image + (size_t) y * width - pad + kx;
+          /* Only the taps inside the image's width; a constant stride for the common cases. */
+          if (s == 1)
+            scatter_add_strided (line + first, row + first, last - first, 1);
+          else if (s == 2)
+            scatter_add_strided (line + first * 2, row + first, last - first, 2);
+          else
+            scatter_add_strided (line + (size_t) first * s, row + first, last - first, s);
+        }
       }
     }
-  }
 }
 
 void
