@@ -36,17 +36,27 @@ FER_FN (fer_conv2d_band_rows) (const FerConv2d *conv, int height, int width)
 }
 
 gboolean
+FER_FN (fer_conv2d_bands_forward_applies) (const FerConv2d *conv, int rows, int batch,
+    int threads, int height, int width)
+{
+  const Bands b = bands_of (conv, rows, height, width);
+  /* col: a band's columns per thread, within C*k*k * batch*OH*OW elements. */
+  return rows >= 1 && b.oh > 0 && b.ow > 0 && batch >= 1
+      && (size_t) MAX (threads, 1) * b.rows * b.ow <= (size_t) batch * b.oh * b.ow;
+}
+
+gboolean
 FER_FN (fer_conv2d_bands_apply) (const FerConv2d *conv, int rows, int batch, int threads,
     int height, int width)
 {
-  const Bands b = bands_of (conv, rows, height, width);
-  if (rows < 1 || b.oh <= 0 || b.ow <= 0 || batch < MAX (threads, 1))
+  if (!FER_FN (fer_conv2d_bands_forward_applies) (conv, rows, batch, threads, height, width)
+      || batch < MAX (threads, 1))
     return FALSE;
-  /* col: a band's columns per thread; dcol: an image's weight gradient per image, then a
-   * band's column gradient per thread.  Both within C*k*k * batch*OH*OW elements. */
+  /* dcol: an image's weight gradient per image, then a band's column gradient per thread. */
+  const Bands b = bands_of (conv, rows, height, width);
   const size_t per_image = (size_t) b.oh * b.ow, band = (size_t) b.rows * b.ow;
-  return (size_t) threads * band <= batch * per_image
-      && (size_t) batch * conv->out_channels + (size_t) threads * band <= batch * per_image;
+  return (size_t) batch * conv->out_channels + (size_t) MAX (threads, 1) * band
+      <= batch * per_image;
 }
 
 void

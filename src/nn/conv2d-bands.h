@@ -24,6 +24,11 @@
 /* Output rows per band: as many as FER_CONV2D_BAND_BYTES of columns hold (at least one). */
 int FER_FN (fer_conv2d_band_rows) (const FerConv2d *conv, int height, int width);
 
+/* The forward pass can go by bands of rows output rows on threads threads with a scratch
+ * buffer (col below) of C*k*k * batch*OH*OW elements. */
+gboolean FER_FN (fer_conv2d_bands_forward_applies) (const FerConv2d *conv, int rows, int batch,
+    int threads, int height, int width);
+
 /* Both passes can go by bands of rows output rows for batch images on threads threads with
  * scratch buffers (col and dcol below) of C*k*k * batch*OH*OW elements each, as the im2col
  * path has. */
