@@ -110,6 +110,50 @@ test_simpleconv3_through_the_driver (void)
   fer_simpleconv3_free (model);
 }
 
+/* fer_net_set_layer_timer: while set, every layer's time is added, forward and backward; once
+ * unset, nothing more is. */
+static void
+test_layer_timer (void)
+{
+  FerLayerSpec layers[32];
+  const int n = simpleconv3_layers (layers);
+  GError *error = NULL;
+  FerNet *net = fer_net_new (layers, n, 3, SIDE, SIDE, BATCH, 0, &error);
+  g_assert_no_error (error);
+  fer_net_init_weights (net, 1);
+  FerRng rng;
+  fer_rng_init (&rng, 5);
+  float *input = g_new (float, BATCH * 3 * SIDE * SIDE);
+  for (int i = 0; i < BATCH * 3 * SIDE * SIDE; i++)
+    input[i] = (float) fer_rng_uniform (&rng);
+  double forward_us[32] = { 0 }, backward_us[32] = { 0 };
+  for (int i = 0; i < n; i++)
+    forward_us[i] = backward_us[i] = -1;   /* added to: starts where the caller says */
+  fer_net_set_layer_timer (net, forward_us, backward_us);
+  double forward_total = 0, backward_total = 0;
+  for (int round = 0; round < 20; round++) {
+    g_assert_true (fer_net_forward (net, input, BATCH, NULL, 0, TRUE, &rng));
+    fer_net_clear_output_grads (net);
+    fer_net_output_grad (net, n - 1)[0] = 1;
+    fer_net_backward (net);
+  }
+  for (int i = 0; i < n; i++) {
+    g_assert_cmpfloat (forward_us[i], >=, -1);
+    g_assert_cmpfloat (backward_us[i], >=, -1);
+    forward_total += forward_us[i] + 1;
+    backward_total += backward_us[i] + 1;
+  }
+  g_assert_cmpfloat (forward_total, >, 0);   /* 20 passes of simpleconv3: milliseconds */
+  g_assert_cmpfloat (backward_total, >, 0);
+  g_assert_cmpfloat (forward_us[n], ==, 0);   /* nothing past the last layer */
+  fer_net_set_layer_timer (net, NULL, NULL);
+  const double before = forward_us[0];
+  g_assert_true (fer_net_forward (net, input, BATCH, NULL, 0, FALSE, NULL));
+  g_assert_cmpfloat (forward_us[0], ==, before);
+  g_free (input);
+  fer_net_free (net);
+}
+
 /* The statistics of activations far from zero (a mean 10^6 times their spread), in float as
  * the product trains: the one-pass, shifted sums against two passes in long double. */
 static void
@@ -145,5 +189,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/net/simpleconv3-through-the-driver", test_simpleconv3_through_the_driver);
   g_test_add_func ("/net/batchnorm-statistics", test_batchnorm_statistics);
+  g_test_add_func ("/net/layer-timer", test_layer_timer);
   return g_test_run ();
 }

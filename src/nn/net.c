@@ -62,6 +62,7 @@ struct FER_FN (FerNetStruct) {
   int n_rois;
   gboolean training;
   FerLayerSpec *specs;      /* the layers as given */
+  double *timer_forward, *timer_backward;   /* fer_net_set_layer_timer's, or NULL */
 };
 
 typedef FER_FN (FerNet) Net;
@@ -722,8 +723,12 @@ FER_FN (fer_net_forward) (Net *net, const fer_real *images, int batch, const Fer
   if (n_rois > 0)
     memcpy (net->rois, rois, n_rois * sizeof *rois);
   net->training = training;
-  for (int i = 0; i < net->n_layers; i++)
+  for (int i = 0; i < net->n_layers; i++) {
+    const gint64 start = net->timer_forward ? g_get_monotonic_time () : 0;
     forward_layer (net, &net->layers[i], rng);
+    if (net->timer_forward)
+      net->timer_forward[i] += (double) (g_get_monotonic_time () - start);
+  }
   return TRUE;
 }
 
@@ -848,6 +853,17 @@ FER_FN (fer_net_backward) (Net *net)
 {
   /* Batch statistics, dropout masks and region pooling of a training forward are what it reads. */
   g_return_if_fail (net->training);
-  for (int i = net->n_layers - 1; i >= 0; i--)
+  for (int i = net->n_layers - 1; i >= 0; i--) {
+    const gint64 start = net->timer_backward ? g_get_monotonic_time () : 0;
     backward_layer (net, &net->layers[i]);
+    if (net->timer_backward)
+      net->timer_backward[i] += (double) (g_get_monotonic_time () - start);
+  }
+}
+
+void
+FER_FN (fer_net_set_layer_timer) (Net *net, double *forward_us, double *backward_us)
+{
+  net->timer_forward = forward_us;
+  net->timer_backward = backward_us;
 }

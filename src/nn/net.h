@@ -138,11 +138,18 @@ fer_real *FER_FN (fer_net_output_grad) (FER_FN (FerNet) *net, int layer);
 void FER_FN (fer_net_layer_shape) (const FER_FN (FerNet) *net, int layer, int *channels,
     int *height, int *width, int *rows);
 
-/* Clears every output gradient (call before setting the loss's gradients). */
+/* Clears the output gradients that backward adds to (call before setting the loss's gradients;
+ * a layer whose only reader is a batchnorm is left as it is: the batchnorm overwrites it). */
 void FER_FN (fer_net_clear_output_grads) (FER_FN (FerNet) *net);
 /* Back through the layers of the last training forward, from the gradients set on outputs;
  * parameter gradients are accumulated into the gradient arena. */
 void FER_FN (fer_net_backward) (FER_FN (FerNet) *net);
+
+/* Per-layer wall time, for profilers and benches: while set, each forward and backward pass
+ * adds every layer's microseconds to forward_us[i] and backward_us[i] (an array of n_layers
+ * each; NULL: off). */
+void FER_FN (fer_net_set_layer_timer) (FER_FN (FerNet) *net, double *forward_us,
+    double *backward_us);
 
 G_END_DECLS
 

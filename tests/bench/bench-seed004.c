@@ -7,8 +7,9 @@
  * loss or a fixed output gradient, backward, Adam) at batch 1 and 16; the median of timed
  * blocks, in milliseconds per call, one "name value" line each.
  *
- *   fer-bench-seed004 [THREADS] [BLOCK_SECONDS] [MEASURE]
- * MEASURE (e.g. detector_train_b16) times that one alone, for a profiler. */
+ *   fer-bench-seed004 [THREADS] [BLOCK_SECONDS] [MEASURE [--layers]]
+ * MEASURE (e.g. detector_train_b16) times that one alone, for a profiler; --layers then also
+ * prints each layer's forward and backward microseconds per call (fer_net_set_layer_timer). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,8 @@ typedef struct {
   gboolean detector;
   FerAdam *adam;
   FerRng rng;
+  int calls;                         /* forward passes so far */
+  double *forward_us, *backward_us;  /* per layer, with --layers */
 } Bench;
 
 static int
@@ -97,17 +100,21 @@ teardown (Bench *b)
   g_free (b->labels);
   g_free (b->targets);
   g_free (b->scratch);
+  g_free (b->forward_us);
+  g_free (b->backward_us);
 }
 
 static void
 forward (Bench *b)
 {
+  b->calls++;
   fer_net_forward (b->net, b->images, b->batch, b->rois, b->n_rois, FALSE, NULL);
 }
 
 static void
 train_step (Bench *b)
 {
+  b->calls++;
   fer_net_forward (b->net, b->images, b->batch, b->rois, b->n_rois, TRUE, &b->rng);
   fer_net_clear_output_grads (b->net);
   if (b->detector) {
@@ -166,12 +173,26 @@ median_seconds (void (*work) (Bench *), Bench *b, double block_seconds)
   return times[3];
 }
 
+/* Each layer's microseconds per call, averaged over every call timed (calibration included). */
+static void
+print_layers (const Bench *b, int n_layers)
+{
+  int n;
+  const FerLayerSpec *specs = fer_net_layers (b->net, &n);
+  printf ("%-5s %-10s %-28s %10s %10s\n", "layer", "kind", "name", "forward", "backward");
+  for (int i = 0; i < MIN (n, n_layers); i++)
+    printf ("%-5d %-10s %-28s %10.1f %10.1f\n", i, fer_layer_kind_name (specs[i].kind),
+        specs[i].name ? specs[i].name : "", b->forward_us[i] / b->calls,
+        b->backward_us[i] / b->calls);
+}
+
 int
 main (int argc, char **argv)
 {
   const int threads = argc > 1 ? atoi (argv[1]) : 2;
   const double block = argc > 2 ? atof (argv[2]) : 0.3;
   const char *only = argc > 3 ? argv[3] : NULL;
+  const gboolean layers = only != NULL && argc > 4 && strcmp (argv[4], "--layers") == 0;
   fer_threads_set (threads);
   const char *names[2] = { "mymodel", "detector" };
   for (int d = 0; d < 2; d++)
@@ -185,11 +206,20 @@ main (int argc, char **argv)
       if (!time_forward && !time_train)
         continue;
       setup (&b, d, batch);
+      int n_layers = 0;
+      fer_net_layers (b.net, &n_layers);
+      if (layers) {
+        b.forward_us = g_new0 (double, n_layers);
+        b.backward_us = g_new0 (double, n_layers);
+        fer_net_set_layer_timer (b.net, b.forward_us, b.backward_us);
+      }
       if (time_forward)
         printf ("%s %.3f\n", forward_name, 1e3 * median_seconds (forward, &b, block));
       if (time_train)
         printf ("%s %.3f\n", train_name, 1e3 * median_seconds (train_step, &b, block));
       fflush (stdout);
+      if (layers)
+        print_layers (&b, n_layers);
       teardown (&b);
     }
   return 0;
