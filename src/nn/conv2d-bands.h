@@ -1,4 +1,5 @@
-/* conv2d-bands.h: training convolutions by bands of output rows, their columns kept in cache.
+/* conv2d-bands.h: convolutions by bands of output rows, their columns kept in cache (what the
+ * network driver uses for every convolution that is not direct, in training and evaluation).
  *
  * The im2col path (conv2d.c) makes the columns of whole images: at the detector's training
  * sizes tens of megabytes per layer (C*k*k times the input), written, read back by the GEMM,
