@@ -19,7 +19,9 @@
 #define FER_CONV2D_DIRECT_MAX_PATCH 72
 /* Forward, up to this many when the output channels come in blocks of 4 or 8 (conv2d-direct.c's
  * registers path) and the padded input rows of an output row fit its buffer: the detector's
- * 16- and 32-channel layers run a third faster direct than through im2col and OpenBLAS. */
+ * 16- and 32-channel layers run a third faster direct than through im2col and OpenBLAS.  (The
+ * network driver now sends those layers by bands instead, faster again: conv2d-bands.h; this
+ * path serves maps too small for a band per thread.) */
 #define FER_CONV2D_DIRECT_MAX_REGISTERS_PATCH 576
 
 /* The forward pass can go direct: stride 1, padding below the kernel size, rows (in and out)
