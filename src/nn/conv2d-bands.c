@@ -1,7 +1,6 @@
 #include "nn/conv2d-bands.h"
 
 #include <omp.h>
-#include <string.h>
 
 #include "nn/fer-parallel.h"
 #include "nn/gemm.h"

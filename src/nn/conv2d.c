@@ -95,14 +95,12 @@ void
 FER_FN (fer_im2col) (fer_real *col, size_t col_stride, const fer_real *in,
     FerImageStrides in_strides, const FerConv2d *conv, int images, int height, int width)
 {
-  const int rows = conv->in_channels * conv->kernel * conv->kernel;
-  const int oh = fer_conv2d_output_size (height, conv->kernel, conv->stride, conv->padding);
-  const size_t work = (size_t) rows * images * oh * fer_conv2d_output_size (width, conv->kernel,
-      conv->stride, conv->padding);
+  const int k = conv->kernel, rows = conv->in_channels * k * k;
+  const int oh = fer_conv2d_output_size (height, k, conv->stride, conv->padding);
+  const int ow = fer_conv2d_output_size (width, k, conv->stride, conv->padding);
+  const size_t work = (size_t) rows * images * oh * ow;
   /* Rows are independent: split across the threads when called outside a parallel region (a
    * single slab, e.g. one image); inside one (a slab per thread), this stays serial. */
-  const int k = conv->kernel, ow = fer_conv2d_output_size (width, k, conv->stride,
-      conv->padding);
   FER_PARALLEL_FOR (work)
   for (int r = 0; r < rows; r++) {
     int first, last;
