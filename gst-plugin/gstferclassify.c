@@ -56,6 +56,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_fer_classify_debug);
 #define DEFAULT_PROP_INTERVAL 1
 #define DEFAULT_PROP_POST_MESSAGES FALSE
 #define DEFAULT_PROP_THREADS 1
+#define DEFAULT_PROP_GEOMETRY TRUE
 #define MODEL_ENV "GST_FER_MODEL"
 /* A face unseen for this many frames is forgotten (its smoothed probabilities too). */
 #define FORGET_AFTER_FRAMES 30
@@ -68,6 +69,7 @@ enum
   PROP_INTERVAL,
   PROP_POST_MESSAGES,
   PROP_THREADS,
+  PROP_GEOMETRY,
 };
 
 /* What is remembered of a face between frames. */
@@ -181,6 +183,9 @@ gst_fer_classify_set_property (GObject * object, guint prop_id, const GValue * v
     case PROP_THREADS:
       self->threads = g_value_get_int (value);
       break;
+    case PROP_GEOMETRY:
+      self->geometry = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -210,6 +215,9 @@ gst_fer_classify_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_THREADS:
       g_value_set_int (value, self->threads);
+      break;
+    case PROP_GEOMETRY:
+      g_value_set_boolean (value, self->geometry);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -261,7 +269,7 @@ gst_fer_classify_stop (GstBaseTransform * trans)
 typedef struct {
   gdouble smoothing;
   gint interval, threads;
-  gboolean post_messages;
+  gboolean post_messages, geometry;
 } Settings;
 
 static void
@@ -272,6 +280,7 @@ read_settings (GstFerClassify * self, Settings * s)
   s->interval = self->interval;
   s->threads = self->threads;
   s->post_messages = self->post_messages;
+  s->geometry = self->geometry;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -353,7 +362,7 @@ classify_faces (GstFerClassify * self, GstVideoFrame * frame, GstFerMeta * meta,
     due[n_due++] = i;
   }
 
-  const float *probabilities = NULL;
+  float *probabilities = NULL;
   if (n_due > 0) {
     fer_threads_set (s->threads);   /* this (streaming) thread's OpenMP team size */
     probabilities = fer_classifier_classify (classifier, crops, (gint) n_due);
@@ -363,7 +372,11 @@ classify_faces (GstFerClassify * self, GstVideoFrame * frame, GstFerMeta * meta,
   for (guint k = 0; probabilities && k < n_due; k++) {
     const GstFerFace *face = gst_fer_meta_get_face (meta, due[k]);
     FaceHistory *h = history_of (self, face->id);
-    const float *p = probabilities + (gsize) k * classes;
+    float *p = probabilities + (gsize) k * classes;
+    /* The mouth's shape from the face's landmarks, when the model weighs it (a face added
+     * without landmarks has none: its probabilities stay the network's). */
+    if (s->geometry)
+      fer_classifier_apply_geometry (classifier, face->landmarks, p);
     /* Exponential moving average per face id; the first result is taken as it is. */
     const gboolean first = h->classified_frame == G_MAXUINT64;
     for (gint c = 0; c < classes; c++)
@@ -494,6 +507,12 @@ gst_fer_classify_class_init (GstFerClassifyClass * klass)
       g_param_spec_int ("threads", "Threads",
           "Threads running the model (a frame's few mouths are fastest on one)", 1, 64,
           DEFAULT_PROP_THREADS, flags | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_GEOMETRY,
+      g_param_spec_boolean ("geometry", "Geometry",
+          "When the model has a geometry head (fer-eval --fit-geometry), weigh each mouth's "
+          "shape from its face's landmarks (lip opening, corner lift, width) beside the "
+          "network's reading of its pixels; off: the network's probabilities alone",
+          DEFAULT_PROP_GEOMETRY, flags | GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_set_static_metadata (element_class, "Mouth expression classifier",
       "Filter/Analyzer/Video",
@@ -517,6 +536,7 @@ gst_fer_classify_init (GstFerClassify * self)
   self->interval = DEFAULT_PROP_INTERVAL;
   self->post_messages = DEFAULT_PROP_POST_MESSAGES;
   self->threads = DEFAULT_PROP_THREADS;
+  self->geometry = DEFAULT_PROP_GEOMETRY;
   g_mutex_init (&self->model_lock);
   self->history = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   fer_frame_cutter_init (&self->cutter);

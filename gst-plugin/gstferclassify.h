@@ -22,6 +22,7 @@ struct _GstFerClassify {
   gint interval;
   gboolean post_messages;
   gint threads;
+  gboolean geometry;
 
   /* The model in use: replaced (model set while running) under model_lock, which the streaming
    * thread holds for a whole frame, so a swap falls between frames. */

@@ -4,7 +4,8 @@ on: for each face photo, the bounding box of its hand-placed landmarks 48-67 (th
 to a square of 1.5x its larger side around the same centre and moved (or, at worst, shrunk) to
 lie inside the photo, as the tutorial cut its own training crops.  Written as PNG into
 OUT_DIR/<class>/ with the photo's class folder (0 none, 2 smile, 3 openmouth; helen has no
-pouting), ready for fer-eval.  Not committed anywhere: the photos are for research use only.
+pouting), ready for fer-eval, and OUT_DIR/landmarks.csv: each crop's 68 hand-placed points (in
+the photo's pixels), from which fer-eval gives a model the mouth's geometry.  Not committed anywhere: the photos are for research use only.
 
     /usr/bin/python3 models/landmark_mouth_crops.py ../shared/datasets/helen-dev OUT_DIR
 """
@@ -32,6 +33,7 @@ def main():
         for name in os.listdir(os.path.join(root, "faces", label)):
             classes[name] = label
     written = 0
+    landmarks = []
     with open(os.path.join(root, "annotations.csv")) as f:
         for row in csv.DictReader(f):
             label = classes.get(row["filename"])
@@ -43,7 +45,12 @@ def main():
             os.makedirs(os.path.join(out, label), exist_ok=True)
             stem = os.path.splitext(row["filename"])[0]
             photo.crop(box).save(os.path.join(out, label, stem + ".png"))
+            landmarks.append((label + "/" + stem + ".png", row["points"]))
             written += 1
+    with open(os.path.join(out, "landmarks.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["file", "points"])
+        w.writerows(sorted(landmarks))
     print(f"{written} mouth crops in {out}")
 
 

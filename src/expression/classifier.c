@@ -5,6 +5,7 @@
 #include "nn/cross-entropy.h"
 #include "base/fer-error.h"
 #include "image/transforms.h"
+#include "expression/geometry-head.h"
 
 /* FER_MODEL_CROP_SEED: Resize (shorter side 64), CenterCrop (input_size). */
 #define SEED_RESIZE_TO 64
@@ -13,6 +14,7 @@ struct _FerClassifier {
   char *path;
   FerSimpleConv3 *model;
   FerModelInfo *info;
+  FerGeometryHead *geometry;   /* NULL: the model has none */
   int capacity;            /* images the buffers below hold */
   float *inputs;           /* capacity x input floats */
   float *probabilities;    /* capacity x num_classes */
@@ -26,12 +28,19 @@ fer_classifier_load (const char *path, GError **error)
   FerSimpleConv3 *model = fer_model_load (path, &info, error);
   if (model == NULL)
     return NULL;
-  if (!fer_model_info_check_transform (info, path, error)) {
+  GError *head_error = NULL;
+  const gboolean transform_ok = fer_model_info_check_transform (info, path, error);
+  FerGeometryHead *geometry = transform_ok
+      ? fer_geometry_head_from_info (info, path, &head_error) : NULL;
+  if (!transform_ok || head_error) {
+    if (head_error)
+      g_propagate_error (error, head_error);
     fer_simpleconv3_free (model);
     fer_model_info_free (info);
     return NULL;
   }
   FerClassifier *classifier = g_new0 (FerClassifier, 1);
+  classifier->geometry = geometry;
   classifier->path = g_strdup (path);
   classifier->model = model;
   classifier->info = info;
@@ -47,6 +56,7 @@ fer_classifier_free (FerClassifier *classifier)
     return;
   fer_simpleconv3_free (classifier->model);
   fer_model_info_free (classifier->info);
+  fer_geometry_head_free (classifier->geometry);
   fer_image_free (classifier->scratch);
   g_free (classifier->inputs);
   g_free (classifier->probabilities);
@@ -113,7 +123,7 @@ reserve (FerClassifier *classifier, int n)
   return TRUE;
 }
 
-const float *
+float *
 fer_classifier_run (FerClassifier *classifier, const float *inputs, int n)
 {
   if (n <= 0 || !reserve (classifier, n))
@@ -125,7 +135,7 @@ fer_classifier_run (FerClassifier *classifier, const float *inputs, int n)
   return classifier->probabilities;
 }
 
-const float *
+float *
 fer_classifier_classify (FerClassifier *classifier, const FerImage *const *images, int n)
 {
   if (n <= 0 || !reserve (classifier, n))
@@ -135,4 +145,21 @@ fer_classifier_classify (FerClassifier *classifier, const FerImage *const *image
     fer_classifier_preprocess (classifier->info, images[i], classifier->inputs + i * floats,
         &classifier->scratch);
   return fer_classifier_run (classifier, classifier->inputs, n);
+}
+
+const FerGeometryHead *
+fer_classifier_geometry (const FerClassifier *classifier)
+{
+  return classifier->geometry;
+}
+
+gboolean
+fer_classifier_apply_geometry (const FerClassifier *classifier,
+    const float points[2 * FER_LANDMARKS], float *probabilities)
+{
+  double features[FER_MOUTH_FEATURES];
+  if (classifier->geometry == NULL || points == NULL || !fer_mouth_features (points, features))
+    return FALSE;
+  fer_geometry_head_apply (classifier->geometry, features, probabilities);
+  return TRUE;
 }

@@ -11,6 +11,7 @@
 #include "image/image.h"
 #include "io/model-file.h"
 #include "image/transforms.h"
+#include "expression/geometry-head.h"
 
 G_BEGIN_DECLS
 
@@ -36,13 +37,23 @@ void fer_classifier_preprocess (const FerModelInfo *info, const FerImage *image,
  * matter: fer_preprocess_center_source). */
 FerBox fer_classifier_source_rect (const FerClassifier *classifier, int width, int height);
 
-/* Probabilities [n][num_classes] of n preprocessed inputs, valid until the next call; NULL when
+/* Probabilities [n][num_classes] of n preprocessed inputs, the classifier's buffer (the caller
+ * may change them in place: fer_classifier_apply_geometry), valid until the next call; NULL when
  * memory is short.  Not reentrant: one thread at a time per classifier. */
-const float *fer_classifier_run (FerClassifier *classifier, const float *inputs, int n);
+float *fer_classifier_run (FerClassifier *classifier, const float *inputs, int n);
 
 /* fer_classifier_preprocess of each image, then fer_classifier_run, as one batch. */
-const float *fer_classifier_classify (FerClassifier *classifier, const FerImage *const *images,
+float *fer_classifier_classify (FerClassifier *classifier, const FerImage *const *images,
     int n);
+
+/* The model's geometry head (geometry-head.h); NULL when it has none. */
+const FerGeometryHead *fer_classifier_geometry (const FerClassifier *classifier);
+
+/* Applies the geometry head to one mouth's probabilities (num_classes floats, from
+ * fer_classifier_run) given the 68 landmarks of its face; FALSE, probabilities unchanged, when
+ * the model has no head, points is NULL or the landmarks give no features. */
+gboolean fer_classifier_apply_geometry (const FerClassifier *classifier,
+    const float points[2 * FER_LANDMARKS], float *probabilities);
 
 G_END_DECLS
 

@@ -21,3 +21,45 @@ fer_mouth_opening (const float points[2 * FER_LANDMARKS])
     return NAN;
   return gap / width;
 }
+
+const char *const fer_mouth_feature_names[FER_MOUTH_FEATURES] = {
+  "opening", "corner_lift", "width_ratio"
+};
+
+/* The mean of points first .. last. */
+static void
+centre (const float *points, int first, int last, double *x, double *y)
+{
+  *x = *y = 0;
+  for (int i = first; i <= last; i++) {
+    *x += points[2 * i] / (last - first + 1);
+    *y += points[2 * i + 1] / (last - first + 1);
+  }
+}
+
+gboolean
+fer_mouth_features (const float points[2 * FER_LANDMARKS], double features[FER_MOUTH_FEATURES])
+{
+  double lx, ly, rx, ry;
+  centre (points, 36, 41, &lx, &ly);
+  centre (points, 42, 47, &rx, &ry);
+  const double eyes = hypot (rx - lx, ry - ly);
+  const double width = distance (points, 48, 54);
+  /* The face's down direction: the eye line turned a quarter clockwise (image y points down). */
+  const double down_x = -(ry - ly) / eyes, down_y = (rx - lx) / eyes;
+  const double middle_x = (points[2 * 62] + points[2 * 66]) / 2;
+  const double middle_y = (points[2 * 62 + 1] + points[2 * 66 + 1]) / 2;
+  const double corners_x = (points[2 * 48] + points[2 * 54]) / 2;
+  const double corners_y = (points[2 * 48 + 1] + points[2 * 54 + 1]) / 2;
+  features[FER_MOUTH_OPENING] = fer_mouth_opening (points);
+  features[FER_MOUTH_CORNER_LIFT] =
+      ((middle_x - corners_x) * down_x + (middle_y - corners_y) * down_y) / width;
+  features[FER_MOUTH_WIDTH_RATIO] = width / eyes;
+  gboolean ok = eyes > 0 && width > 0;
+  for (int i = 0; i < FER_MOUTH_FEATURES; i++)
+    ok = ok && isfinite (features[i]);
+  if (!ok)
+    for (int i = 0; i < FER_MOUTH_FEATURES; i++)
+      features[i] = NAN;
+  return ok;
+}

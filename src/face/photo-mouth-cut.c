@@ -81,6 +81,10 @@ fer_cut_mouths_with (const FerFaceFinderFuncs *funcs, gpointer finder, const Fer
     m->face = (FerBox) { faces[i].x - dx, faces[i].y - dy, faces[i].width, faces[i].height };
     m->mouth.x -= dx;
     m->mouth.y -= dy;
+    for (int k = 0; k < FER_LANDMARKS; k++) {
+      m->points[2 * k] = points[2 * k] - dx;
+      m->points[2 * k + 1] = points[2 * k + 1] - dy;
+    }
     if (m->crop != NULL)
       cut++;
   }

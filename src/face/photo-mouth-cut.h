@@ -9,6 +9,7 @@
 #include <glib.h>
 #include "face/face-finder.h"
 #include "face/face-tracking.h"
+#include "face/mouth-box.h"
 #include "image/image.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,7 @@ typedef struct {
   FerBox face, mouth;   /* in the photo's pixels (a box may reach into the padding) */
   FerImage *crop;        /* the mouth's RGB pixels, mouth.width x mouth.height */
   double opening;        /* inner-lip gap / mouth width (fer_mouth_opening) */
+  float points[2 * FER_LANDMARKS];   /* the 68 landmarks, in the photo's pixels */
 } FerMouth;
 
 /* Up to max_mouths mouths of photo, largest face first; returns their number (0: no face), or -1

@@ -25,10 +25,12 @@ Writes, under OUT:
   prep/<set>/             fer-prep's output and report (resumable)
   raw/smiles-{train,test}/  SMILEs split by file name (a fixed fifth held out for testing)
   <set>/train/<class>/, <set>/val/<class>/   the sorted crops (hard links into prep/)
+  <set>/{train,val}/landmarks.csv   each crop's 68 face landmarks, for fer-eval
   REPORT.txt              counts per set and class, and the rule
 """
 
 import argparse
+import csv
 import json
 import os
 import subprocess
@@ -69,8 +71,21 @@ def prep(tool, raw, dest, detector):
         sys.exit(f'build-expression-data: fer-prep failed on {raw} (run again to resume)')
 
 
+def write_landmarks(part_dir, rows):
+    """PART/landmarks.csv: each crop's 68 face landmarks (in its input photo's pixels), read by
+    fer-eval to give a model the mouth's geometry (src/expression/mouth-features.h)."""
+    tmp = os.path.join(part_dir, 'landmarks.csv.tmp')
+    with open(tmp, 'w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(['file', 'points'])
+        for file, points in sorted(rows):
+            w.writerow([file, ', '.join(f'{v:g}' for v in points)])
+    os.replace(tmp, os.path.join(part_dir, 'landmarks.csv'))
+
+
 def sort_crops(dest, out_set, smile_folder, closed, open_, counts):
     report = json.load(open(os.path.join(dest, 'prep-report.json')))
+    landmarks = {'train': [], 'val': []}
     for crop in report['crops']:
         opening = crop['opening']
         if crop['class'] == smile_folder:
@@ -95,8 +110,13 @@ def sort_crops(dest, out_set, smile_folder, closed, open_, counts):
         target = os.path.join(target_dir, crop['class'] + '-' + crop['file'])
         if not os.path.exists(target):
             os.link(src, target)
+        if crop.get('landmarks'):
+            landmarks[part].append((label + '/' + os.path.basename(target), crop['landmarks']))
         key = f'{part}/{label}'
         counts[key] = counts.get(key, 0) + 1
+    for part, rows in landmarks.items():
+        if rows:
+            write_landmarks(os.path.join(out_set, part), rows)
 
 
 def main():

@@ -27,6 +27,8 @@ mouth_of (const FerEvalInput *input, const FerImage *photo, FerEvalOutcome *outc
   }
   outcome->face = mouth.face;
   outcome->mouth = mouth.mouth;
+  outcome->has_points = TRUE;
+  memcpy (outcome->points, mouth.points, sizeof mouth.points);
   return mouth.crop;
 }
 

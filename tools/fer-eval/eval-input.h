@@ -24,6 +24,8 @@ typedef struct {
   char *error;             /* the file could not be read: why (free it) */
   gboolean no_face;        /* --faces: no face found */
   FerBox face, mouth;     /* --faces: where, in the photo's pixels */
+  gboolean has_points;     /* --faces: the face's landmarks are in points */
+  float points[2 * FER_LANDMARKS];
 } FerEvalOutcome;
 
 /* Fills tensor (the model's input) from the file at path; FALSE when there is no input (the

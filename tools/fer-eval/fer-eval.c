@@ -1,7 +1,7 @@
 /* fer-eval: how well a model classifies an ImageFolder, or how well face detectors find faces.
  *
  *   fer-eval MODEL DATA_DIR [--json] [--predictions FILE] [--faces [--padding F]] [--gray]
- *            [--binary CLASS:FOLDER] [--sheet FILE.png]
+ *            [--binary CLASS:FOLDER] [--sheet FILE.png] [--no-geometry | --fit-geometry]
  *   fer-eval --detector DETECTOR ANNOTATIONS.csv [--teacher ONNX] [--no-haar] [--json]
  *
  * The second form: eval-detection.h.
@@ -16,7 +16,9 @@
  * --face-detector, fermouthcrop's default unless told) and cut by the elements' code
  * (eval-input.h) first; photos without a face are counted apart.  --gray shows the model each
  * image's luma; --binary scores one class against the rest (smile/not-smile sets);
- * --sheet draws the mistakes (contact-sheet.h).
+ * --sheet draws the mistakes (contact-sheet.h).  A model with a geometry head gets each mouth's
+ * landmarks (the found face's, or the crops' landmarks.csv) unless --no-geometry; --fit-geometry
+ * fits a head on the data and writes it into MODEL (eval-geometry.h).
  *
  * Exit status: 0 evaluated, 1 failed (message on stderr), 2 bad usage. */
 #include <stdio.h>
@@ -26,6 +28,7 @@
 
 #include "eval-input.h"
 #include "eval-detection.h"
+#include "eval-geometry.h"
 #include "contact-sheet.h"
 #include "face-detector-option.h"
 #include "base/fer-error.h"
@@ -54,6 +57,7 @@ static char *detector_path, *teacher_path, *input_size;
 static char *face_detector = FER_FACE_DETECTOR_DEFAULT;
 static char *face_detector_model;
 static gboolean no_haar, calibrate_landmarks;
+static gboolean no_geometry, fit_geometry;
 static double calibrate_threshold, set_threshold;
 static double threshold;
 static int input_width, input_height;
@@ -77,6 +81,12 @@ static GOptionEntry entries[] = {
   { "binary", 0, 0, G_OPTION_ARG_STRING, &binary, "Two-class evaluation: images of data folder "
     "FOLDER are CLASS, all others are not; a prediction is CLASS when it is the model's most "
     "probable class (e.g. smile:1 for GENKI-4K)", "CLASS:FOLDER" },
+  { "no-geometry", 0, 0, G_OPTION_ARG_NONE, &no_geometry, "Leave the model's geometry head "
+    "out: the network's own probabilities from the pixels alone", NULL },
+  { "fit-geometry", 0, 0, G_OPTION_ARG_NONE, &fit_geometry, "Fit a geometry head (the mouths' "
+    "opening, corner lift and width, from their landmarks, beside the network's probabilities) "
+    "on these images and write it into MODEL; the figures printed are the network's alone. "
+    "Images need landmarks: --faces, or a landmarks.csv in DATA_DIR", NULL },
   { "detector", 'd', 0, G_OPTION_ARG_FILENAME, &detector_path, "Measure this face detector "
     "(fer-train-detector's) on the photos and boxes of ANNOTATIONS.csv instead, beside Haar",
     "DETECTOR" },
@@ -157,7 +167,7 @@ model_class_of (const char *folder, const FerModelInfo *info)
 
 static void
 print_table (const FerEvaluation *e, char **labels, const char *model, const char *data,
-    int skipped, guint no_face)
+    int skipped, guint no_face, const FerEvalGeometry *geometry)
 {
   const int k = e->n_classes;
   g_print ("model %s on %s: %" G_GINT64_FORMAT " images", model, data, e->total);
@@ -166,6 +176,9 @@ print_table (const FerEvaluation *e, char **labels, const char *model, const cha
         100.0 * e->total / (e->total + no_face), no_face);
   if (skipped)
     g_print (" (%d files skipped)", skipped);
+  if (geometry->use_head)
+    g_print ("\ngeometry head applied to %u of the %u mouths (the others had no landmarks)",
+        geometry->with_features, geometry->classified);
   g_print ("\naccuracy %.2f%%  balanced accuracy %.2f%%  mean loss %.4f\n\n",
       100 * fer_evaluation_accuracy (e), 100 * fer_evaluation_balanced_accuracy (e),
       fer_evaluation_mean_loss (e));
@@ -194,7 +207,7 @@ print_table (const FerEvaluation *e, char **labels, const char *model, const cha
 
 static void
 print_json (const FerEvaluation *e, char **labels, const char *model, const char *data,
-    GPtrArray *unmatched, GPtrArray *skipped, guint no_face)
+    GPtrArray *unmatched, GPtrArray *skipped, guint no_face, const FerEvalGeometry *geometry)
 {
   JsonBuilder *b = json_builder_new ();
   json_builder_begin_object (b);
@@ -212,6 +225,8 @@ print_json (const FerEvaluation *e, char **labels, const char *model, const char
     json_builder_set_member_name (b, "binary");
     json_builder_add_string_value (b, binary);
   }
+  json_builder_set_member_name (b, "geometry_head_applied");
+  json_builder_add_int_value (b, geometry->use_head ? geometry->with_features : 0);
   json_builder_set_member_name (b, "accuracy");
   json_builder_add_double_value (b, fer_json_round (fer_evaluation_accuracy (e), 6));
   json_builder_set_member_name (b, "balanced_accuracy");
@@ -280,6 +295,7 @@ typedef struct {
   char *binary_folder;     /* --binary: the data folder of the positives */
   char **labels;           /* the rows of the results: the model's, or --binary's two */
   FerContactSheet *sheet;  /* --sheet */
+  FerEvalGeometry geometry;
 } Eval;
 
 static int
@@ -321,6 +337,9 @@ check_options (int argc)
           || binary[strlen (binary) - 1] == ':'))
     return g_strdup_printf ("--binary must be CLASS:FOLDER (a class of the model, a data folder), "
         "and goes without --detector; got '%s'", binary);
+  if (fit_geometry && (binary || no_geometry || detector_path))
+    return g_strdup ("--fit-geometry needs the model's own classes: it goes without --binary, "
+        "--no-geometry and --detector");
   if (!(padding >= 0 && padding <= 10))
     return g_strdup_printf ("--padding must be from 0 to 10, got %g", padding);
   return NULL;
@@ -365,6 +384,9 @@ open_inputs (Eval *ev)
     ev->input.finder_funcs = ev->finder.funcs;
     ev->input.finder = ev->finder.finder;
   }
+  if (!fer_eval_geometry_init (&ev->geometry, ev->classifier, ev->data_dir, faces, no_geometry,
+          fit_geometry, &error))
+    return fail (error);
   if (predictions_path && (!fer_atomic_file_check (predictions_path, &error)
           || !fer_atomic_file_open (&ev->predictions, predictions_path, &error)))
     return fail (error);
@@ -505,9 +527,13 @@ evaluate_chunk (Eval *ev, Chunk *c, guint first, int n)
     c->labels[m] = g_array_index (ev->samples, FerSample, first + i).label;
     c->index_of[m++] = i;
   }
-  const float *p = m > 0 ? fer_classifier_run (ev->classifier, c->tensors, m) : NULL;
+  float *p = m > 0 ? fer_classifier_run (ev->classifier, c->tensors, m) : NULL;
   if (m > 0 && p == NULL)
     return fail (g_error_new (FER_ERROR, FER_ERROR_IO, "out of memory"));
+  for (int k = 0; k < m; k++)
+    fer_eval_geometry_mouth (&ev->geometry, ev->classifier, g_array_index (ev->samples,
+            FerSample, first + c->index_of[k]).path, &c->outcomes[c->index_of[k]],
+        binary ? -1 : c->labels[k], p + (size_t) k * info->num_classes);
   for (int k = 0; k < m; k++) {
     const float *row = p + (size_t) k * info->num_classes;
     const int best = fer_argmax (row, info->num_classes);
@@ -577,6 +603,9 @@ evaluate (Eval *ev)
     return status;
   if (predictions_path && !fer_atomic_file_commit (&ev->predictions, &error))
     return fail (error);
+  if (fit_geometry && !fer_eval_geometry_write_fit (&ev->geometry, ev->classifier,
+          ev->model_path, &error))
+    return fail (error);
   if (ev->sheet) {
     char *no_face = faces ? g_strdup_printf (", no face in %u", ev->no_face) : g_strdup ("");
     char *title = g_strdup_printf ("%s on %s%s: %" G_GINT64_FORMAT " mistakes in %"
@@ -611,6 +640,7 @@ eval_clear (Eval *ev)
   g_free (ev->binary_folder);
   g_strfreev (ev->labels);
   fer_contact_sheet_free (ev->sheet);
+  fer_eval_geometry_clear (&ev->geometry);
   if (ev->evaluation)
     fer_evaluation_free (ev->evaluation);
   fer_image_folder_free (ev->folder);
@@ -645,10 +675,10 @@ main (int argc, char **argv)
   }
   if (status == FER_EXIT_OK && json)
     print_json (ev.evaluation, ev.labels, ev.model_path, ev.data_dir, ev.unmatched, ev.skipped,
-        ev.no_face);
+        ev.no_face, &ev.geometry);
   else if (status == FER_EXIT_OK)
     print_table (ev.evaluation, ev.labels, ev.model_path, ev.data_dir, ev.skipped->len,
-        ev.no_face);
+        ev.no_face, &ev.geometry);
   eval_clear (&ev);
   return status;
 }

@@ -93,6 +93,7 @@ typedef struct {
   FerDHash dhashes[MAX_FACES];   /* photos: the whole photo's (all the same); video: each crop's */
   FerBox mouths[MAX_FACES];     /* each crop's mouth box in the input */
   double openings[MAX_FACES];   /* each crop's mouth opening (fer_mouth_opening) */
+  FerPrepLandmarks landmarks[MAX_FACES];   /* each crop's face landmarks in the input */
   gboolean photo;
 } Job;
 
@@ -142,6 +143,7 @@ analyse_image (Job *job, const FerImage *image, const FerFaceDetectorChoice *fin
       job->dhashes[job->n_crops] = job->photo ? photo_hash : fer_image_dhash (crop);
       job->mouths[job->n_crops] = mouths[i].mouth;
       job->openings[job->n_crops] = mouths[i].opening;
+      memcpy (job->landmarks[job->n_crops].xy, mouths[i].points, sizeof mouths[i].points);
       job->crops[job->n_crops++] = crop;
     }
     fer_image_free (mouths[i].crop);
@@ -256,6 +258,7 @@ keep_crop (Prep *prep, const Job *job, int i, FerPrepEntry *entry, GError **erro
   g_array_append_val (entry->dhashes, job->dhashes[i]);
   g_array_append_val (entry->mouths, job->mouths[i]);
   g_array_append_val (entry->openings, job->openings[i]);
+  g_array_append_val (entry->landmarks, job->landmarks[i]);
   return TRUE;
 }
 
@@ -310,6 +313,7 @@ decide (Prep *prep, Job *job, GError **error)
   entry->dhashes = g_array_new (FALSE, FALSE, sizeof (FerDHash));
   entry->mouths = g_array_new (FALSE, FALSE, sizeof (FerBox));
   entry->openings = g_array_new (FALSE, FALSE, sizeof (double));
+  entry->landmarks = g_array_new (FALSE, FALSE, sizeof (FerPrepLandmarks));
   if (job->outcome == FER_PREP_ACCEPTED && !keep_new_crops (prep, job, entry, error)) {
     fer_prep_entry_free (entry);
     return FALSE;

@@ -35,6 +35,7 @@ fer_prep_entry_free (FerPrepEntry *entry)
   g_array_unref (entry->dhashes);
   g_array_unref (entry->mouths);
   g_array_unref (entry->openings);
+  g_array_unref (entry->landmarks);
   g_free (entry);
 }
 
@@ -66,6 +67,20 @@ add_mouth (JsonBuilder *b, const FerBox *m)
   json_builder_add_int_value (b, m->y);
   json_builder_add_int_value (b, m->width);
   json_builder_add_int_value (b, m->height);
+  json_builder_end_array (b);
+}
+
+/* "landmarks": 136 numbers to the hundredth of a pixel; left out when not recorded. */
+static void
+add_landmarks (JsonBuilder *b, const FerPrepLandmarks *l)
+{
+  for (int k = 0; k < 2 * FER_LANDMARKS; k++)
+    if (!isfinite (l->xy[k]))
+      return;
+  json_builder_set_member_name (b, "landmarks");
+  json_builder_begin_array (b);
+  for (int k = 0; k < 2 * FER_LANDMARKS; k++)
+    json_builder_add_double_value (b, fer_json_round (l->xy[k], 2));
   json_builder_end_array (b);
 }
 
@@ -104,6 +119,7 @@ entry_to_json (const FerPrepEntry *e)
       json_builder_set_member_name (b, "opening");
       json_builder_add_double_value (b, fer_json_round (opening, 4));
     }
+    add_landmarks (b, &g_array_index (e->landmarks, FerPrepLandmarks, i));
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
@@ -151,6 +167,29 @@ opening_member (JsonObject *o)
           || json_node_get_value_type (n) == G_TYPE_INT64) ? json_node_get_double (n) : NAN;
 }
 
+/* The crop's landmarks; all NAN when the journal (of an older fer-prep) has none, FALSE when the
+ * member is there but not 136 numbers. */
+static gboolean
+landmarks_member (JsonObject *o, FerPrepLandmarks *l)
+{
+  for (int k = 0; k < 2 * FER_LANDMARKS; k++)
+    l->xy[k] = NAN;
+  JsonNode *n = json_object_get_member (o, "landmarks");
+  if (n == NULL)
+    return TRUE;
+  JsonArray *a = JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+  if (a == NULL || json_array_get_length (a) != 2 * FER_LANDMARKS)
+    return FALSE;
+  for (guint k = 0; k < 2 * FER_LANDMARKS; k++) {
+    JsonNode *e = json_array_get_element (a, k);
+    if (!JSON_NODE_HOLDS_VALUE (e) || (json_node_get_value_type (e) != G_TYPE_DOUBLE
+            && json_node_get_value_type (e) != G_TYPE_INT64))
+      return FALSE;
+    l->xy[k] = (float) json_node_get_double (e);
+  }
+  return TRUE;
+}
+
 /* One journal line back into an entry; NULL for a line that is not one as written (cut short
  * by a crash, or damaged): every member is checked, and the input is then decided again. */
 static FerPrepEntry *
@@ -177,20 +216,23 @@ entry_from_json (const char *line)
   e->dhashes = g_array_new (FALSE, FALSE, sizeof (FerDHash));
   e->mouths = g_array_new (FALSE, TRUE, sizeof (FerBox));
   e->openings = g_array_new (FALSE, FALSE, sizeof (double));
+  e->landmarks = g_array_new (FALSE, FALSE, sizeof (FerPrepLandmarks));
   for (guint i = 0; ok && i < json_array_get_length (crops); i++) {
     JsonNode *node = json_array_get_element (crops, i);
     JsonObject *c = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
     const char *file = string_member (c, "file");
     FerDHash h = { { 0 } };
     FerBox m = { 0 };
+    FerPrepLandmarks l;
     ok = file && *file && !strchr (file, '/') && fer_dhash_from_hex (string_member (c, "dhash"), &h)
-        && box_member (c, &m);
+        && box_member (c, &m) && landmarks_member (c, &l);
     if (ok) {
       g_ptr_array_add (e->crops, g_strdup (file));
       g_array_append_val (e->dhashes, h);
       g_array_append_val (e->mouths, m);
       const double opening = opening_member (c);
       g_array_append_val (e->openings, opening);
+      g_array_append_val (e->landmarks, l);
     }
   }
   if (ok) {
@@ -293,7 +335,7 @@ lookup (GHashTable *table, const char *class_name)
   return table ? GPOINTER_TO_UINT (g_hash_table_lookup (table, class_name)) : 0;
 }
 
-/* "crops": every kept crop, its class, input, mouth box and opening. */
+/* "crops": every kept crop, its class, input, mouth box, opening and landmarks. */
 static void
 add_kept_crops (JsonBuilder *b, const FerPrepState *state)
 {
@@ -316,6 +358,7 @@ add_kept_crops (JsonBuilder *b, const FerPrepState *state)
         json_builder_add_double_value (b, fer_json_round (opening, 4));
       else
         json_builder_add_null_value (b);
+      add_landmarks (b, &g_array_index (e->landmarks, FerPrepLandmarks, k));
       json_builder_end_object (b);
     }
   }

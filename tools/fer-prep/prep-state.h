@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "box/box.h"
+#include "face/mouth-box.h"
 #include "image-hash.h"
 
 typedef enum {
@@ -28,6 +29,12 @@ typedef enum {
  * "duplicate", "near-duplicate" */
 const char *fer_prep_outcome_name (FerPrepOutcome outcome);
 
+/* A crop's 68 face landmarks (x0, y0, ... x67, y67) in its input's pixels; NAN when the journal
+ * of an older fer-prep has none. */
+typedef struct {
+  float xy[2 * FER_LANDMARKS];
+} FerPrepLandmarks;
+
 typedef struct {
   char *class_name;
   char *source;          /* the input: path below RAW_DIR, or VIDEO#frame */
@@ -38,6 +45,7 @@ typedef struct {
   GArray *dhashes;       /* FerDHash per kept crop (of the photo, or of the crop for video) */
   GArray *mouths;        /* FerBox per kept crop: its mouth box in the input's pixels */
   GArray *openings;      /* double per kept crop: fer_mouth_opening (NAN: not recorded) */
+  GArray *landmarks;     /* FerPrepLandmarks per kept crop */
 } FerPrepEntry;
 
 typedef struct {
@@ -62,8 +70,8 @@ void fer_prep_entry_free (FerPrepEntry *entry);
 
 /* The report: counts per class and outcome, then every rejected input with its reason, as text
  * and as JSON, written atomically; split counts per class come from train/val.  The JSON also
- * lists every kept crop with its input, mouth box and mouth opening, so data can be sorted by
- * how open the mouths are (tools/expression-data/). */
+ * lists every kept crop with its input, mouth box, mouth opening and landmarks, so data can be
+ * sorted by how open the mouths are and models given the mouths' geometry (tools/expression-data/). */
 gboolean fer_prep_write_reports (FerPrepState *state, const char *out_dir, GHashTable *train,
     GHashTable *val, GError **error);
 

@@ -1,0 +1,279 @@
+#include "expression/geometry-head.h"
+
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "base/fer-error.h"
+
+/* Probabilities below this count as this: log 0 would make one class's vote infinite. */
+#define MIN_PROBABILITY 1e-6
+
+static FerGeometryHead *
+head_new (int num_classes)
+{
+  FerGeometryHead *head = g_new0 (FerGeometryHead, 1);
+  head->num_classes = num_classes;
+  head->cnn_scale = 1;
+  head->weight = g_new0 (double, (size_t) num_classes * FER_MOUTH_FEATURES);
+  head->bias = g_new0 (double, num_classes);
+  return head;
+}
+
+void
+fer_geometry_head_free (FerGeometryHead *head)
+{
+  if (head == NULL)
+    return;
+  g_free (head->weight);
+  g_free (head->bias);
+  g_free (head);
+}
+
+/* n finite numbers from a JSON array node into out; FALSE when it is anything else. */
+static gboolean
+read_numbers (JsonNode *node, int n, double *out)
+{
+  JsonArray *a = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  if (a == NULL || json_array_get_length (a) != (guint) n)
+    return FALSE;
+  for (int i = 0; i < n; i++) {
+    JsonNode *e = json_array_get_element (a, i);
+    if (!JSON_NODE_HOLDS_VALUE (e) || (json_node_get_value_type (e) != G_TYPE_DOUBLE
+            && json_node_get_value_type (e) != G_TYPE_INT64))
+      return FALSE;
+    out[i] = json_node_get_double (e);
+    if (!isfinite (out[i]))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+features_match (JsonNode *node)
+{
+  JsonArray *a = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  if (a == NULL || json_array_get_length (a) != FER_MOUTH_FEATURES)
+    return FALSE;
+  for (int k = 0; k < FER_MOUTH_FEATURES; k++) {
+    const char *name = json_array_get_string_element (a, k);
+    if (name == NULL || strcmp (name, fer_mouth_feature_names[k]) != 0)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+FerGeometryHead *
+fer_geometry_head_from_info (const FerModelInfo *info, const char *path, GError **error)
+{
+  const char *text = g_hash_table_lookup (info->extra, FER_GEOMETRY_HEAD_KEY);
+  if (text == NULL)
+    return NULL;
+  JsonParser *parser = json_parser_new ();
+  JsonNode *root = json_parser_load_from_data (parser, text, -1, NULL)
+      ? json_parser_get_root (parser) : NULL;
+  JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  FerGeometryHead *head = head_new (info->num_classes);
+  gboolean ok = o && features_match (json_object_get_member (o, "features"))
+      && read_numbers (json_object_get_member (o, "bias"), info->num_classes, head->bias);
+  JsonNode *scale = o ? json_object_get_member (o, "cnn_scale") : NULL;
+  ok = ok && scale && JSON_NODE_HOLDS_VALUE (scale) && (json_node_get_value_type (scale)
+          == G_TYPE_DOUBLE || json_node_get_value_type (scale) == G_TYPE_INT64);
+  if (ok)
+    head->cnn_scale = json_node_get_double (scale);
+  ok = ok && isfinite (head->cnn_scale);
+  JsonNode *rows_node = o ? json_object_get_member (o, "weight") : NULL;
+  JsonArray *rows = rows_node && JSON_NODE_HOLDS_ARRAY (rows_node)
+      ? json_node_get_array (rows_node) : NULL;
+  ok = ok && rows && json_array_get_length (rows) == (guint) info->num_classes;
+  for (int c = 0; ok && c < info->num_classes; c++)
+    ok = read_numbers (json_array_get_element (rows, c), FER_MOUTH_FEATURES,
+        head->weight + (size_t) c * FER_MOUTH_FEATURES);
+  g_object_unref (parser);
+  if (ok)
+    return head;
+  fer_geometry_head_free (head);
+  g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: metadata '%s' is not a geometry head "
+      "this version reads: it needs \"features\": [\"opening\", \"corner_lift\", "
+      "\"width_ratio\"], a finite \"cnn_scale\", \"weight\" (%d rows of %d) and \"bias\" (%d)",
+      path, FER_GEOMETRY_HEAD_KEY, info->num_classes, FER_MOUTH_FEATURES, info->num_classes);
+  return NULL;
+}
+
+static void
+add_numbers (JsonBuilder *b, const double *v, int n)
+{
+  json_builder_begin_array (b);
+  for (int i = 0; i < n; i++)
+    json_builder_add_double_value (b, v[i]);
+  json_builder_end_array (b);
+}
+
+void
+fer_geometry_head_to_info (const FerGeometryHead *head, FerModelInfo *info)
+{
+  JsonBuilder *b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "features");
+  json_builder_begin_array (b);
+  for (int k = 0; k < FER_MOUTH_FEATURES; k++)
+    json_builder_add_string_value (b, fer_mouth_feature_names[k]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "cnn_scale");
+  json_builder_add_double_value (b, head->cnn_scale);
+  json_builder_set_member_name (b, "weight");
+  json_builder_begin_array (b);
+  for (int c = 0; c < head->num_classes; c++)
+    add_numbers (b, head->weight + (size_t) c * FER_MOUTH_FEATURES, FER_MOUTH_FEATURES);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "bias");
+  add_numbers (b, head->bias, head->num_classes);
+  json_builder_end_object (b);
+  JsonGenerator *gen = json_generator_new ();
+  JsonNode *root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  g_hash_table_insert (info->extra, g_strdup (FER_GEOMETRY_HEAD_KEY),
+      json_generator_to_data (gen, NULL));
+  json_node_unref (root);
+  g_object_unref (gen);
+  g_object_unref (b);
+}
+
+/* z (num_classes logits) turned into probabilities in p. */
+static void
+softmax (const double *z, int n, double *p)
+{
+  double top = z[0], sum = 0;
+  for (int c = 1; c < n; c++)
+    top = MAX (top, z[c]);
+  for (int c = 0; c < n; c++)
+    sum += p[c] = exp (z[c] - top);
+  for (int c = 0; c < n; c++)
+    p[c] /= sum;
+}
+
+/* The logits of one mouth: scale * log p + weight . f + bias. */
+static void
+logits (const FerGeometryHead *head, const float *p, const double *f, double *z)
+{
+  for (int c = 0; c < head->num_classes; c++) {
+    z[c] = head->cnn_scale * log (MAX (p[c], MIN_PROBABILITY)) + head->bias[c];
+    for (int k = 0; k < FER_MOUTH_FEATURES; k++)
+      z[c] += head->weight[(size_t) c * FER_MOUTH_FEATURES + k] * f[k];
+  }
+}
+
+void
+fer_geometry_head_apply (const FerGeometryHead *head, const double features[FER_MOUTH_FEATURES],
+    float *p)
+{
+  double z[head->num_classes], q[head->num_classes];
+  logits (head, p, features, z);
+  softmax (z, head->num_classes, q);
+  for (int c = 0; c < head->num_classes; c++)
+    p[c] = (float) q[c];
+}
+
+/* One Adam step (PyTorch's defaults but the rate) on n parameters at step t (from 1). */
+static void
+adam_step (double *param, const double *grad, double *m, double *v, int n, int t, double rate)
+{
+  for (int i = 0; i < n; i++) {
+    m[i] = 0.9 * m[i] + 0.1 * grad[i];
+    v[i] = 0.999 * v[i] + 0.001 * grad[i] * grad[i];
+    param[i] -= rate * (m[i] / (1 - pow (0.9, t))) / (sqrt (v[i] / (1 - pow (0.999, t))) + 1e-8);
+  }
+}
+
+FerGeometryHead *
+fer_geometry_head_fit (int num_classes, int n, const float *probs, const double *features,
+    const int *labels, double l2, GError **error)
+{
+  enum { F = FER_MOUTH_FEATURES, STEPS = 4000 };
+  const double rate = 0.05;
+  const int C = num_classes;
+  /* Class weights: each present class sums to 1 / (number of present classes). */
+  int count[C], present = 0;
+  memset (count, 0, sizeof count);
+  for (int i = 0; i < n; i++)
+    count[labels[i]]++;
+  for (int c = 0; c < C; c++)
+    present += count[c] > 0;
+  if (present < 2) {
+    g_set_error (error, FER_ERROR, FER_ERROR_ARGUMENT, "a geometry head needs mouths of at "
+        "least two classes with landmarks; got %d class%s", present, present == 1 ? "" : "es");
+    return NULL;
+  }
+  /* The features standardised, so that one rate and one penalty suit them all. */
+  double mean[F] = { 0 }, sd[F] = { 0 };
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < F; k++)
+      mean[k] += features[(size_t) i * F + k] / n;
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < F; k++)
+      sd[k] += pow (features[(size_t) i * F + k] - mean[k], 2) / n;
+  for (int k = 0; k < F; k++)
+    sd[k] = sd[k] > 0 ? sqrt (sd[k]) : 1;
+  double *x = g_new (double, (size_t) n * F), *logp = g_new (double, (size_t) n * C);
+  for (int i = 0; i < n; i++) {
+    for (int k = 0; k < F; k++)
+      x[(size_t) i * F + k] = (features[(size_t) i * F + k] - mean[k]) / sd[k];
+    for (int c = 0; c < C; c++)
+      logp[(size_t) i * C + c] = log (MAX (probs[(size_t) i * C + c], MIN_PROBABILITY));
+  }
+  /* Parameters in one vector: the scale, then weights (C x F), then biases (C). */
+  const int np = 1 + C * F + C;
+  double *param = g_new0 (double, np), *grad = g_new (double, np);
+  double *m = g_new0 (double, np), *v = g_new0 (double, np);
+  double *w = param + 1, *b = param + 1 + C * F;
+  param[0] = 1;
+  double z[C], q[C];
+  for (int t = 1; t <= STEPS; t++) {
+    memset (grad, 0, np * sizeof *grad);
+    for (int i = 0; i < n; i++) {
+      const double *xi = x + (size_t) i * F, *li = logp + (size_t) i * C;
+      for (int c = 0; c < C; c++) {
+        z[c] = param[0] * li[c] + b[c];
+        for (int k = 0; k < F; k++)
+          z[c] += w[c * F + k] * xi[k];
+      }
+      softmax (z, C, q);
+      const double weight = 1.0 / ((double) present * count[labels[i]]);
+      for (int c = 0; c < C; c++) {
+        const double g = weight * (q[c] - (c == labels[i]));
+        grad[0] += g * li[c];
+        grad[1 + C * F + c] += g;
+        for (int k = 0; k < F; k++)
+          grad[1 + c * F + k] += g * xi[k];
+      }
+    }
+    for (int c = 0; c < C; c++)
+      for (int k = 0; k < F; k++)
+        grad[1 + c * F + k] += l2 * w[c * F + k];
+    /* A class without examples keeps its weights and bias at 0. */
+    for (int c = 0; c < C; c++)
+      if (count[c] == 0) {
+        grad[1 + C * F + c] = 0;
+        for (int k = 0; k < F; k++)
+          grad[1 + c * F + k] = 0;
+      }
+    adam_step (param, grad, m, v, np, t, rate);
+  }
+  /* Back to raw features: w x~ + b = (w / sd) x + (b - sum w mean / sd). */
+  FerGeometryHead *head = head_new (C);
+  head->cnn_scale = param[0];
+  for (int c = 0; c < C; c++) {
+    head->bias[c] = b[c];
+    for (int k = 0; k < F; k++) {
+      head->weight[c * F + k] = w[c * F + k] / sd[k];
+      head->bias[c] -= w[c * F + k] * mean[k] / sd[k];
+    }
+  }
+  g_free (x);
+  g_free (logp);
+  g_free (param);
+  g_free (grad);
+  g_free (m);
+  g_free (v);
+  return head;
+}

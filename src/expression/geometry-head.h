@@ -1,0 +1,60 @@
+/* geometry-head.h: an expression model's second opinion from the mouth's shape.
+ *
+ * The crop's pixels tell a lot, but not everything the landmarks know: how far the lips are
+ * apart, whether the corners are lifted, how wide the mouth is stretched (the features of
+ * face/mouth-geometry.h).  A geometry head combines the network's probabilities p with those
+ * features f, per class c:
+ *
+ *   z_c = cnn_scale * log p_c + sum_k weight[c][k] * f_k + bias[c],   p'_c = softmax (z)_c
+ *
+ * a multinomial logistic regression over the network's log-probabilities and the features, fitted
+ * (fer_geometry_head_fit) on face photos whose mouths the network never trained on.  Classes
+ * the fit saw no example of (pouting, in mouth sets cut from face photos) keep weight and bias 0:
+ * only cnn_scale touches them.  Where no landmarks exist (an ImageFolder of mouth crops without a
+ * landmarks.csv) the head is not applied and the network's probabilities stand.
+ *
+ * Stored in the model file's metadata as one entry, so the file still loads in PyTorch:
+ *   mouth_geometry  {"features": ["opening", "corner_lift", "width_ratio"], "cnn_scale": S,
+ *                    "weight": [[...], ...] (a row per class), "bias": [...]} */
+#ifndef FER_GEOMETRY_HEAD_H
+#define FER_GEOMETRY_HEAD_H
+
+#include <glib.h>
+#include "face/mouth-geometry.h"
+#include "io/model-info.h"
+
+G_BEGIN_DECLS
+
+#define FER_GEOMETRY_HEAD_KEY "mouth_geometry"
+
+typedef struct {
+  int num_classes;
+  double cnn_scale;
+  double *weight;   /* num_classes x FER_MOUTH_FEATURES */
+  double *bias;     /* num_classes */
+} FerGeometryHead;
+
+/* The head a model's metadata holds: NULL without error when it has none, NULL with an error
+ * naming path and the entry when the entry is not one this version reads (unknown features,
+ * wrong sizes, values that are not finite). */
+FerGeometryHead *fer_geometry_head_from_info (const FerModelInfo *info, const char *path,
+    GError **error);
+/* Writes head into info's metadata (replacing any head there). */
+void fer_geometry_head_to_info (const FerGeometryHead *head, FerModelInfo *info);
+void fer_geometry_head_free (FerGeometryHead *head);
+
+/* p (num_classes probabilities) becomes p' for a mouth with these features. */
+void fer_geometry_head_apply (const FerGeometryHead *head,
+    const double features[FER_MOUTH_FEATURES], float *p);
+
+/* Fits a head on n mouths: the network's probabilities probs[n][num_classes], their features
+ * features[n][FER_MOUTH_FEATURES] and true classes.  Each class weighs the same in the loss
+ * whatever its count (the targets are balanced accuracies); an L2 penalty of l2 on the weights
+ * of the standardised features keeps them modest.  NULL with an error when fewer than two
+ * classes have examples. */
+FerGeometryHead *fer_geometry_head_fit (int num_classes, int n, const float *probs,
+    const double *features, const int *labels, double l2, GError **error);
+
+G_END_DECLS
+
+#endif /* FER_GEOMETRY_HEAD_H */
