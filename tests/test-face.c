@@ -57,6 +57,73 @@ mouth_with_gap (float *p, double gap)
   }
 }
 
+/* A face for the mouth features: eyes' centres at (100, 150) and (140, 150) (six points each,
+ * around the centre), mouth_with_gap's mouth below, its inner lips' middle lowered by dip. */
+static void
+face_for_features (float *p, double gap, double dip)
+{
+  mouth_with_gap (p, gap);
+  for (int k = 0; k < 6; k++) {
+    const double dx = k < 3 ? -3 + 3 * k : 3 - 3 * (k - 3), dy = k < 3 ? -1 : 1;
+    p[2 * (36 + k)] = 100 + dx, p[2 * (36 + k) + 1] = 150 + dy;
+    p[2 * (42 + k)] = 140 + dx, p[2 * (42 + k) + 1] = 150 + dy;
+  }
+  p[2 * 62 + 1] += dip;
+  p[2 * 66 + 1] += dip;
+}
+
+static void
+test_mouth_features (void)
+{
+  float p[136];
+  double f[FER_MOUTH_FEATURES], g[FER_MOUTH_FEATURES];
+  g_assert_cmpstr (fer_mouth_feature_names[FER_MOUTH_CORNER_LIFT], ==, "corner_lift");
+  /* Closed, level lips as wide as the eyes are apart. */
+  face_for_features (p, 0, 0);
+  g_assert_true (fer_mouth_features (p, f));
+  g_assert_cmpfloat_with_epsilon (f[FER_MOUTH_OPENING], 0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (f[FER_MOUTH_CORNER_LIFT], 0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (f[FER_MOUTH_WIDTH_RATIO], 1, 1e-9);
+  /* Corners 4 px above the lips' middle on a 40 px mouth: a lift of 0.1; drooping: -0.1. */
+  face_for_features (p, 10, 4);
+  g_assert_true (fer_mouth_features (p, f));
+  g_assert_cmpfloat_with_epsilon (f[FER_MOUTH_OPENING], 0.25, 1e-6);
+  g_assert_cmpfloat_with_epsilon (f[FER_MOUTH_CORNER_LIFT], 0.1, 1e-6);
+  face_for_features (p, 10, -4);
+  g_assert_true (fer_mouth_features (p, f));
+  g_assert_cmpfloat_with_epsilon (f[FER_MOUTH_CORNER_LIFT], -0.1, 1e-6);
+  /* The same face turned by 35 degrees, three times as big and moved: the same features (the
+   * lift is measured along the face's up, not the image's). */
+  face_for_features (p, 10, 4);
+  g_assert_true (fer_mouth_features (p, f));
+  const double a = 35 * G_PI / 180;
+  for (int i = 0; i < 68; i++) {
+    const double x = p[2 * i], y = p[2 * i + 1];
+    p[2 * i] = (float) (3 * (cos (a) * x - sin (a) * y) + 17);
+    p[2 * i + 1] = (float) (3 * (sin (a) * x + cos (a) * y) - 40);
+  }
+  g_assert_true (fer_mouth_features (p, g));
+  for (int k = 0; k < FER_MOUTH_FEATURES; k++)
+    g_assert_cmpfloat_with_epsilon (g[k], f[k], 1e-5);
+  /* A stretched mouth: 60 px between corners, eyes 40 apart. */
+  face_for_features (p, 0, 0);
+  p[2 * 48] -= 10;
+  p[2 * 54] += 10;
+  g_assert_true (fer_mouth_features (p, f));
+  g_assert_cmpfloat_with_epsilon (f[FER_MOUTH_WIDTH_RATIO], 1.5, 1e-6);
+  /* No eye distance, a point that is not a number, or all zeros (a face added without
+   * landmarks): no features. */
+  for (int k = 0; k < 6; k++)
+    p[2 * (42 + k)] = p[2 * (36 + k)], p[2 * (42 + k) + 1] = p[2 * (36 + k) + 1];
+  g_assert_false (fer_mouth_features (p, f));
+  g_assert_true (isnan (f[FER_MOUTH_WIDTH_RATIO]));
+  face_for_features (p, 0, 0);
+  p[2 * 40 + 1] = INFINITY;
+  g_assert_false (fer_mouth_features (p, f));
+  memset (p, 0, sizeof p);
+  g_assert_false (fer_mouth_features (p, f));
+}
+
 static void
 test_mouth_opening (void)
 {
@@ -378,6 +445,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/face/mouth-box-rule", test_mouth_box_rule);
   g_test_add_func ("/face/mouth-opening", test_mouth_opening);
+  g_test_add_func ("/face/mouth-features", test_mouth_features);
   g_test_add_func ("/face/iou", test_iou);
   g_test_add_func ("/face/model-errors", test_model_errors);
   g_test_add_func ("/face/models-shared-blank-frame", test_models_are_shared_and_blank_has_no_face);

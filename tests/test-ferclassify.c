@@ -1,5 +1,5 @@
 /* ferclassify in a GstHarness behind fermouthcrop, on the bundled public-domain photo: the same
- * probabilities as fer-eval on the same crop, every format, interval and smoothing as documented,
+ * probabilities as fer-eval on the same crop (with and without a geometry head), every format, interval and smoothing as documented,
  * many faces, frames without metadata, bad models, a model swapped while streaming. */
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
@@ -13,6 +13,7 @@
 #include "image/image.h"
 #include "image/transforms.h"
 #include "io/model-file.h"
+#include "expression/geometry-head.h"
 #include "nn/simpleconv3.h"
 #include "gstfermeta.h"
 #include "fer-test-util.h"
@@ -58,69 +59,143 @@ classify (GstHarness *h, GstBuffer *frame, guint n)
   return out;
 }
 
-/* The probabilities of the only face of a fresh pipeline's first frame. */
+/* The probabilities of the only face of a fresh pipeline's first frame (ferclassify with
+ * properties, NULL for the defaults), its mouth box and landmarks. */
 static void
-probabilities_of (const FerImage *image, const char *format, float p[4], GstVideoRectangle *mouth)
+probabilities_of (const FerImage *image, const char *format, const char *properties, float p[4],
+    GstVideoRectangle *mouth, float landmarks[2 * GST_FER_N_LANDMARKS])
 {
-  GstHarness *h = harness (format, image->width, image->height, NULL);
+  GstHarness *h = harness (format, image->width, image->height, properties);
   GstBuffer *out = classify (h, fer_test_rgb_buffer (image, image->width, image->height, 0, 0), 1);
   const GstFerFace *f = gst_fer_meta_get_face (gst_buffer_get_fer_meta (out), 0);
   memcpy (p, f->probabilities, 4 * sizeof (float));
   if (mouth)
     *mouth = f->mouth;
+  if (landmarks)
+    memcpy (landmarks, f->landmarks, sizeof f->landmarks);
   gst_buffer_unref (out);
   gst_harness_teardown (h);
 }
 
-static void
-test_same_as_fer_eval (void)
+/* The default model with a geometry head that weighs the mouth's shape strongly (numbers of a
+ * head fitted on real mouths, made larger), for the element and fer-eval to apply alike. */
+static char *
+model_with_head (void)
 {
-  float element[4];
-  GstVideoRectangle mouth;
-  probabilities_of (astronaut, "RGB", element, &mouth);
+  char *source = fer_test_source_path ("../models/fer-mouth-simpleconv3.safetensors");
+  FerModelInfo *info = NULL;
+  GError *error = NULL;
+  FerSimpleConv3 *model = fer_model_load (source, &info, &error);
+  g_assert_no_error (error);
+  FerGeometryHead head = { 4, 0.7, (double[12]) { -60, -5, 2, 0, 0, 0, 20, 20, 8, 60, 5, -8 },
+    (double[4]) { 3, 0, -9, -2 } };
+  fer_geometry_head_to_info (&head, info);
+  char *path = g_build_filename (tmp, "with-head.safetensors", NULL);
+  g_assert_true (fer_model_save (model, info, path, &error));
+  fer_model_info_free (info);
+  fer_simpleconv3_free (model);
+  g_free (source);
+  return path;
+}
 
-  /* The same mouth box, cut from the photo, as a PNG in an ImageFolder for fer-eval. */
+/* fer-eval's probabilities of the mouth box's pixels cut from the photo (an ImageFolder of one
+ * PNG, with the face's landmarks in its landmarks.csv), with extra_option or none. */
+static void
+fer_eval_probabilities (const char *model, GstVideoRectangle mouth,
+    const float landmarks[2 * GST_FER_N_LANDMARKS], const char *extra_option, double p[4])
+{
   FerImage *crop = fer_image_new (mouth.w, mouth.h);
   for (int y = 0; y < mouth.h; y++)
     memcpy (crop->pixels + (size_t) y * mouth.w * 3,
         astronaut->pixels + ((size_t) (mouth.y + y) * astronaut->width + mouth.x) * 3,
         (size_t) mouth.w * 3);
-  char *folder = g_build_filename (tmp, "crops", "none", NULL);
+  char *data = g_build_filename (tmp, "crops", NULL);
+  char *folder = g_build_filename (data, "none", NULL);
   g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
   char *png = g_build_filename (folder, "mouth.png", NULL);
   GError *error = NULL;
   g_assert_true (fer_image_save_png (crop, png, &error));
+  GString *csv = g_string_new ("file,points\nnone/mouth.png,\"");
+  for (int k = 0; k < 2 * GST_FER_N_LANDMARKS; k++)
+    g_string_append_printf (csv, "%s%.9g", k ? ", " : "", landmarks[k]);
+  g_string_append (csv, "\"\n");
+  char *csv_path = g_build_filename (data, "landmarks.csv", NULL);
+  g_assert_true (g_file_set_contents (csv_path, csv->str, -1, &error));
   char *predictions = g_build_filename (tmp, "predictions.jsonl", NULL);
-  char *data = g_build_filename (tmp, "crops", NULL);
-  char *model = fer_test_source_path ("../models/fer-mouth-simpleconv3.safetensors");
-  const char *argv[] = { FER_EVAL_PATH, "--predictions", predictions, model, data, NULL };
+  const char *argv[] = { FER_EVAL_PATH, "--predictions", predictions, model, data, extra_option,
+    NULL };
   int status;
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
           NULL, NULL, NULL, &status, &error));
   g_assert_true (g_spawn_check_wait_status (status, NULL));
-
   JsonParser *parser = json_parser_new ();
   g_assert_true (json_parser_load_from_file (parser, predictions, &error));
-  JsonObject *p = json_object_get_object_member (json_node_get_object (json_parser_get_root
+  JsonObject *o = json_object_get_object_member (json_node_get_object (json_parser_get_root
           (parser)), "probabilities");
   static const char *const labels[] = { "none", "pouting", "smile", "openmouth" };
-  /* fer-eval writes probabilities to 4 decimals: the element's, rounded the same way, must be
-   * the very same numbers. */
-  double worst = 0;
   for (int c = 0; c < 4; c++)
-    worst = MAX (worst, fabs (round (element[c] * 1e4) / 1e4
-            - json_object_get_double_member (p, labels[c])));
-  g_test_message ("mouth %dx%d: element none %.6f pouting %.6f smile %.6f openmouth %.6f; "
-      "largest difference from fer-eval's 4 decimals %.2g", mouth.w, mouth.h, element[0],
-      element[1], element[2], element[3], worst);
-  g_assert_cmpfloat (worst, <=, 1e-12);
+    p[c] = json_object_get_double_member (o, labels[c]);
   g_object_unref (parser);
-  g_free (model);
-  g_free (data);
+  g_string_free (csv, TRUE);
+  g_free (csv_path);
   g_free (predictions);
   g_free (png);
   g_free (folder);
+  g_free (data);
   fer_image_free (crop);
+}
+
+/* The element's probabilities, rounded to fer-eval's 4 decimals, are fer-eval's. */
+static void
+assert_same (const float element[4], const double eval[4])
+{
+  double worst = 0;
+  for (int c = 0; c < 4; c++)
+    worst = MAX (worst, fabs (round (element[c] * 1e4) / 1e4 - eval[c]));
+  g_test_message ("element none %.6f pouting %.6f smile %.6f openmouth %.6f; largest difference "
+      "from fer-eval's 4 decimals %.2g", element[0], element[1], element[2], element[3], worst);
+  g_assert_cmpfloat (worst, <=, 1e-12);
+}
+
+static void
+test_same_as_fer_eval (void)
+{
+  float element[4], landmarks[2 * GST_FER_N_LANDMARKS];
+  GstVideoRectangle mouth;
+  double eval[4];
+  char *model = fer_test_source_path ("../models/fer-mouth-simpleconv3.safetensors");
+  probabilities_of (astronaut, "RGB", NULL, element, &mouth, landmarks);
+  fer_eval_probabilities (model, mouth, landmarks, NULL, eval);
+  assert_same (element, eval);
+  g_free (model);
+}
+
+/* A model with a geometry head: the element and fer-eval (the crop's landmarks.csv) weigh the
+ * same features the same way; geometry=false and --no-geometry both give the network alone,
+ * which differs. */
+static void
+test_geometry_head (void)
+{
+  char *model = model_with_head ();
+  char *properties = g_strdup_printf ("model=\"%s\"", model);
+  char *without_properties = g_strdup_printf ("model=\"%s\" geometry=false", model);
+  float with[4], without[4], landmarks[2 * GST_FER_N_LANDMARKS];
+  GstVideoRectangle mouth;
+  double eval[4];
+  probabilities_of (astronaut, "RGB", properties, with, &mouth, landmarks);
+  fer_eval_probabilities (model, mouth, landmarks, NULL, eval);
+  assert_same (with, eval);
+  probabilities_of (astronaut, "RGB", without_properties, without, NULL, NULL);
+  fer_eval_probabilities (model, mouth, landmarks, "--no-geometry", eval);
+  assert_same (without, eval);
+  double moved = 0;
+  for (int c = 0; c < 4; c++)
+    moved = MAX (moved, fabs (with[c] - without[c]));
+  g_test_message ("the head moved a probability by %.3f", moved);
+  g_assert_cmpfloat (moved, >, 0.05);
+  g_free (properties);
+  g_free (without_properties);
+  g_free (model);
 }
 
 /* Every format is classified; a YUV frame's conversion back to RGB costs a little precision. */
@@ -130,10 +205,10 @@ test_every_format (void)
   static const char *const formats[] = { "GRAY8", "I420", "YV12", "NV12", "NV21", "YUY2",
     "UYVY", "BGR", "RGBx", "BGRx", "xRGB", "xBGR", "RGBA", "BGRA", "ARGB", "ABGR" };
   float reference[4];
-  probabilities_of (astronaut, "RGB", reference, NULL);
+  probabilities_of (astronaut, "RGB", NULL, reference, NULL, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
     float p[4];
-    probabilities_of (astronaut, formats[i], p, NULL);
+    probabilities_of (astronaut, formats[i], NULL, p, NULL, NULL);
     double worst = 0;
     for (int c = 0; c < 4; c++)
       worst = MAX (worst, fabs (p[c] - reference[c]));
@@ -472,6 +547,7 @@ main (int argc, char **argv)
   g_unsetenv ("GST_FER_MODEL");
 
   g_test_add_func ("/ferclassify/same-as-fer-eval", test_same_as_fer_eval);
+  g_test_add_func ("/ferclassify/geometry-head", test_geometry_head);
   g_test_add_func ("/ferclassify/every-format", test_every_format);
   g_test_add_func ("/ferclassify/interval-and-smoothing", test_interval_and_smoothing);
   g_test_add_func ("/ferclassify/many-faces", test_many_faces);

@@ -30,10 +30,11 @@ const char *const fer_mouth_feature_names[FER_MOUTH_FEATURES] = {
 static void
 centre (const float *points, int first, int last, double *x, double *y)
 {
+  const double n = last - first + 1;
   *x = *y = 0;
   for (int i = first; i <= last; i++) {
-    *x += points[2 * i] / (last - first + 1);
-    *y += points[2 * i + 1] / (last - first + 1);
+    *x += points[2 * i] / n;
+    *y += points[2 * i + 1] / n;
   }
 }
 

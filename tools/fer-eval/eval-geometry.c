@@ -10,7 +10,7 @@
 /* The L2 penalty of fitted heads (on standardised features): a few thousand mouths pin the 13
  * numbers down; the penalty only keeps a feature that separates the fit's classes perfectly
  * from getting an unbounded weight. */
-#define FIT_L2 1e-2
+#define FIT_L2 1e-3
 
 gboolean
 fer_eval_geometry_init (FerEvalGeometry *g, const FerClassifier *classifier,

@@ -1,0 +1,169 @@
+/* The geometry head (src/expression/geometry-head.h): what it does to probabilities, that a fit
+ * finds a feature the network misses and leaves alone the classes it saw no example of, and its
+ * metadata: written and read back the same, refused when it is not one. */
+#include <glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "base/fer-error.h"
+#include "expression/geometry-head.h"
+#include "io/model-info.h"
+
+/* A head of 4 classes with scale 1 and no weights leaves probabilities as they are; a bias
+ * multiplies its class's odds by e^bias; a weight by e^(weight * feature). */
+static void
+test_apply (void)
+{
+  FerModelInfo *info = fer_model_info_new (4);
+  g_hash_table_insert (info->extra, g_strdup (FER_GEOMETRY_HEAD_KEY), g_strdup ("{\"features\": "
+          "[\"opening\", \"corner_lift\", \"width_ratio\"], \"cnn_scale\": 1, \"weight\": "
+          "[[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]], \"bias\": [0, 0, 0, 0]}"));
+  GError *error = NULL;
+  FerGeometryHead *head = fer_geometry_head_from_info (info, "m.safetensors", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (head);
+  const double f[FER_MOUTH_FEATURES] = { 0.3, 0.05, 0.9 };
+  float p[4] = { 0.1f, 0.2f, 0.3f, 0.4f };
+  fer_geometry_head_apply (head, f, p);
+  g_assert_cmpfloat_with_epsilon (p[0], 0.1, 1e-6);
+  g_assert_cmpfloat_with_epsilon (p[3], 0.4, 1e-6);
+  head->bias[3] = log (2);           /* openmouth's odds doubled */
+  head->weight[0 * FER_MOUTH_FEATURES + 0] = -log (3) / 0.3;   /* none's divided by 3 */
+  fer_geometry_head_apply (head, f, p);
+  const double sum = 0.1 / 3 + 0.2 + 0.3 + 0.8;
+  g_assert_cmpfloat_with_epsilon (p[0], 0.1 / 3 / sum, 1e-6);
+  g_assert_cmpfloat_with_epsilon (p[1], 0.2 / sum, 1e-6);
+  g_assert_cmpfloat_with_epsilon (p[3], 0.8 / sum, 1e-6);
+  fer_geometry_head_free (head);
+  fer_model_info_free (info);
+}
+
+/* Written into metadata and read back: the same numbers. */
+static void
+test_round_trip (void)
+{
+  FerModelInfo *info = fer_model_info_new (4);
+  FerGeometryHead head = { 4, 1.375, (double[12]) { 0 }, (double[4]) { 0 } };
+  for (int i = 0; i < 12; i++)
+    head.weight[i] = (i - 5) * 0.3125 + 1e-9 * i;
+  for (int i = 0; i < 4; i++)
+    head.bias[i] = -2.5 + i / 3.0;
+  fer_geometry_head_to_info (&head, info);
+  GError *error = NULL;
+  FerGeometryHead *back = fer_geometry_head_from_info (info, "m.safetensors", &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (back->cnn_scale, ==, head.cnn_scale);
+  for (int i = 0; i < 12; i++)
+    g_assert_cmpfloat (back->weight[i], ==, head.weight[i]);
+  for (int i = 0; i < 4; i++)
+    g_assert_cmpfloat (back->bias[i], ==, head.bias[i]);
+  fer_geometry_head_free (back);
+  /* Without the entry: no head and no error. */
+  g_hash_table_remove (info->extra, FER_GEOMETRY_HEAD_KEY);
+  g_assert_null (fer_geometry_head_from_info (info, "m.safetensors", &error));
+  g_assert_no_error (error);
+  fer_model_info_free (info);
+}
+
+/* Entries that are not a head of this model are refused, naming the file and the entry. */
+static void
+test_refused (void)
+{
+  static const char *const bad[] = {
+    "not json",
+    "[1, 2]",
+    /* features in another order */
+    "{\"features\": [\"corner_lift\", \"opening\", \"width_ratio\"], \"cnn_scale\": 1, "
+    "\"weight\": [[0,0,0],[0,0,0],[0,0,0],[0,0,0]], \"bias\": [0,0,0,0]}",
+    /* three rows for four classes */
+    "{\"features\": [\"opening\", \"corner_lift\", \"width_ratio\"], \"cnn_scale\": 1, "
+    "\"weight\": [[0,0,0],[0,0,0],[0,0,0]], \"bias\": [0,0,0,0]}",
+    /* a string for a number */
+    "{\"features\": [\"opening\", \"corner_lift\", \"width_ratio\"], \"cnn_scale\": \"1\", "
+    "\"weight\": [[0,0,0],[0,0,0],[0,0,0],[0,0,0]], \"bias\": [0,0,0,0]}",
+    /* a short bias */
+    "{\"features\": [\"opening\", \"corner_lift\", \"width_ratio\"], \"cnn_scale\": 1, "
+    "\"weight\": [[0,0,0],[0,0,0],[0,0,0],[0,0,0]], \"bias\": [0,0,0]}",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    FerModelInfo *info = fer_model_info_new (4);
+    g_hash_table_insert (info->extra, g_strdup (FER_GEOMETRY_HEAD_KEY), g_strdup (bad[i]));
+    GError *error = NULL;
+    g_assert_null (fer_geometry_head_from_info (info, "bad.safetensors", &error));
+    g_assert_error (error, FER_ERROR, FER_ERROR_MODEL);
+    g_assert_nonnull (strstr (error->message, "bad.safetensors"));
+    g_assert_nonnull (strstr (error->message, FER_GEOMETRY_HEAD_KEY));
+    g_error_free (error);
+    fer_model_info_free (info);
+  }
+}
+
+/* Mouths whose network is sure of the wrong class between none and openmouth, where the opening
+ * tells them apart: the fitted head corrects them; pouting, never seen, keeps weight and bias
+ * 0; too few classes are refused. */
+static void
+test_fit (void)
+{
+  enum { N = 400 };
+  float probs[N * 4];
+  double features[N * FER_MOUTH_FEATURES];
+  int labels[N];
+  GRand *rand = g_rand_new_with_seed (7);
+  for (int i = 0; i < N; i++) {
+    const int open = i % 2;
+    labels[i] = open ? 3 : i % 4 == 0 ? 0 : 2;
+    /* The network: smile right, none and openmouth swapped half of the time. */
+    const int said = labels[i] == 2 ? 2 : g_rand_boolean (rand) ? 3 - labels[i] : labels[i];
+    for (int c = 0; c < 4; c++)
+      probs[i * 4 + c] = c == said ? 0.85f : 0.05f;
+    features[i * FER_MOUTH_FEATURES + FER_MOUTH_OPENING] = open
+        ? g_rand_double_range (rand, 0.12, 0.4) : g_rand_double_range (rand, 0, 0.08);
+    features[i * FER_MOUTH_FEATURES + FER_MOUTH_CORNER_LIFT] = g_rand_double_range (rand, -.1, .1);
+    features[i * FER_MOUTH_FEATURES + FER_MOUTH_WIDTH_RATIO] = g_rand_double_range (rand, .7, 1.1);
+  }
+  GError *error = NULL;
+  FerGeometryHead *head = fer_geometry_head_fit (4, N, probs, features, labels, 1e-4, &error);
+  g_assert_no_error (error);
+  int right = 0, network_right = 0;
+  for (int i = 0; i < N; i++) {
+    float p[4];
+    memcpy (p, probs + i * 4, sizeof p);
+    int best = 0;
+    for (int c = 1; c < 4; c++)
+      best = probs[i * 4 + c] > probs[i * 4 + best] ? c : best;
+    network_right += best == labels[i];
+    fer_geometry_head_apply (head, features + i * FER_MOUTH_FEATURES, p);
+    best = 0;
+    for (int c = 1; c < 4; c++)
+      best = p[c] > p[best] ? c : best;
+    right += best == labels[i];
+  }
+  g_test_message ("network right on %d of %d, with the fitted head %d", network_right, N, right);
+  g_assert_cmpint (network_right, <, N * 8 / 10);
+  g_assert_cmpint (right, >=, N * 98 / 100);
+  /* Openmouth's weight on the opening above none's; pouting untouched. */
+  g_assert_cmpfloat (head->weight[3 * FER_MOUTH_FEATURES + FER_MOUTH_OPENING], >,
+      head->weight[0 * FER_MOUTH_FEATURES + FER_MOUTH_OPENING] + 10);
+  for (int k = 0; k < FER_MOUTH_FEATURES; k++)
+    g_assert_cmpfloat (head->weight[1 * FER_MOUTH_FEATURES + k], ==, 0);
+  g_assert_cmpfloat (head->bias[1], ==, 0);
+  fer_geometry_head_free (head);
+  /* Only openmouth mouths: nothing to tell apart. */
+  for (int i = 0; i < N; i++)
+    labels[i] = 3;
+  g_assert_null (fer_geometry_head_fit (4, N, probs, features, labels, 1e-2, &error));
+  g_assert_error (error, FER_ERROR, FER_ERROR_ARGUMENT);
+  g_error_free (error);
+  g_rand_free (rand);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/geometry-head/apply", test_apply);
+  g_test_add_func ("/geometry-head/round-trip", test_round_trip);
+  g_test_add_func ("/geometry-head/refused", test_refused);
+  g_test_add_func ("/geometry-head/fit", test_fit);
+  return g_test_run ();
+}
