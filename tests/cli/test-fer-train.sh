@@ -221,6 +221,31 @@ check "one prediction line per photo" [ "$(wc -l < "$work/faces.jsonl")" = 2 ]
   "$work/photos" > /dev/null 2>&1; rc=$?
 check "fer-eval --faces --sheet draws the photo without a face" [ $rc = 0 ]
 
+# fer-eval --fit-geometry: the astronaut's face (its landmarks from the face found) filed under
+# two classes, enough for a fit to run; bad landmarks and bad options.
+mkdir -p "$work/fit/smile" "$work/fit/none"
+cp "$SOURCE_ROOT/tests/data/astronaut.jpg" "$work/fit/smile/a.jpg"
+cp "$SOURCE_ROOT/tests/data/astronaut.jpg" "$work/fit/none/b.jpg"
+cp "$SOURCE_ROOT/models/fer-mouth-simpleconv3.safetensors" "$work/head.safetensors"
+"$FER_EVAL" --faces --fit-geometry "$work/head.safetensors" "$work/fit" > "$work/out" 2> "$work/err"; rc=$?
+check "fer-eval --fit-geometry exits 0" [ $rc = 0 ]
+check "and says what it fitted on" has "$work/out" "wrote a geometry head into .*fitted on 2 mouths"
+check "the model file now holds the head" grep -q "mouth_geometry" "$work/head.safetensors"
+"$FER_EVAL" --faces "$work/head.safetensors" "$work/fit" > "$work/out" 2>&1; rc=$?
+check "a model with a head evaluates with it" has "$work/out" "geometry head applied to 2 of the 2 mouths"
+"$FER_EVAL" --faces --no-geometry "$work/head.safetensors" "$work/fit" > "$work/out" 2>&1; rc=$?
+check "and without it under --no-geometry" bash -c "[ $rc = 0 ] && ! grep -q 'geometry head applied' '$work/out'"
+"$FER_EVAL" --fit-geometry "$work/head.safetensors" "$work/glyphs/val" > /dev/null 2> "$work/err"; rc=$?
+check "--fit-geometry on crops without landmarks exits 1" [ $rc = 1 ]
+check "saying it needs mouths with landmarks" has "$work/err" "with landmarks"
+printf 'file,points\nnone/none-0000.png,"1, 2, 3"\n' > "$work/glyphs/val/landmarks.csv"
+"$FER_EVAL" "$work/head.safetensors" "$work/glyphs/val" > /dev/null 2> "$work/err"; rc=$?
+rm "$work/glyphs/val/landmarks.csv"
+check "a bad landmarks.csv exits 1" [ $rc = 1 ]
+check "naming the file and line" has "$work/err" "landmarks.csv line 2"
+"$FER_EVAL" --fit-geometry --binary smile:smile "$work/head.safetensors" "$work/fit" > /dev/null 2>&1; rc=$?
+check "--fit-geometry with --binary exits 2" [ $rc = 2 ]
+
 # Real data, when ../shared is there
 helen="${SHARED:-}/datasets/helen-dev/faces"
 if [ -d "$helen" ]; then
