@@ -48,7 +48,17 @@ check "the JSON report lists every kept crop with its mouth opening (lip gap / w
 import json, sys
 crops = json.load(open(sys.argv[1]))['crops']
 assert len(crops) == 4, crops
-assert all(0 <= c['opening'] < 1 and len(c['mouth']) == 4 for c in crops), crops" "$report"
+assert all(0 <= c['opening'] < 1 and len(c['mouth']) == 4 for c in crops), crops
+assert all(len(c['landmarks']) == 136 for c in crops), crops" "$report"
+check "train/ and val/ each list their crops' landmarks in landmarks.csv" /usr/bin/python3 -c "
+import csv, os, sys
+for part in ('train', 'val'):
+    d = os.path.join(sys.argv[1], part)
+    rows = list(csv.DictReader(open(os.path.join(d, 'landmarks.csv'))))
+    files = sorted(os.path.join(c, f) for c in os.listdir(d) if os.path.isdir(os.path.join(d, c))
+                   for f in os.listdir(os.path.join(d, c)))
+    assert sorted(r['file'] for r in rows) == files, (rows, files)
+    assert all(len(r['points'].split(',')) == 136 for r in rows)" "$work/out"
 check "smile split 9:1 keeps one in val" [ "$(ls "$work/out/val/smile" | wc -l)" = 1 ]
 check "the throughput line" has "$work/stdout" "inputs/s"
 "$FER_EVAL" "$model" "$work/out/train" > "$work/eval" 2>&1; rc=$?

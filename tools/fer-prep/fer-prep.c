@@ -9,8 +9,9 @@
  * (no face: rejected; several: the largest, or all with --faces all), mouths smaller than
  * --min-mouth rejected, crops resized to --size and near duplicates (image-hash.h) rejected.
  * OUT_DIR becomes an ImageFolder for fer-train: train/<class>/ and val/<class>/ (a seeded split,
- * stratified per class), plus prep-report.txt and prep-report.json (counts per class and
- * outcome, every rejected input with its reason).  With --video, every --every-th frame of a
+ * stratified per class), train/landmarks.csv and val/landmarks.csv (each crop's face landmarks,
+ * for fer-eval and a model's geometry head), plus prep-report.txt and prep-report.json (counts
+ * per class and outcome, every rejected input with its reason).  With --video, every --every-th frame of a
  * recording is one input of class NAME.
  *
  * RAW_DIR is only read.  Crops are written atomically; every decision is journalled in
@@ -440,13 +441,40 @@ compare_strings (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
+/* A row of PART/landmarks.csv (tools/fer-eval/landmarks-csv.h): the crop's face landmarks, for
+ * a model's geometry head; nothing when they were not recorded. */
+static void
+add_landmarks_row (GString *csv, const char *class_name, const char *name,
+    const FerPrepLandmarks *l)
+{
+  for (int k = 0; k < 2 * FER_LANDMARKS; k++)
+    if (!isfinite (l->xy[k]))
+      return;
+  g_string_append_printf (csv, "%s/%s,\"", class_name, name);
+  for (int k = 0; k < 2 * FER_LANDMARKS; k++)
+    g_string_append_printf (csv, k ? ", %.2f" : "%.2f", l->xy[k]);
+  g_string_append (csv, "\"\n");
+}
+
+static gboolean
+write_landmarks (const Prep *prep, const char *part, const GString *csv, GError **error)
+{
+  char *path = g_build_filename (prep->out_dir, part, "landmarks.csv", NULL);
+  const gboolean ok = fer_atomic_write_file (path, csv->str, csv->len, error);
+  g_free (path);
+  return ok;
+}
+
 /* The seeded, per-class split: crops move from .fer-prep/crops/ to train/ and val/ (a crop
- * already moved by an interrupted split stays where the same split puts it again). */
+ * already moved by an interrupted split stays where the same split puts it again), and each
+ * part's landmarks.csv lists the landmarks of its crops. */
 static gboolean
 split (Prep *prep, GHashTable *train, GHashTable *val, GError **error)
 {
   GHashTable *by_class = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) g_ptr_array_unref);
+  /* "class/name" -> its FerPrepLandmarks (names repeat across classes) */
+  GHashTable *landmarks_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < prep->state.entries->len; i++) {
     const FerPrepEntry *e = prep->state.entries->pdata[i];
     GPtrArray *names = g_hash_table_lookup (by_class, e->class_name);
@@ -454,9 +482,13 @@ split (Prep *prep, GHashTable *train, GHashTable *val, GError **error)
       names = g_ptr_array_new ();
       g_hash_table_insert (by_class, e->class_name, names);
     }
-    for (guint k = 0; k < e->crops->len; k++)
+    for (guint k = 0; k < e->crops->len; k++) {
       g_ptr_array_add (names, e->crops->pdata[k]);
+      g_hash_table_insert (landmarks_of, g_strconcat (e->class_name, "/", e->crops->pdata[k],
+              NULL), &g_array_index (e->landmarks, FerPrepLandmarks, k));
+    }
   }
+  GString *csv_train = g_string_new ("file,points\n"), *csv_val = g_string_new ("file,points\n");
   GList *classes = g_list_sort (g_hash_table_get_keys (by_class), (GCompareFunc) strcmp);
   FerRng rng;
   fer_rng_init (&rng, (uint64_t) seed);
@@ -478,6 +510,10 @@ split (Prep *prep, GHashTable *train, GHashTable *val, GError **error)
     }
     for (guint i = 0; ok && i < names->len; i++) {
       const char *part = (int) i < n_val ? "val" : "train";
+      char *key = g_strconcat (c->data, "/", names->pdata[i], NULL);
+      add_landmarks_row ((int) i < n_val ? csv_val : csv_train, c->data, names->pdata[i],
+          g_hash_table_lookup (landmarks_of, key));
+      g_free (key);
       char *from = g_build_filename (prep->crops_dir, c->data, names->pdata[i], NULL);
       char *to = g_build_filename (prep->out_dir, part, c->data, names->pdata[i], NULL);
       if (!g_file_test (to, G_FILE_TEST_EXISTS) && g_rename (from, to) != 0) {
@@ -491,7 +527,12 @@ split (Prep *prep, GHashTable *train, GHashTable *val, GError **error)
     g_hash_table_insert (val, c->data, GUINT_TO_POINTER (n_val));
     g_hash_table_insert (train, c->data, GUINT_TO_POINTER (names->len - n_val));
   }
+  ok = ok && write_landmarks (prep, "train", csv_train, error)
+      && write_landmarks (prep, "val", csv_val, error);
+  g_string_free (csv_train, TRUE);
+  g_string_free (csv_val, TRUE);
   g_list_free (classes);
+  g_hash_table_unref (landmarks_of);
   g_hash_table_unref (by_class);
   return ok;
 }
