@@ -26,6 +26,7 @@ Writes, under OUT:
   raw/smiles-{train,test}/  SMILEs split by file name (a fixed fifth held out for testing)
   <set>/train/<class>/, <set>/val/<class>/   the sorted crops (hard links into prep/)
   <set>/{train,val}/landmarks.csv   each crop's 68 face landmarks, for fer-eval
+  geometry-fit/             the sets' val parts together, to fit the geometry head on
   REPORT.txt              counts per set and class, and the rule
 """
 
@@ -119,6 +120,24 @@ def sort_crops(dest, out_set, smile_folder, closed, open_, counts):
             write_landmarks(os.path.join(out_set, part), rows)
 
 
+def geometry_fit(out, names):
+    """OUT/geometry-fit/: the sets' val parts together (hard links, and one landmarks.csv), on
+    which `fer-eval --fit-geometry` fits the model's geometry head: mouths the network was not
+    trained on, from several sources."""
+    dest = os.path.join(out, 'geometry-fit')
+    rows = []
+    for name in names:
+        val = os.path.join(out, name, 'val')
+        for row in csv.DictReader(open(os.path.join(val, 'landmarks.csv'))):
+            label, file = row['file'].split('/')
+            os.makedirs(os.path.join(dest, label), exist_ok=True)
+            target = os.path.join(dest, label, name + '-' + file)
+            if not os.path.exists(target):
+                os.link(os.path.join(val, label, file), target)
+            rows.append((label + '/' + name + '-' + file, [float(v) for v in row['points'].split(',')]))
+    write_landmarks(dest, rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--shared', default='../shared')
@@ -145,6 +164,7 @@ def main():
         counts = {}
         sort_crops(dest, os.path.join(a.out, name), smile_folder, a.closed, a.open, counts)
         lines.append(f'{name}: ' + ', '.join(f'{k} {v}' for k, v in sorted(counts.items())))
+    geometry_fit(a.out, [name for name, _, _ in sets])
     with open(os.path.join(a.out, 'REPORT.txt'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     say('\n'.join(lines))

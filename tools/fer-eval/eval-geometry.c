@@ -46,12 +46,19 @@ fer_eval_geometry_clear (FerEvalGeometry *g)
   memset (g, 0, sizeof *g);
 }
 
+const float *
+fer_eval_geometry_points (const FerEvalGeometry *g, const char *path,
+    const FerEvalOutcome *outcome)
+{
+  return outcome->has_points ? outcome->points
+      : g->landmarks ? g_hash_table_lookup (g->landmarks, path) : NULL;
+}
+
 void
 fer_eval_geometry_mouth (FerEvalGeometry *g, const FerClassifier *classifier,
     const char *path, const FerEvalOutcome *outcome, int label, float *row)
 {
-  const float *points = outcome->has_points ? outcome->points
-      : g->landmarks ? g_hash_table_lookup (g->landmarks, path) : NULL;
+  const float *points = fer_eval_geometry_points (g, path, outcome);
   double features[FER_MOUTH_FEATURES];
   g->classified++;
   if (points == NULL || !fer_mouth_features (points, features))

@@ -28,6 +28,10 @@ gboolean fer_eval_geometry_init (FerEvalGeometry *g, const FerClassifier *classi
     const char *data_dir, gboolean faces, gboolean no_head, gboolean fit, GError **error);
 void fer_eval_geometry_clear (FerEvalGeometry *g);
 
+/* The landmarks of a mouth: its face's (--faces), or its row of landmarks.csv; NULL: none. */
+const float *fer_eval_geometry_points (const FerEvalGeometry *g, const char *path,
+    const FerEvalOutcome *outcome);
+
 /* One mouth: row holds the network's probabilities and becomes the model's.  label is its true
  * class (a model class; -1 under --binary, where nothing is fitted). */
 void fer_eval_geometry_mouth (FerEvalGeometry *g, const FerClassifier *classifier,

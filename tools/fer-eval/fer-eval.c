@@ -109,10 +109,12 @@ static GOptionEntry entries[] = {
   { NULL }
 };
 
-/* One line of --predictions: the file, its class, the prediction and every probability. */
+/* One line of --predictions: the file, its class, the prediction and every probability, and
+ * the mouth's features when its landmarks are known. */
 static gboolean
 write_prediction (FerAtomicFile *out, const char *path, const FerModelInfo *info,
-    const char *truth, const float *p, const FerEvalOutcome *outcome, GError **error)
+    const char *truth, const float *p, const FerEvalOutcome *outcome, const float *points,
+    GError **error)
 {
   JsonBuilder *b = json_builder_new ();
   json_builder_begin_object (b);
@@ -144,6 +146,16 @@ write_prediction (FerAtomicFile *out, const char *path, const FerModelInfo *info
     json_builder_end_object (b);
   } else
     json_builder_add_null_value (b);
+  double features[FER_MOUTH_FEATURES];
+  if (p && points && fer_mouth_features (points, features)) {
+    json_builder_set_member_name (b, "features");
+    json_builder_begin_object (b);
+    for (int k = 0; k < FER_MOUTH_FEATURES; k++) {
+      json_builder_set_member_name (b, fer_mouth_feature_names[k]);
+      json_builder_add_double_value (b, fer_json_round (features[k], 4));
+    }
+    json_builder_end_object (b);
+  }
   json_builder_end_object (b);
   return fer_json_builder_write_line (b, out, error);
 }
@@ -564,7 +576,8 @@ evaluate_chunk (Eval *ev, Chunk *c, guint first, int n)
     const FerSample *sample = &g_array_index (ev->samples, FerSample, first + i);
     const float *row = k < m && c->index_of[k] == i ? p + (size_t) k++ * info->num_classes : NULL;
     if ((c->ok[i] || c->outcomes[i].no_face) && !write_prediction (&ev->predictions,
-            sample->path, info, ev->labels[sample->label], row, &c->outcomes[i], &error))
+            sample->path, info, ev->labels[sample->label], row, &c->outcomes[i],
+            fer_eval_geometry_points (&ev->geometry, sample->path, &c->outcomes[i]), &error))
       return fail (error);
   }
   for (int i = 0; i < n; i++)
