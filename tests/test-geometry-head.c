@@ -10,14 +10,16 @@
 #include "io/model-info.h"
 
 /* A head of 4 classes with scale 1 and no weights leaves probabilities as they are; a bias
- * multiplies its class's odds by e^bias; a weight by e^(weight * feature). */
+ * multiplies its class's odds by e^bias; a weight by e^(weight * feature); a class the head does
+ * not weigh keeps its probability, the others share the rest. */
 static void
 test_apply (void)
 {
   FerModelInfo *info = fer_model_info_new (4);
   g_hash_table_insert (info->extra, g_strdup (FER_GEOMETRY_HEAD_KEY), g_strdup ("{\"features\": "
-          "[\"opening\", \"corner_lift\", \"width_ratio\"], \"cnn_scale\": 1, \"weight\": "
-          "[[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]], \"bias\": [0, 0, 0, 0]}"));
+          "[\"opening\", \"corner_lift\", \"width_ratio\"], \"classes\": [0, 1, 2, 3], "
+          "\"cnn_scale\": 1, \"weight\": [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]], "
+          "\"bias\": [0, 0, 0, 0]}"));
   GError *error = NULL;
   FerGeometryHead *head = fer_geometry_head_from_info (info, "m.safetensors", &error);
   g_assert_no_error (error);
@@ -34,6 +36,14 @@ test_apply (void)
   g_assert_cmpfloat_with_epsilon (p[0], 0.1 / 3 / sum, 1e-6);
   g_assert_cmpfloat_with_epsilon (p[1], 0.2 / sum, 1e-6);
   g_assert_cmpfloat_with_epsilon (p[3], 0.8 / sum, 1e-6);
+  /* Pouting not weighed: it keeps 0.2, the others share 0.8 as the head says. */
+  head->weighs[1] = FALSE;
+  float r[4] = { 0.1f, 0.2f, 0.3f, 0.4f };
+  fer_geometry_head_apply (head, f, r);
+  const double rest = 0.1 / 3 + 0.3 + 0.8;
+  g_assert_cmpfloat_with_epsilon (r[1], 0.2, 1e-6);
+  g_assert_cmpfloat_with_epsilon (r[0], 0.8 * (0.1 / 3) / rest, 1e-6);
+  g_assert_cmpfloat_with_epsilon (r[3], 0.8 * 0.8 / rest, 1e-6);
   fer_geometry_head_free (head);
   fer_model_info_free (info);
 }
@@ -43,7 +53,8 @@ static void
 test_round_trip (void)
 {
   FerModelInfo *info = fer_model_info_new (4);
-  FerGeometryHead head = { 4, 1.375, (double[12]) { 0 }, (double[4]) { 0 } };
+  FerGeometryHead head = { 4, 1.375, (double[12]) { 0 }, (double[4]) { 0 },
+    (gboolean[4]) { TRUE, FALSE, TRUE, TRUE } };
   for (int i = 0; i < 12; i++)
     head.weight[i] = (i - 5) * 0.3125 + 1e-9 * i;
   for (int i = 0; i < 4; i++)
@@ -55,8 +66,10 @@ test_round_trip (void)
   g_assert_cmpfloat (back->cnn_scale, ==, head.cnn_scale);
   for (int i = 0; i < 12; i++)
     g_assert_cmpfloat (back->weight[i], ==, head.weight[i]);
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < 4; i++) {
     g_assert_cmpfloat (back->bias[i], ==, head.bias[i]);
+    g_assert_cmpint (back->weighs[i], ==, head.weighs[i]);
+  }
   fer_geometry_head_free (back);
   /* Without the entry: no head and no error. */
   g_hash_table_remove (info->extra, FER_GEOMETRY_HEAD_KEY);
@@ -81,9 +94,14 @@ test_refused (void)
     /* a string for a number */
     "{\"features\": [\"opening\", \"corner_lift\", \"width_ratio\"], \"cnn_scale\": \"1\", "
     "\"weight\": [[0,0,0],[0,0,0],[0,0,0],[0,0,0]], \"bias\": [0,0,0,0]}",
+    /* classes out of order, or only one */
+    "{\"features\": [\"opening\", \"corner_lift\", \"width_ratio\"], \"classes\": [2, 0], "
+    "\"cnn_scale\": 1, \"weight\": [[0,0,0],[0,0,0],[0,0,0],[0,0,0]], \"bias\": [0,0,0,0]}",
+    "{\"features\": [\"opening\", \"corner_lift\", \"width_ratio\"], \"classes\": [3], "
+    "\"cnn_scale\": 1, \"weight\": [[0,0,0],[0,0,0],[0,0,0],[0,0,0]], \"bias\": [0,0,0,0]}",
     /* a short bias */
-    "{\"features\": [\"opening\", \"corner_lift\", \"width_ratio\"], \"cnn_scale\": 1, "
-    "\"weight\": [[0,0,0],[0,0,0],[0,0,0],[0,0,0]], \"bias\": [0,0,0]}",
+    "{\"features\": [\"opening\", \"corner_lift\", \"width_ratio\"], \"classes\": [0, 2], "
+    "\"cnn_scale\": 1, \"weight\": [[0,0,0],[0,0,0],[0,0,0],[0,0,0]], \"bias\": [0,0,0]}",
   };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
     FerModelInfo *info = fer_model_info_new (4);
@@ -99,8 +117,8 @@ test_refused (void)
 }
 
 /* Mouths whose network is sure of the wrong class between none and openmouth, where the opening
- * tells them apart: the fitted head corrects them; pouting, never seen, keeps weight and bias
- * 0; too few classes are refused. */
+ * tells them apart: the fitted head corrects them; pouting, never seen, is not weighed (weight
+ * and bias 0); too few classes are refused. */
 static void
 test_fit (void)
 {
@@ -147,6 +165,8 @@ test_fit (void)
   for (int k = 0; k < FER_MOUTH_FEATURES; k++)
     g_assert_cmpfloat (head->weight[1 * FER_MOUTH_FEATURES + k], ==, 0);
   g_assert_cmpfloat (head->bias[1], ==, 0);
+  g_assert_false (head->weighs[1]);
+  g_assert_true (head->weighs[0] && head->weighs[2] && head->weighs[3]);
   fer_geometry_head_free (head);
   /* Only openmouth mouths: nothing to tell apart. */
   for (int i = 0; i < N; i++)

@@ -17,6 +17,7 @@ head_new (int num_classes)
   head->cnn_scale = 1;
   head->weight = g_new0 (double, (size_t) num_classes * FER_MOUTH_FEATURES);
   head->bias = g_new0 (double, num_classes);
+  head->weighs = g_new0 (gboolean, num_classes);
   return head;
 }
 
@@ -27,6 +28,7 @@ fer_geometry_head_free (FerGeometryHead *head)
     return;
   g_free (head->weight);
   g_free (head->bias);
+  g_free (head->weighs);
   g_free (head);
 }
 
@@ -47,6 +49,26 @@ read_numbers (JsonNode *node, int n, double *out)
       return FALSE;
   }
   return TRUE;
+}
+
+/* "classes": the indices of at least two distinct classes, in increasing order. */
+static gboolean
+read_classes (JsonNode *node, FerGeometryHead *head)
+{
+  JsonArray *a = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  const guint n = a ? json_array_get_length (a) : 0;
+  gint64 last = -1;
+  for (guint i = 0; i < n; i++) {
+    JsonNode *e = json_array_get_element (a, i);
+    if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_INT64)
+      return FALSE;
+    const gint64 c = json_node_get_int (e);
+    if (c <= last || c >= head->num_classes)
+      return FALSE;
+    head->weighs[c] = TRUE;
+    last = c;
+  }
+  return n >= 2;
 }
 
 static gboolean
@@ -89,13 +111,15 @@ fer_geometry_head_from_info (const FerModelInfo *info, const char *path, GError 
   for (int c = 0; ok && c < info->num_classes; c++)
     ok = read_numbers (json_array_get_element (rows, c), FER_MOUTH_FEATURES,
         head->weight + (size_t) c * FER_MOUTH_FEATURES);
+  ok = ok && read_classes (o ? json_object_get_member (o, "classes") : NULL, head);
   g_object_unref (parser);
   if (ok)
     return head;
   fer_geometry_head_free (head);
   g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: metadata '%s' is not a geometry head "
       "this version reads: it needs \"features\": [\"opening\", \"corner_lift\", "
-      "\"width_ratio\"], a finite \"cnn_scale\", \"weight\" (%d rows of %d) and \"bias\" (%d)",
+      "\"width_ratio\"], \"classes\" (two or more class indices, increasing), a finite "
+      "\"cnn_scale\", \"weight\" (%d rows of %d) and \"bias\" (%d)",
       path, FER_GEOMETRY_HEAD_KEY, info->num_classes, FER_MOUTH_FEATURES, info->num_classes);
   return NULL;
 }
@@ -119,6 +143,12 @@ fer_geometry_head_to_info (const FerGeometryHead *head, FerModelInfo *info)
   for (int k = 0; k < FER_MOUTH_FEATURES; k++)
     json_builder_add_string_value (b, fer_mouth_feature_names[k]);
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "classes");
+  json_builder_begin_array (b);
+  for (int c = 0; c < head->num_classes; c++)
+    if (head->weighs[c])
+      json_builder_add_int_value (b, c);
+  json_builder_end_array (b);
   json_builder_set_member_name (b, "cnn_scale");
   json_builder_add_double_value (b, head->cnn_scale);
   json_builder_set_member_name (b, "weight");
@@ -139,39 +169,40 @@ fer_geometry_head_to_info (const FerGeometryHead *head, FerModelInfo *info)
   g_object_unref (b);
 }
 
-/* z (num_classes logits) turned into probabilities in p. */
+/* z (n logits) turned into probabilities in p, over the classes in weighs only (p 0 for the
+ * others). */
 static void
-softmax (const double *z, int n, double *p)
+softmax (const double *z, const gboolean *weighs, int n, double *p)
 {
-  double top = z[0], sum = 0;
-  for (int c = 1; c < n; c++)
-    top = MAX (top, z[c]);
+  double top = -INFINITY, sum = 0;
   for (int c = 0; c < n; c++)
-    sum += p[c] = exp (z[c] - top);
+    if (weighs[c])
+      top = MAX (top, z[c]);
+  for (int c = 0; c < n; c++)
+    sum += p[c] = weighs[c] ? exp (z[c] - top) : 0;
   for (int c = 0; c < n; c++)
     p[c] /= sum;
-}
-
-/* The logits of one mouth: scale * log p + weight . f + bias. */
-static void
-logits (const FerGeometryHead *head, const float *p, const double *f, double *z)
-{
-  for (int c = 0; c < head->num_classes; c++) {
-    z[c] = head->cnn_scale * log (MAX (p[c], MIN_PROBABILITY)) + head->bias[c];
-    for (int k = 0; k < FER_MOUTH_FEATURES; k++)
-      z[c] += head->weight[(size_t) c * FER_MOUTH_FEATURES + k] * f[k];
-  }
 }
 
 void
 fer_geometry_head_apply (const FerGeometryHead *head, const double features[FER_MOUTH_FEATURES],
     float *p)
 {
-  double z[head->num_classes], q[head->num_classes];
-  logits (head, p, features, z);
-  softmax (z, head->num_classes, q);
-  for (int c = 0; c < head->num_classes; c++)
-    p[c] = (float) q[c];
+  const int n = head->num_classes;
+  if (n < 2)
+    return;   /* fer_geometry_head_from_info and _fit make none such */
+  double z[n], q[n], mass = 0;
+  for (int c = 0; c < n; c++) {
+    z[c] = head->cnn_scale * log (MAX (p[c], MIN_PROBABILITY)) + head->bias[c];
+    for (int k = 0; k < FER_MOUTH_FEATURES; k++)
+      z[c] += head->weight[(size_t) c * FER_MOUTH_FEATURES + k] * features[k];
+    mass += head->weighs[c] ? p[c] : 0;
+  }
+  softmax (z, head->weighs, n, q);
+  /* The weighed classes share what the network gave them together; the others keep theirs. */
+  for (int c = 0; c < n; c++)
+    if (head->weighs[c])
+      p[c] = (float) (mass * q[c]);
 }
 
 /* One Adam step (PyTorch's defaults but the rate) on n parameters at step t (from 1). */
@@ -227,6 +258,9 @@ fer_geometry_head_fit (int num_classes, int n, const float *probs, const double 
   double *m = g_new0 (double, np), *v = g_new0 (double, np);
   double *w = param + 1, *b = param + 1 + C * F;
   param[0] = 1;
+  gboolean weighs[C];
+  for (int c = 0; c < C; c++)
+    weighs[c] = count[c] > 0;
   double z[C], q[C];
   for (int t = 1; t <= STEPS; t++) {
     memset (grad, 0, np * sizeof *grad);
@@ -237,9 +271,11 @@ fer_geometry_head_fit (int num_classes, int n, const float *probs, const double 
         for (int k = 0; k < F; k++)
           z[c] += w[c * F + k] * xi[k];
       }
-      softmax (z, C, q);
+      softmax (z, weighs, C, q);
       const double weight = 1.0 / ((double) present * count[labels[i]]);
       for (int c = 0; c < C; c++) {
+        if (!weighs[c])
+          continue;
         const double g = weight * (q[c] - (c == labels[i]));
         grad[0] += g * li[c];
         grad[1 + C * F + c] += g;
@@ -250,9 +286,9 @@ fer_geometry_head_fit (int num_classes, int n, const float *probs, const double 
     for (int c = 0; c < C; c++)
       for (int k = 0; k < F; k++)
         grad[1 + c * F + k] += l2 * w[c * F + k];
-    /* A class without examples keeps its weights and bias at 0. */
+    /* A class without examples keeps its weights and bias at 0 (and is not weighed). */
     for (int c = 0; c < C; c++)
-      if (count[c] == 0) {
+      if (!weighs[c]) {
         grad[1 + C * F + c] = 0;
         for (int k = 0; k < F; k++)
           grad[1 + c * F + k] = 0;
@@ -263,6 +299,7 @@ fer_geometry_head_fit (int num_classes, int n, const float *probs, const double 
   FerGeometryHead *head = head_new (C);
   head->cnn_scale = param[0];
   for (int c = 0; c < C; c++) {
+    head->weighs[c] = weighs[c];
     head->bias[c] = b[c];
     for (int k = 0; k < F; k++) {
       head->weight[c * F + k] = w[c * F + k] / sd[k];

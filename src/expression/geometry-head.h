@@ -8,14 +8,16 @@
  *   z_c = cnn_scale * log p_c + sum_k weight[c][k] * f_k + bias[c],   p'_c = softmax (z)_c
  *
  * a multinomial logistic regression over the network's log-probabilities and the features, fitted
- * (fer_geometry_head_fit) on face photos whose mouths the network never trained on.  Classes
- * the fit saw no example of (pouting, in mouth sets cut from face photos) keep weight and bias 0:
- * only cnn_scale touches them.  Where no landmarks exist (an ImageFolder of mouth crops without a
+ * (fer_geometry_head_fit) on face photos whose mouths the network never trained on.  It weighs
+ * only the classes the fit saw examples of: the softmax runs over those, and shares out the
+ * probability the network gave them together, so a class it never saw (pouting: no face-photo
+ * set has pouts) keeps the network's probability, p'_c = p_c.  Where no landmarks exist (an ImageFolder of mouth crops without a
  * landmarks.csv) the head is not applied and the network's probabilities stand.
  *
  * Stored in the model file's metadata as one entry, so the file still loads in PyTorch:
- *   mouth_geometry  {"features": ["opening", "corner_lift", "width_ratio"], "cnn_scale": S,
- *                    "weight": [[...], ...] (a row per class), "bias": [...]} */
+ *   mouth_geometry  {"features": ["opening", "corner_lift", "width_ratio"], "classes": [0, 2, 3]
+ *                    (the classes it weighs), "cnn_scale": S, "weight": [[...], ...] (a row per
+ *                    class, zeros for the others), "bias": [...]} */
 #ifndef FER_GEOMETRY_HEAD_H
 #define FER_GEOMETRY_HEAD_H
 
@@ -32,6 +34,7 @@ typedef struct {
   double cnn_scale;
   double *weight;   /* num_classes x FER_MOUTH_FEATURES */
   double *bias;     /* num_classes */
+  gboolean *weighs; /* num_classes: the classes the head shares the probability among */
 } FerGeometryHead;
 
 /* The head a model's metadata holds: NULL without error when it has none, NULL with an error
@@ -51,7 +54,7 @@ void fer_geometry_head_apply (const FerGeometryHead *head,
  * features[n][FER_MOUTH_FEATURES] and true classes.  Each class weighs the same in the loss
  * whatever its count (the targets are balanced accuracies); an L2 penalty of l2 on the weights
  * of the standardised features keeps them modest.  NULL with an error when fewer than two
- * classes have examples. */
+ * classes have examples.  The head weighs the classes with examples. */
 FerGeometryHead *fer_geometry_head_fit (int num_classes, int n, const float *probs,
     const double *features, const int *labels, double l2, GError **error);
 
