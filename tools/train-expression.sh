@@ -8,7 +8,9 @@
 #      openmouth (clearly open), the ambiguous middle is left out.
 #   2. fer-train on yousan-mouth (the core, the only source of pouting) + GENKI + SMILEs, with
 #      the recipe chosen on the selection split (models/MODEL.md says how); resumable.
-#   3. copies the last epoch's model, its metrics and plot into models/.
+#   3. fits the model's geometry head (the mouths' opening, corner lift and width from their
+#      landmarks, beside the network's probabilities) on the GENKI and SMILEs val parts
+#      (fer-eval --fit-geometry), and copies the model, its metrics and plot into models/.
 #   4. tools/expression-data/measure-expression.sh: yousan val (colour, greyscale), helen-dev
 #      (crops and photos), GENKI-4K test and the SMILEs fifth held out.
 #
@@ -53,8 +55,12 @@ if (( epochs_done < 100 )); then
     -o "$model" "${recipe[@]}" ${resume[@]+"${resume[@]}"}
 fi
 
-# The last epoch of the fixed schedule, not the best on validation.
-cp "$stem.last.safetensors" models/fer-mouth-simpleconv3.safetensors
+# The last epoch of the fixed schedule, not the best on validation, with its geometry head.
+cp "$stem.last.safetensors" "$stem.head.safetensors"
+build/tools/fer-eval/fer-eval --fit-geometry "$stem.head.safetensors" "$data/geometry-fit" \
+  > "$stem.head-fit.txt"
+grep 'wrote a geometry head' "$stem.head-fit.txt"
+cp "$stem.head.safetensors" models/fer-mouth-simpleconv3.safetensors
 cp "$stem.metrics.jsonl" models/fer-mouth-simpleconv3.metrics.jsonl
 cp "$stem.plot.svg" models/fer-mouth-simpleconv3.plot.svg
 

@@ -218,22 +218,47 @@ adam_step (double *param, const double *grad, double *m, double *v, int n, int t
 
 FerGeometryHead *
 fer_geometry_head_fit (int num_classes, int n, const float *probs, const double *features,
-    const int *labels, double l2, GError **error)
+    const guint32 *label_sets, double l2, GError **error)
 {
   enum { F = FER_MOUTH_FEATURES, STEPS = 4000 };
   const double rate = 0.05;
   const int C = num_classes;
-  /* Class weights: each present class sums to 1 / (number of present classes). */
-  int count[C], present = 0;
-  memset (count, 0, sizeof count);
-  for (int i = 0; i < n; i++)
-    count[labels[i]]++;
+  if (C < 2 || C > 32) {
+    g_set_error (error, FER_ERROR, FER_ERROR_ARGUMENT, "a geometry head is fitted for 2 to 32 "
+        "classes, not %d", C);
+    return NULL;
+  }
+  /* Each class's mass: its mouths, a mouth of a set of k classes counting 1/k in each. */
+  const guint32 all = C == 32 ? G_MAXUINT32 : (1u << C) - 1;
+  double mass[C];
+  memset (mass, 0, sizeof mass);
+  for (int i = 0; i < n; i++) {
+    if (label_sets[i] == 0 || (label_sets[i] & ~all)) {
+      g_set_error (error, FER_ERROR, FER_ERROR_ARGUMENT, "geometry head fit: mouth %d's label "
+          "set 0x%x is empty or names a class past %d", i, label_sets[i], C - 1);
+      return NULL;
+    }
+    const int k = __builtin_popcount (label_sets[i]);
+    for (int c = 0; c < C; c++)
+      mass[c] += (label_sets[i] >> c) & 1 ? 1.0 / k : 0;
+  }
+  gboolean weighs[C];
+  int present = 0;
   for (int c = 0; c < C; c++)
-    present += count[c] > 0;
+    present += weighs[c] = mass[c] > 0;
   if (present < 2) {
     g_set_error (error, FER_ERROR, FER_ERROR_ARGUMENT, "a geometry head needs mouths of at "
         "least two classes with landmarks; got %d class%s", present, present == 1 ? "" : "es");
     return NULL;
+  }
+  /* Each class weighs the same in the loss (the targets are balanced accuracies): a mouth weighs
+   * 1 / (present * mass) of its class, shared out over its set's classes. */
+  double *weight_of = g_new (double, MAX (n, 1));
+  for (int i = 0; i < n; i++) {
+    const int k = __builtin_popcount (label_sets[i]);
+    weight_of[i] = 0;
+    for (int c = 0; c < C; c++)
+      weight_of[i] += (label_sets[i] >> c) & 1 ? 1.0 / (k * present * mass[c]) : 0;
   }
   /* The features standardised, so that one rate and one penalty suit them all. */
   double mean[F] = { 0 }, sd[F] = { 0 };
@@ -258,9 +283,6 @@ fer_geometry_head_fit (int num_classes, int n, const float *probs, const double 
   double *m = g_new0 (double, np), *v = g_new0 (double, np);
   double *w = param + 1, *b = param + 1 + C * F;
   param[0] = 1;
-  gboolean weighs[C];
-  for (int c = 0; c < C; c++)
-    weighs[c] = count[c] > 0;
   double z[C], q[C];
   for (int t = 1; t <= STEPS; t++) {
     memset (grad, 0, np * sizeof *grad);
@@ -272,11 +294,15 @@ fer_geometry_head_fit (int num_classes, int n, const float *probs, const double 
           z[c] += w[c * F + k] * xi[k];
       }
       softmax (z, weighs, C, q);
-      const double weight = 1.0 / ((double) present * count[labels[i]]);
+      /* -log (sum of q over the set): d/dz_c = q_c - [c in set] q_c / (sum over the set). */
+      double in_set = 0;
+      for (int c = 0; c < C; c++)
+        in_set += (label_sets[i] >> c) & 1 ? q[c] : 0;
+      const double weight = weight_of[i];
       for (int c = 0; c < C; c++) {
         if (!weighs[c])
           continue;
-        const double g = weight * (q[c] - (c == labels[i]));
+        const double g = weight * (q[c] - ((label_sets[i] >> c) & 1 ? q[c] / in_set : 0));
         grad[0] += g * li[c];
         grad[1 + C * F + c] += g;
         for (int k = 0; k < F; k++)
@@ -306,6 +332,7 @@ fer_geometry_head_fit (int num_classes, int n, const float *probs, const double 
       head->bias[c] -= w[c * F + k] * mean[k] / sd[k];
     }
   }
+  g_free (weight_of);
   g_free (x);
   g_free (logp);
   g_free (param);

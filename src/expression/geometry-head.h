@@ -51,12 +51,16 @@ void fer_geometry_head_apply (const FerGeometryHead *head,
     const double features[FER_MOUTH_FEATURES], float *p);
 
 /* Fits a head on n mouths: the network's probabilities probs[n][num_classes], their features
- * features[n][FER_MOUTH_FEATURES] and true classes.  Each class weighs the same in the loss
- * whatever its count (the targets are balanced accuracies); an L2 penalty of l2 on the weights
- * of the standardised features keeps them modest.  NULL with an error when fewer than two
- * classes have examples.  The head weighs the classes with examples. */
+ * features[n][FER_MOUTH_FEATURES] and what is known of their classes: label_sets[i] has bit c
+ * set when mouth i may be of class c, one bit for a known class, several for a mouth known only
+ * to be one of them (a face labelled "not smiling" whose lips are neither clearly closed nor
+ * clearly open: none or openmouth); the loss is -log of the probability of the set.  Each class
+ * weighs the same in the loss whatever its count (the targets are balanced accuracies), a mouth
+ * of a set of k classes counting 1/k in each; an L2 penalty of l2 on the weights of the standardised features keeps them
+ * modest.  The head weighs the classes some set names.  NULL with an error when fewer than two
+ * classes are named, or num_classes is above 32. */
 FerGeometryHead *fer_geometry_head_fit (int num_classes, int n, const float *probs,
-    const double *features, const int *labels, double l2, GError **error);
+    const double *features, const guint32 *label_sets, double l2, GError **error);
 
 G_END_DECLS
 

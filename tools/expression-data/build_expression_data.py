@@ -27,6 +27,7 @@ Writes, under OUT:
   <set>/train/<class>/, <set>/val/<class>/   the sorted crops (hard links into prep/)
   <set>/{train,val}/landmarks.csv   each crop's 68 face landmarks, for fer-eval
   geometry-fit/             the sets' val parts together, to fit the geometry head on
+                            (ambiguous not-smiling mouths in none+openmouth/)
   REPORT.txt              counts per set and class, and the rule
 """
 
@@ -88,17 +89,10 @@ def sort_crops(dest, out_set, smile_folder, closed, open_, counts):
     report = json.load(open(os.path.join(dest, 'prep-report.json')))
     landmarks = {'train': [], 'val': []}
     for crop in report['crops']:
-        opening = crop['opening']
-        if crop['class'] == smile_folder:
-            label = SMILE
-        elif opening is None:
-            continue
-        elif opening < closed:
-            label = NONE
-        elif opening > open_:
-            label = OPEN
-        else:
-            counts['ambiguous'] = counts.get('ambiguous', 0) + 1
+        label = rule_label(crop, smile_folder, closed, open_)
+        if label is None:
+            if crop['opening'] is not None:
+                counts['ambiguous'] = counts.get('ambiguous', 0) + 1
             continue
         for part in ('train', 'val'):
             src = os.path.join(dest, part, crop['class'], crop['file'])
@@ -120,21 +114,42 @@ def sort_crops(dest, out_set, smile_folder, closed, open_, counts):
             write_landmarks(os.path.join(out_set, part), rows)
 
 
-def geometry_fit(out, names):
-    """OUT/geometry-fit/: the sets' val parts together (hard links, and one landmarks.csv), on
+def rule_label(crop, smile_folder, closed, open_):
+    """The rule above: SMILE, NONE, OPEN, or None for the ambiguous middle (or no opening)."""
+    if crop['class'] == smile_folder:
+        return SMILE
+    opening = crop['opening']
+    if opening is None:
+        return None
+    return NONE if opening < closed else OPEN if opening > open_ else None
+
+
+def geometry_fit(out, sets, closed, open_):
+    """OUT/geometry-fit/: the val parts of the sets together (hard links, one landmarks.csv), on
     which `fer-eval --fit-geometry` fits the model's geometry head: mouths the network was not
-    trained on, from several sources."""
+    trained on, from several sources.  Sorted by the rule, except that the ambiguous not-smiling
+    mouths go to none+openmouth/ (known only to be one of the two) rather than being left out:
+    without them the only mouths a head saw at middling openings would be smiles."""
     dest = os.path.join(out, 'geometry-fit')
     rows = []
-    for name in names:
-        val = os.path.join(out, name, 'val')
-        for row in csv.DictReader(open(os.path.join(val, 'landmarks.csv'))):
-            label, file = row['file'].split('/')
-            os.makedirs(os.path.join(dest, label), exist_ok=True)
-            target = os.path.join(dest, label, name + '-' + file)
+    for name, smile_folder in sets:
+        val = os.path.join(out, 'prep', name, 'val')
+        points = {r['file']: r['points'] for r in csv.DictReader(open(os.path.join(val, 'landmarks.csv')))}
+        report = json.load(open(os.path.join(out, 'prep', name, 'prep-report.json')))
+        for crop in report['crops']:
+            source = crop['class'] + '/' + crop['file']
+            if source not in points:
+                continue   # in train/, or no landmarks
+            label = rule_label(crop, smile_folder, closed, open_)
+            folder = label if label is not None else NONE + '+' + OPEN
+            if crop['opening'] is None:
+                continue
+            os.makedirs(os.path.join(dest, folder), exist_ok=True)
+            file = name + '-' + crop['class'] + '-' + crop['file']
+            target = os.path.join(dest, folder, file)
             if not os.path.exists(target):
-                os.link(os.path.join(val, label, file), target)
-            rows.append((label + '/' + name + '-' + file, [float(v) for v in row['points'].split(',')]))
+                os.link(os.path.join(val, source), target)
+            rows.append((folder + '/' + file, [float(v) for v in points[source].split(',')]))
     write_landmarks(dest, rows)
 
 
@@ -164,7 +179,7 @@ def main():
         counts = {}
         sort_crops(dest, os.path.join(a.out, name), smile_folder, a.closed, a.open, counts)
         lines.append(f'{name}: ' + ', '.join(f'{k} {v}' for k, v in sorted(counts.items())))
-    geometry_fit(a.out, [name for name, _, _ in sets])
+    geometry_fit(a.out, [(name, smile_folder) for name, _, smile_folder in sets], a.closed, a.open)
     with open(os.path.join(a.out, 'REPORT.txt'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     say('\n'.join(lines))

@@ -21,7 +21,7 @@ fer_eval_geometry_init (FerEvalGeometry *g, const FerClassifier *classifier,
   g->fit = fit;
   g->fit_probs = g_array_new (FALSE, FALSE, sizeof (float));
   g->fit_features = g_array_new (FALSE, FALSE, sizeof (double));
-  g->fit_labels = g_array_new (FALSE, FALSE, sizeof (int));
+  g->fit_labels = g_array_new (FALSE, FALSE, sizeof (guint32));
   if (faces)
     return TRUE;
   GError *csv_error = NULL;
@@ -56,7 +56,7 @@ fer_eval_geometry_points (const FerEvalGeometry *g, const char *path,
 
 void
 fer_eval_geometry_mouth (FerEvalGeometry *g, const FerClassifier *classifier,
-    const char *path, const FerEvalOutcome *outcome, int label, float *row)
+    const char *path, const FerEvalOutcome *outcome, guint32 label_set, float *row)
 {
   const float *points = fer_eval_geometry_points (g, path, outcome);
   double features[FER_MOUTH_FEATURES];
@@ -64,13 +64,20 @@ fer_eval_geometry_mouth (FerEvalGeometry *g, const FerClassifier *classifier,
   if (points == NULL || !fer_mouth_features (points, features))
     return;
   g->with_features++;
-  if (g->fit && label >= 0) {
+  if (g->fit && label_set) {
     g_array_append_vals (g->fit_probs, row, fer_classifier_num_classes (classifier));
     g_array_append_vals (g->fit_features, features, FER_MOUTH_FEATURES);
-    g_array_append_val (g->fit_labels, label);
+    g_array_append_val (g->fit_labels, label_set);
   }
   if (g->use_head)
     fer_classifier_apply_geometry (classifier, points, row);
+}
+
+static gint
+compare_sets (gconstpointer a, gconstpointer b)
+{
+  const guint32 x = GPOINTER_TO_UINT (a), y = GPOINTER_TO_UINT (b);
+  return x < y ? -1 : x > y;
 }
 
 gboolean
@@ -80,7 +87,7 @@ fer_eval_geometry_write_fit (FerEvalGeometry *g, const FerClassifier *classifier
   const int classes = fer_classifier_num_classes (classifier);
   const int n = (int) g->fit_labels->len;
   FerGeometryHead *head = fer_geometry_head_fit (classes, n, (const float *) g->fit_probs->data,
-      (const double *) g->fit_features->data, (const int *) g->fit_labels->data, FIT_L2, error);
+      (const double *) g->fit_features->data, (const guint32 *) g->fit_labels->data, FIT_L2, error);
   if (head == NULL) {
     g_prefix_error (error, "--fit-geometry on %d mouths with landmarks: ", n);
     return FALSE;
@@ -93,14 +100,29 @@ fer_eval_geometry_write_fit (FerEvalGeometry *g, const FerClassifier *classifier
     ok = fer_model_save (model, info, model_path, error);
   }
   if (ok) {
+    /* How many mouths of each class, and of each set of several. */
     const FerModelInfo *labels = fer_classifier_info (classifier);
-    GString *counts = g_string_new (NULL);
-    for (int c = 0; c < classes; c++) {
-      int count = 0;
-      for (int i = 0; i < n; i++)
-        count += g_array_index (g->fit_labels, int, i) == c;
-      g_string_append_printf (counts, "%s%s %d", c ? ", " : "", labels->labels[c], count);
+    GHashTable *seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+    for (int i = 0; i < n; i++) {
+      gpointer key = GUINT_TO_POINTER (g_array_index (g->fit_labels, guint32, i));
+      g_hash_table_insert (seen, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (
+                  g_hash_table_lookup (seen, key)) + 1));
     }
+    GString *counts = g_string_new (NULL);
+    GList *sets = g_list_sort (g_hash_table_get_keys (seen), compare_sets);
+    for (GList *l = sets; l; l = l->next) {
+      const guint32 set = GPOINTER_TO_UINT (l->data);
+      const guint count = GPOINTER_TO_UINT (g_hash_table_lookup (seen, l->data));
+      g_string_append (counts, counts->len ? ", " : "");
+      for (int c = 0, first = 1; c < classes; c++)
+        if ((set >> c) & 1) {
+          g_string_append_printf (counts, "%s%s", first ? "" : "+", labels->labels[c]);
+          first = 0;
+        }
+      g_string_append_printf (counts, " %u", count);
+    }
+    g_list_free (sets);
+    g_hash_table_unref (seen);
     g_print ("fer-eval: wrote a geometry head into %s, fitted on %d mouths (%s); network "
         "scale %.3f\n", model_path, n, counts->str, head->cnn_scale);
     g_string_free (counts, TRUE);

@@ -4,7 +4,9 @@
  * folder's landmarks.csv (mouth crops: landmarks-csv.h).  The head, when the model has one and
  * --no-geometry is not given, turns the network's probabilities into the model's; with
  * --fit-geometry the network's own probabilities, the features and the true classes are kept,
- * and a head fitted on them is written into the model file at the end. */
+ * and a head fitted on them is written into the model file at the end.  Under --fit-geometry a
+ * data folder named after several classes joined by '+' (none+openmouth) holds mouths known to
+ * be one of them: they count in the fit (geometry-head.h), not in the accuracy. */
 #ifndef FER_EVAL_GEOMETRY_H
 #define FER_EVAL_GEOMETRY_H
 
@@ -18,7 +20,7 @@ typedef struct {
   gboolean fit;            /* --fit-geometry: keep what the fit needs */
   GArray *fit_probs;       /* float: the network's probabilities, num_classes per mouth */
   GArray *fit_features;    /* double: FER_MOUTH_FEATURES per mouth */
-  GArray *fit_labels;      /* int */
+  GArray *fit_labels;      /* guint32: the classes each mouth may be (a bit per class) */
   guint with_features;     /* mouths whose landmarks gave features */
   guint classified;        /* mouths classified */
 } FerEvalGeometry;
@@ -32,10 +34,11 @@ void fer_eval_geometry_clear (FerEvalGeometry *g);
 const float *fer_eval_geometry_points (const FerEvalGeometry *g, const char *path,
     const FerEvalOutcome *outcome);
 
-/* One mouth: row holds the network's probabilities and becomes the model's.  label is its true
- * class (a model class; -1 under --binary, where nothing is fitted). */
+/* One mouth: row holds the network's probabilities and becomes the model's.  label_set has a bit
+ * per class the mouth may be (one for its true class; several for a folder such as
+ * none+openmouth; 0 under --binary, where nothing is fitted). */
 void fer_eval_geometry_mouth (FerEvalGeometry *g, const FerClassifier *classifier,
-    const char *path, const FerEvalOutcome *outcome, int label, float *row);
+    const char *path, const FerEvalOutcome *outcome, guint32 label_set, float *row);
 
 /* --fit-geometry: fits a head on the mouths seen and writes it into the model file at
  * model_path (atomically; the rest of the file as it was), telling what it fitted on stdout. */

@@ -177,6 +177,28 @@ model_class_of (const char *folder, const FerModelInfo *info)
   return -1;
 }
 
+/* --fit-geometry: the classes of a folder named after two or more of them joined by '+'
+ * ("none+openmouth"), as bits; 0 when it is not such a name. */
+static guint32
+class_set_of (const char *folder, const FerModelInfo *info)
+{
+  if (!strchr (folder, '+') || info->num_classes > 32)
+    return 0;
+  char **parts = g_strsplit (folder, "+", -1);
+  guint32 set = 0;
+  int n = 0;
+  for (; parts[n]; n++) {
+    const int k = model_class_of (parts[n], info);
+    if (k < 0) {
+      set = 0;
+      break;
+    }
+    set |= 1u << k;
+  }
+  g_strfreev (parts);
+  return set && (set & (set - 1)) ? set : 0;
+}
+
 static void
 print_table (const FerEvaluation *e, char **labels, const char *model, const char *data,
     int skipped, guint no_face, const FerEvalGeometry *geometry)
@@ -298,6 +320,8 @@ typedef struct {
   FerFaceDetectorChoice finder;   /* --faces: what finds them */
   FerAtomicFile predictions;
   int *class_of_folder;    /* per data folder: the model's class, or -1 */
+  guint32 *set_of_folder;  /* --fit-geometry: per data folder named A+B..., its classes' bits */
+  guint fit_only;          /* images of such folders (in the fit, not in the figures) */
   GArray *samples;         /* FerSample of the matched folders, labelled with model classes */
   GPtrArray *unmatched;    /* folder names */
   GPtrArray *skipped;      /* why each skipped file was skipped */
@@ -461,9 +485,13 @@ match_folders (Eval *ev)
   ev->labels = g_strdupv (info->labels);
   char *labels = g_strjoinv (", ", info->labels);
   ev->class_of_folder = g_new (int, folder->n_classes);
+  ev->set_of_folder = g_new0 (guint32, folder->n_classes);
   ev->unmatched = g_ptr_array_new ();
   for (int f = 0; f < folder->n_classes; f++) {
     ev->class_of_folder[f] = model_class_of (folder->classes[f], info);
+    if (fit_geometry && ev->class_of_folder[f] < 0
+        && (ev->set_of_folder[f] = class_set_of (folder->classes[f], info)) != 0)
+      continue;
     if (ev->class_of_folder[f] < 0) {
       g_ptr_array_add (ev->unmatched, folder->classes[f]);
       g_printerr ("fer-eval: folder '%s' matches no class of the model (%s): its images are "
@@ -476,6 +504,9 @@ match_folders (Eval *ev)
     FerSample s = g_array_index (folder->samples, FerSample, i);
     if (ev->class_of_folder[s.label] >= 0) {
       s.label = ev->class_of_folder[s.label];
+      g_array_append_val (ev->samples, s);
+    } else if (ev->set_of_folder[s.label]) {
+      s.label = -1 - s.label;   /* for the fit only: its folder, negated */
       g_array_append_val (ev->samples, s);
     }
   }
@@ -526,7 +557,7 @@ evaluate_chunk (Eval *ev, Chunk *c, guint first, int n)
   for (int i = 0; i < n; i++) {
     if (!c->ok[i]) {
       if (c->outcomes[i].no_face) {
-        ev->no_face++;
+        ev->no_face += g_array_index (ev->samples, FerSample, first + i).label >= 0;
       } else {
         g_printerr ("fer-eval: skipped %s\n", c->outcomes[i].error);
         g_ptr_array_add (ev->skipped, g_steal_pointer (&c->outcomes[i].error));
@@ -542,11 +573,19 @@ evaluate_chunk (Eval *ev, Chunk *c, guint first, int n)
   float *p = m > 0 ? fer_classifier_run (ev->classifier, c->tensors, m) : NULL;
   if (m > 0 && p == NULL)
     return fail (g_error_new (FER_ERROR, FER_ERROR_IO, "out of memory"));
-  for (int k = 0; k < m; k++)
-    fer_eval_geometry_mouth (&ev->geometry, ev->classifier, g_array_index (ev->samples,
-            FerSample, first + c->index_of[k]).path, &c->outcomes[c->index_of[k]],
-        binary ? -1 : c->labels[k], p + (size_t) k * info->num_classes);
   for (int k = 0; k < m; k++) {
+    const int label = c->labels[k];
+    const guint32 label_set = binary ? 0 : label >= 0 ? 1u << label
+        : ev->set_of_folder[-1 - label];
+    fer_eval_geometry_mouth (&ev->geometry, ev->classifier, g_array_index (ev->samples,
+            FerSample, first + c->index_of[k]).path, &c->outcomes[c->index_of[k]], label_set,
+        p + (size_t) k * info->num_classes);
+  }
+  for (int k = 0; k < m; k++) {
+    if (c->labels[k] < 0) {
+      ev->fit_only++;
+      continue;
+    }
     const float *row = p + (size_t) k * info->num_classes;
     const int best = fer_argmax (row, info->num_classes);
     double truth_p = row[c->labels[k]];
@@ -568,15 +607,18 @@ evaluate_chunk (Eval *ev, Chunk *c, guint first, int n)
     }
   }
   for (int i = 0; ev->sheet && i < n; i++)
-    if (!c->ok[i] && c->outcomes[i].no_face) {
+    if (!c->ok[i] && c->outcomes[i].no_face
+        && g_array_index (ev->samples, FerSample, first + i).label >= 0) {
       const FerSample *sample = &g_array_index (ev->samples, FerSample, first + i);
       fer_contact_sheet_add_no_face (ev->sheet, sample->path, sample->label);
     }
   for (int i = 0, k = 0; predictions_path && i < n; i++) {
     const FerSample *sample = &g_array_index (ev->samples, FerSample, first + i);
     const float *row = k < m && c->index_of[k] == i ? p + (size_t) k++ * info->num_classes : NULL;
+    const char *truth = sample->label >= 0 ? ev->labels[sample->label]
+        : ev->folder->classes[-1 - sample->label];
     if ((c->ok[i] || c->outcomes[i].no_face) && !write_prediction (&ev->predictions,
-            sample->path, info, ev->labels[sample->label], row, &c->outcomes[i],
+            sample->path, info, truth, row, &c->outcomes[i],
             fer_eval_geometry_points (&ev->geometry, sample->path, &c->outcomes[i]), &error))
       return fail (error);
   }
@@ -650,6 +692,7 @@ eval_clear (Eval *ev)
   if (ev->samples)
     g_array_unref (ev->samples);
   g_free (ev->class_of_folder);
+  g_free (ev->set_of_folder);
   g_free (ev->binary_folder);
   g_strfreev (ev->labels);
   fer_contact_sheet_free (ev->sheet);
