@@ -8,10 +8,12 @@
  */
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "checkpoint.h"
+#include "expression/geometry-head.h"
 #include "prep-state.h"
 #include "trainer.h"
 #include "base/fer-error.h"
@@ -187,7 +189,17 @@ entry (const char *class_name, const char *source, FerPrepOutcome outcome, const
   e->crops = g_ptr_array_new_with_free_func (g_free);
   e->dhashes = g_array_new (FALSE, TRUE, sizeof (FerDHash));
   e->mouths = g_array_new (FALSE, TRUE, sizeof (FerBox));
+  e->openings = g_array_new (FALSE, TRUE, sizeof (double));
+  e->landmarks = g_array_new (FALSE, TRUE, sizeof (FerPrepLandmarks));
   for (int i = 0; i < crops; i++) {
+    const double opening = 0.02 + 0.1 * i;
+    g_array_append_val (e->openings, opening);
+    FerPrepLandmarks l;
+    for (int k = 0; k < FER_LANDMARKS; k++) {
+      l.xy[2 * k] = 100 + 40 * cosf (k * 0.1f);
+      l.xy[2 * k + 1] = 120 + 50 * sinf (k * 0.1f) + i;
+    }
+    g_array_append_val (e->landmarks, l);
     g_ptr_array_add (e->crops, g_strdup_printf ("%s-%d.png", source, i));
     FerDHash hash;
     memset (&hash, 0x5a + i, sizeof hash);
@@ -218,6 +230,44 @@ write_prep_journal_seeds (void)
   g_free (folder);
 }
 
+/* A data folder's landmarks.csv: a bare and a quoted file name, 136 numbers each. */
+static void
+write_landmarks_csv_seeds (void)
+{
+  char *folder = target_folder ("landmarks-csv");
+  GString *csv = g_string_new ("file,points\n");
+  for (int row = 0; row < 2; row++) {
+    g_string_append (csv, row ? "\"2/b, c.png\",\"" : "0/a.png,\"");
+    for (int k = 0; k < 136; k++)
+      g_string_append_printf (csv, "%s%.2f", k ? ", " : "", 50 + k * 0.75 + row);
+    g_string_append (csv, "\"\n");
+  }
+  char *path = g_build_filename (folder, "landmarks.csv", NULL);
+  GError *error = NULL;
+  check (g_file_set_contents (path, csv->str, -1, &error), error);
+  g_string_free (csv, TRUE);
+  g_free (path);
+  g_free (folder);
+}
+
+/* The metadata entry of a geometry head, as fer-eval --fit-geometry writes it. */
+static void
+write_geometry_head_seeds (void)
+{
+  char *folder = target_folder ("geometry-head");
+  FerModelInfo *info = fer_model_info_new (4);
+  FerGeometryHead head = { 4, 1.3, (double[12]) { -30, -2, 1, 0, 0, 0, 5, 20, 4, 25, 1, -3 },
+    (double[4]) { 2, 0, -4, -1 }, (gboolean[4]) { TRUE, FALSE, TRUE, TRUE } };
+  fer_geometry_head_to_info (&head, info);
+  char *path = g_build_filename (folder, "head.json", NULL);
+  GError *error = NULL;
+  check (g_file_set_contents (path, g_hash_table_lookup (info->extra, FER_GEOMETRY_HEAD_KEY), -1,
+          &error), error);
+  g_free (path);
+  fer_model_info_free (info);
+  g_free (folder);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -231,6 +281,8 @@ main (int argc, char **argv)
   write_net_file_seeds ();
   write_checkpoint_seeds ();
   write_prep_journal_seeds ();
+  write_landmarks_csv_seeds ();
+  write_geometry_head_seeds ();
   char *folder = target_folder ("landmark-cache");
   fer_corpus_write_landmark_cache (folder);
   g_free (folder);

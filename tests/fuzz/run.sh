@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 targets_all=(safetensors net-file checkpoint landmark-cache prep-journal image face-annotations
-  detector-model detector-checkpoint)
+  detector-model detector-checkpoint landmarks-csv geometry-head)
 
 if [[ ! -f build-fuzz/build.ninja ]]; then
   CC=clang-14 CXX=clang++-14 meson setup build-fuzz -Dfuzzing=true --buildtype=debugoptimized \

@@ -7,8 +7,8 @@
 #include "base/fer-error.h"
 #include "face/mouth-box.h"
 
-/* One row's points ("x0, y0, ...", quoted or not) into out; FALSE unless exactly 136 finite
- * numbers. */
+/* One row's points ("x0, y0, ...", quoted or not) into out; FALSE unless exactly 136 numbers
+ * finite as floats (1e300 is a double but not a float). */
 static gboolean
 parse_points (char *text, float *out)
 {
@@ -27,7 +27,7 @@ parse_points (char *text, float *out)
       break;
     char *next;
     const double v = g_ascii_strtod (end, &next);
-    if (next == end || !isfinite (v) || n == 2 * FER_LANDMARKS)
+    if (next == end || !isfinite ((float) v) || n == 2 * FER_LANDMARKS)
       return FALSE;
     out[n++] = (float) v;
     end = next;
