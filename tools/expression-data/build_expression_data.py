@@ -134,22 +134,22 @@ def geometry_fit(out, sets, closed, open_):
     rows = []
     for name, smile_folder in sets:
         val = os.path.join(out, 'prep', name, 'val')
-        points = {r['file']: r['points'] for r in csv.DictReader(open(os.path.join(val, 'landmarks.csv')))}
         report = json.load(open(os.path.join(out, 'prep', name, 'prep-report.json')))
         for crop in report['crops']:
-            source = crop['class'] + '/' + crop['file']
-            if source not in points:
+            source = os.path.join(val, crop['class'], crop['file'])
+            if not crop.get('landmarks') or crop['opening'] is None or not os.path.exists(source):
                 continue   # in train/, or no landmarks
             label = rule_label(crop, smile_folder, closed, open_)
             folder = label if label is not None else NONE + '+' + OPEN
-            if crop['opening'] is None:
-                continue
             os.makedirs(os.path.join(dest, folder), exist_ok=True)
             file = name + '-' + crop['class'] + '-' + crop['file']
             target = os.path.join(dest, folder, file)
             if not os.path.exists(target):
-                os.link(os.path.join(val, source), target)
-            rows.append((folder + '/' + file, [float(v) for v in points[source].split(',')]))
+                os.link(source, target)
+            rows.append((folder + '/' + file, crop['landmarks']))
+    if not rows:
+        sys.exit(f'build-expression-data: no val crop of {out}/prep has landmarks (made by an older '
+                 'fer-prep): delete that folder and run again')
     write_landmarks(dest, rows)
 
 

@@ -20,7 +20,8 @@ while (( $# )); do
   esac
 done
 eval=build/tools/fer-eval/fer-eval
-[[ -d "$work/helen-mouths" ]] || /usr/bin/python3 models/landmark_mouth_crops.py \
+# (again when its landmarks.csv, which a model's geometry head reads, is missing)
+[[ -f "$work/helen-mouths/landmarks.csv" ]] || /usr/bin/python3 models/landmark_mouth_crops.py \
   "$shared/datasets/helen-dev" "$work/helen-mouths" >/dev/null
 
 # One line: name, accuracy, balanced accuracy, share of faces found (with --faces).
