@@ -88,7 +88,8 @@ model_with_head (void)
   FerSimpleConv3 *model = fer_model_load (source, &info, &error);
   g_assert_no_error (error);
   FerGeometryHead head = { 4, 0.7, (double[12]) { -60, -5, 2, 0, 0, 0, 0, 20, 0, 60, 5, -8 },
-    (double[4]) { 3, 0, -3, 3 }, (gboolean[4]) { TRUE, FALSE, TRUE, TRUE } };
+    (double[4]) { 3, 0, -3, 3 }, (gboolean[4]) { TRUE, FALSE, TRUE, TRUE }, { 0, -1, 0 },
+    { 1, 1, 3 } };
   fer_geometry_head_to_info (&head, info);
   char *path = g_build_filename (tmp, "with-head.safetensors", NULL);
   g_assert_true (fer_model_save (model, info, path, &error));

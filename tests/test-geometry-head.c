@@ -18,8 +18,8 @@ test_apply (void)
   FerModelInfo *info = fer_model_info_new (4);
   g_hash_table_insert (info->extra, g_strdup (FER_GEOMETRY_HEAD_KEY), g_strdup ("{\"features\": "
           "[\"opening\", \"corner_lift\", \"width_ratio\"], \"classes\": [0, 1, 2, 3], "
-          "\"cnn_scale\": 1, \"weight\": [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]], "
-          "\"bias\": [0, 0, 0, 0]}"));
+          "\"range\": [[0, 0.5], [-0.2, 0.2], [0.6, 1.3]], \"cnn_scale\": 1, \"weight\": "
+          "[[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]], \"bias\": [0, 0, 0, 0]}"));
   GError *error = NULL;
   FerGeometryHead *head = fer_geometry_head_from_info (info, "m.safetensors", &error);
   g_assert_no_error (error);
@@ -44,6 +44,15 @@ test_apply (void)
   g_assert_cmpfloat_with_epsilon (r[1], 0.2, 1e-6);
   g_assert_cmpfloat_with_epsilon (r[0], 0.8 * (0.1 / 3) / rest, 1e-6);
   g_assert_cmpfloat_with_epsilon (r[3], 0.8 * 0.8 / rest, 1e-6);
+  /* An opening past the range (0.5) counts as 0.5; within it, as itself. */
+  const double wide[FER_MOUTH_FEATURES] = { 3.0, 0.05, 0.9 }, edge[FER_MOUTH_FEATURES] =
+      { 0.5, 0.05, 0.9 };
+  float a[4] = { 0.1f, 0.2f, 0.3f, 0.4f }, b[4] = { 0.1f, 0.2f, 0.3f, 0.4f };
+  fer_geometry_head_apply (head, wide, a);
+  fer_geometry_head_apply (head, edge, b);
+  for (int c = 0; c < 4; c++)
+    g_assert_cmpfloat (a[c], ==, b[c]);
+  g_assert_cmpfloat (b[0], <, r[0]);   /* and the opening did count: none's odds fell */
   fer_geometry_head_free (head);
   fer_model_info_free (info);
 }
@@ -54,7 +63,7 @@ test_round_trip (void)
 {
   FerModelInfo *info = fer_model_info_new (4);
   FerGeometryHead head = { 4, 1.375, (double[12]) { 0 }, (double[4]) { 0 },
-    (gboolean[4]) { TRUE, FALSE, TRUE, TRUE } };
+    (gboolean[4]) { TRUE, FALSE, TRUE, TRUE }, { 0.0025, -0.15, 0.61 }, { 0.45, 0.21, 1.25 } };
   for (int i = 0; i < 12; i++)
     head.weight[i] = (i - 5) * 0.3125 + 1e-9 * i;
   for (int i = 0; i < 4; i++)
@@ -69,6 +78,10 @@ test_round_trip (void)
   for (int i = 0; i < 4; i++) {
     g_assert_cmpfloat (back->bias[i], ==, head.bias[i]);
     g_assert_cmpint (back->weighs[i], ==, head.weighs[i]);
+  }
+  for (int k = 0; k < FER_MOUTH_FEATURES; k++) {
+    g_assert_cmpfloat (back->low[k], ==, head.low[k]);
+    g_assert_cmpfloat (back->high[k], ==, head.high[k]);
   }
   fer_geometry_head_free (back);
   /* Without the entry: no head and no error. */
@@ -94,6 +107,13 @@ test_refused (void)
     /* a string for a number */
     "{\"features\": [\"opening\", \"corner_lift\", \"width_ratio\"], \"cnn_scale\": \"1\", "
     "\"weight\": [[0,0,0],[0,0,0],[0,0,0],[0,0,0]], \"bias\": [0,0,0,0]}",
+    /* a range whose low is above its high, and one pair short */
+    "{\"features\": [\"opening\", \"corner_lift\", \"width_ratio\"], \"classes\": [0, 2], "
+    "\"range\": [[0, 1], [0.3, -0.3], [0, 2]], \"cnn_scale\": 1, \"weight\": "
+    "[[0,0,0],[0,0,0],[0,0,0],[0,0,0]], \"bias\": [0,0,0,0]}",
+    "{\"features\": [\"opening\", \"corner_lift\", \"width_ratio\"], \"classes\": [0, 2], "
+    "\"range\": [[0, 1], [0, 2]], \"cnn_scale\": 1, \"weight\": "
+    "[[0,0,0],[0,0,0],[0,0,0],[0,0,0]], \"bias\": [0,0,0,0]}",
     /* classes out of order, or only one */
     "{\"features\": [\"opening\", \"corner_lift\", \"width_ratio\"], \"classes\": [2, 0], "
     "\"cnn_scale\": 1, \"weight\": [[0,0,0],[0,0,0],[0,0,0],[0,0,0]], \"bias\": [0,0,0,0]}",
@@ -168,6 +188,11 @@ test_fit (void)
   g_assert_cmpfloat (head->bias[1], ==, 0);
   g_assert_false (head->weighs[1]);
   g_assert_true (head->weighs[0] && head->weighs[2] && head->weighs[3]);
+  /* Its ranges: the openings' 0.5th and 99.5th percentiles (drawn from 0..0.08 and 0.12..0.4). */
+  g_assert_cmpfloat (head->low[FER_MOUTH_OPENING], >=, 0);
+  g_assert_cmpfloat (head->low[FER_MOUTH_OPENING], <, 0.01);
+  g_assert_cmpfloat (head->high[FER_MOUTH_OPENING], >, 0.38);
+  g_assert_cmpfloat (head->high[FER_MOUTH_OPENING], <=, 0.4);
   fer_geometry_head_free (head);
   /* Only openmouth mouths: nothing to tell apart. */
   for (int i = 0; i < N; i++)

@@ -2,6 +2,7 @@
 
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/fer-error.h"
@@ -18,6 +19,10 @@ head_new (int num_classes)
   head->weight = g_new0 (double, (size_t) num_classes * FER_MOUTH_FEATURES);
   head->bias = g_new0 (double, num_classes);
   head->weighs = g_new0 (gboolean, num_classes);
+  for (int k = 0; k < FER_MOUTH_FEATURES; k++) {
+    head->low[k] = -G_MAXDOUBLE;
+    head->high[k] = G_MAXDOUBLE;
+  }
   return head;
 }
 
@@ -71,6 +76,23 @@ read_classes (JsonNode *node, FerGeometryHead *head)
   return n >= 2;
 }
 
+/* "range": a [low, high] pair of finite numbers, low <= high, per feature. */
+static gboolean
+read_ranges (JsonNode *node, FerGeometryHead *head)
+{
+  JsonArray *a = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  if (a == NULL || json_array_get_length (a) != FER_MOUTH_FEATURES)
+    return FALSE;
+  for (int k = 0; k < FER_MOUTH_FEATURES; k++) {
+    double pair[2];
+    if (!read_numbers (json_array_get_element (a, k), 2, pair) || pair[0] > pair[1])
+      return FALSE;
+    head->low[k] = pair[0];
+    head->high[k] = pair[1];
+  }
+  return TRUE;
+}
+
 static gboolean
 features_match (JsonNode *node)
 {
@@ -111,15 +133,16 @@ fer_geometry_head_from_info (const FerModelInfo *info, const char *path, GError 
   for (int c = 0; ok && c < info->num_classes; c++)
     ok = read_numbers (json_array_get_element (rows, c), FER_MOUTH_FEATURES,
         head->weight + (size_t) c * FER_MOUTH_FEATURES);
-  ok = ok && read_classes (o ? json_object_get_member (o, "classes") : NULL, head);
+  ok = ok && read_classes (o ? json_object_get_member (o, "classes") : NULL, head)
+      && read_ranges (o ? json_object_get_member (o, "range") : NULL, head);
   g_object_unref (parser);
   if (ok)
     return head;
   fer_geometry_head_free (head);
   g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: metadata '%s' is not a geometry head "
       "this version reads: it needs \"features\": [\"opening\", \"corner_lift\", "
-      "\"width_ratio\"], \"classes\" (two or more class indices, increasing), a finite "
-      "\"cnn_scale\", \"weight\" (%d rows of %d) and \"bias\" (%d)",
+      "\"width_ratio\"], \"classes\" (two or more class indices, increasing), \"range\" (a "
+      "[low, high] pair per feature), a finite \"cnn_scale\", \"weight\" (%d rows of %d) and \"bias\" (%d)",
       path, FER_GEOMETRY_HEAD_KEY, info->num_classes, FER_MOUTH_FEATURES, info->num_classes);
   return NULL;
 }
@@ -148,6 +171,13 @@ fer_geometry_head_to_info (const FerGeometryHead *head, FerModelInfo *info)
   for (int c = 0; c < head->num_classes; c++)
     if (head->weighs[c])
       json_builder_add_int_value (b, c);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "range");
+  json_builder_begin_array (b);
+  for (int k = 0; k < FER_MOUTH_FEATURES; k++) {
+    const double pair[2] = { head->low[k], head->high[k] };
+    add_numbers (b, pair, 2);
+  }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "cnn_scale");
   json_builder_add_double_value (b, head->cnn_scale);
@@ -191,11 +221,13 @@ fer_geometry_head_apply (const FerGeometryHead *head, const double features[FER_
   const int n = head->num_classes;
   if (n < 2)
     return;   /* fer_geometry_head_from_info and _fit make none such */
-  double z[n], q[n], mass = 0;
+  double f[FER_MOUTH_FEATURES], z[n], q[n], mass = 0;
+  for (int k = 0; k < FER_MOUTH_FEATURES; k++)
+    f[k] = CLAMP (features[k], head->low[k], head->high[k]);
   for (int c = 0; c < n; c++) {
     z[c] = head->cnn_scale * log (MAX (p[c], MIN_PROBABILITY)) + head->bias[c];
     for (int k = 0; k < FER_MOUTH_FEATURES; k++)
-      z[c] += head->weight[(size_t) c * FER_MOUTH_FEATURES + k] * features[k];
+      z[c] += head->weight[(size_t) c * FER_MOUTH_FEATURES + k] * f[k];
     mass += head->weighs[c] ? p[c] : 0;
   }
   softmax (z, head->weighs, n, q);
@@ -203,6 +235,13 @@ fer_geometry_head_apply (const FerGeometryHead *head, const double features[FER_
   for (int c = 0; c < n; c++)
     if (head->weighs[c])
       p[c] = (float) (mass * q[c]);
+}
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  const double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
 }
 
 /* One Adam step (PyTorch's defaults but the rate) on n parameters at step t (from 1). */
@@ -260,20 +299,32 @@ fer_geometry_head_fit (int num_classes, int n, const float *probs, const double 
     for (int c = 0; c < C; c++)
       weight_of[i] += (label_sets[i] >> c) & 1 ? 1.0 / (k * present * mass[c]) : 0;
   }
-  /* The features standardised, so that one rate and one penalty suit them all. */
+  /* The features clamped to their 0.5th-99.5th percentiles, then standardised, so that one
+   * rate and one penalty suit them all. */
+  double low[F], high[F];
+  double *x = g_new (double, (size_t) n * F), *logp = g_new (double, (size_t) n * C);
+  for (int k = 0; k < F; k++) {
+    for (int i = 0; i < n; i++)
+      x[i] = features[(size_t) i * F + k];
+    qsort (x, n, sizeof *x, compare_doubles);
+    low[k] = x[(int) floor (0.005 * (n - 1))];
+    high[k] = x[(int) ceil (0.995 * (n - 1))];
+  }
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < F; k++)
+      x[(size_t) i * F + k] = CLAMP (features[(size_t) i * F + k], low[k], high[k]);
   double mean[F] = { 0 }, sd[F] = { 0 };
   for (int i = 0; i < n; i++)
     for (int k = 0; k < F; k++)
-      mean[k] += features[(size_t) i * F + k] / n;
+      mean[k] += x[(size_t) i * F + k] / n;
   for (int i = 0; i < n; i++)
     for (int k = 0; k < F; k++)
-      sd[k] += pow (features[(size_t) i * F + k] - mean[k], 2) / n;
+      sd[k] += pow (x[(size_t) i * F + k] - mean[k], 2) / n;
   for (int k = 0; k < F; k++)
     sd[k] = sd[k] > 0 ? sqrt (sd[k]) : 1;
-  double *x = g_new (double, (size_t) n * F), *logp = g_new (double, (size_t) n * C);
   for (int i = 0; i < n; i++) {
     for (int k = 0; k < F; k++)
-      x[(size_t) i * F + k] = (features[(size_t) i * F + k] - mean[k]) / sd[k];
+      x[(size_t) i * F + k] = (x[(size_t) i * F + k] - mean[k]) / sd[k];
     for (int c = 0; c < C; c++)
       logp[(size_t) i * C + c] = log (MAX (probs[(size_t) i * C + c], MIN_PROBABILITY));
   }
@@ -324,6 +375,8 @@ fer_geometry_head_fit (int num_classes, int n, const float *probs, const double 
   /* Back to raw features: w x~ + b = (w / sd) x + (b - sum w mean / sd). */
   FerGeometryHead *head = head_new (C);
   head->cnn_scale = param[0];
+  memcpy (head->low, low, sizeof low);
+  memcpy (head->high, high, sizeof high);
   for (int c = 0; c < C; c++) {
     head->weighs[c] = weighs[c];
     head->bias[c] = b[c];

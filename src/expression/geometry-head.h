@@ -11,13 +11,17 @@
  * (fer_geometry_head_fit) on face photos whose mouths the network never trained on.  It weighs
  * only the classes the fit saw examples of: the softmax runs over those, and shares out the
  * probability the network gave them together, so a class it never saw (pouting: no face-photo
- * set has pouts) keeps the network's probability, p'_c = p_c.  Where no landmarks exist (an ImageFolder of mouth crops without a
+ * set has pouts) keeps the network's probability, p'_c = p_c.  Features are clamped to the range
+ * the fit saw (its 0.5th to 99.5th percentiles): landmarks of a face in profile or a bad fit give
+ * values no fitted weight was meant for (a mouth "wider" than the eyes' distance three times
+ * over), and a linear head would follow them anywhere.  Where no landmarks exist (an ImageFolder of mouth crops without a
  * landmarks.csv) the head is not applied and the network's probabilities stand.
  *
  * Stored in the model file's metadata as one entry, so the file still loads in PyTorch:
  *   mouth_geometry  {"features": ["opening", "corner_lift", "width_ratio"], "classes": [0, 2, 3]
- *                    (the classes it weighs), "cnn_scale": S, "weight": [[...], ...] (a row per
- *                    class, zeros for the others), "bias": [...]} */
+ *                    (the classes it weighs), "range": [[low, high], ...] (a pair per feature),
+ *                    "cnn_scale": S, "weight": [[...], ...] (a row per class, zeros for the
+ *                    others), "bias": [...]} */
 #ifndef FER_GEOMETRY_HEAD_H
 #define FER_GEOMETRY_HEAD_H
 
@@ -35,6 +39,7 @@ typedef struct {
   double *weight;   /* num_classes x FER_MOUTH_FEATURES */
   double *bias;     /* num_classes */
   gboolean *weighs; /* num_classes: the classes the head shares the probability among */
+  double low[FER_MOUTH_FEATURES], high[FER_MOUTH_FEATURES];   /* features are clamped to these */
 } FerGeometryHead;
 
 /* The head a model's metadata holds: NULL without error when it has none, NULL with an error
@@ -57,7 +62,8 @@ void fer_geometry_head_apply (const FerGeometryHead *head,
  * clearly open: none or openmouth); the loss is -log of the probability of the set.  Each class
  * weighs the same in the loss whatever its count (the targets are balanced accuracies), a mouth
  * of a set of k classes counting 1/k in each; an L2 penalty of l2 on the weights of the standardised features keeps them
- * modest.  The head weighs the classes some set names.  NULL with an error when fewer than two
+ * modest.  The head weighs the classes some set names; its ranges are the features' 0.5th and
+ * 99.5th percentiles, and it is fitted on the features clamped to them.  NULL with an error when fewer than two
  * classes are named, or num_classes is above 32. */
 FerGeometryHead *fer_geometry_head_fit (int num_classes, int n, const float *probs,
     const double *features, const guint32 *label_sets, double l2, GError **error);

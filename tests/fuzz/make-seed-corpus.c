@@ -257,7 +257,8 @@ write_geometry_head_seeds (void)
   char *folder = target_folder ("geometry-head");
   FerModelInfo *info = fer_model_info_new (4);
   FerGeometryHead head = { 4, 1.3, (double[12]) { -30, -2, 1, 0, 0, 0, 5, 20, 4, 25, 1, -3 },
-    (double[4]) { 2, 0, -4, -1 }, (gboolean[4]) { TRUE, FALSE, TRUE, TRUE } };
+    (double[4]) { 2, 0, -4, -1 }, (gboolean[4]) { TRUE, FALSE, TRUE, TRUE },
+    { 0.005, -0.13, 0.63 }, { 0.45, 0.21, 1.24 } };
   fer_geometry_head_to_info (&head, info);
   char *path = g_build_filename (folder, "head.json", NULL);
   GError *error = NULL;
