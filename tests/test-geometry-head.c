@@ -7,6 +7,7 @@
 
 #include "base/fer-error.h"
 #include "expression/geometry-head.h"
+#include "expression/geometry-head-fit.h"
 #include "io/model-info.h"
 
 /* A head of 4 classes with scale 1 and no weights leaves probabilities as they are; a bias
@@ -288,6 +289,51 @@ test_fit_label_sets (void)
   g_rand_free (rand);
 }
 
+/* The fit's objective: its gradient against central differences of its loss, at random
+ * parameters, on mouths of single classes and of sets, with a class that is not weighed (its
+ * numbers change nothing: gradient 0). */
+static void
+test_fit_gradient (void)
+{
+  enum { N = 24, C = 4, F = FER_MOUTH_FEATURES, NP = 1 + C * F + C };
+  GRand *rand = g_rand_new_with_seed (5);
+  double x[N * F], logp[N * C], weight[N];
+  guint32 sets[N];
+  static const guint32 kinds[] = { 1u << 0, 1u << 2, 1u << 3, 1u << 0 | 1u << 3,
+    1u << 0 | 1u << 2 | 1u << 3 };
+  const gboolean weighs[C] = { TRUE, FALSE, TRUE, TRUE };
+  for (int i = 0; i < N; i++) {
+    for (int k = 0; k < F; k++)
+      x[i * F + k] = g_rand_double_range (rand, -2, 2);
+    double p[C], sum = 0;
+    for (int c = 0; c < C; c++)
+      sum += p[c] = g_rand_double_range (rand, 0.01, 1);
+    for (int c = 0; c < C; c++)
+      logp[i * C + c] = log (p[c] / sum);
+    sets[i] = kinds[i % G_N_ELEMENTS (kinds)];
+    weight[i] = g_rand_double_range (rand, 0.5, 2) / N;
+  }
+  const FerGeometryFitData data = { N, C, x, logp, sets, weight, weighs, 0.03 };
+  double param[NP], grad[NP], unused[NP];
+  for (int j = 0; j < NP; j++)
+    param[j] = g_rand_double_range (rand, -1, 1);
+  fer_geometry_fit_objective (&data, param, grad);
+  double worst = 0;
+  for (int j = 0; j < NP; j++) {
+    const double keep = param[j], h = 1e-6;
+    param[j] = keep + h;
+    const double up = fer_geometry_fit_objective (&data, param, unused);
+    param[j] = keep - h;
+    const double down = fer_geometry_fit_objective (&data, param, unused);
+    param[j] = keep;
+    const double numeric = (up - down) / (2 * h);
+    worst = MAX (worst, fabs (grad[j] - numeric) / MAX (1e-3, fabs (numeric)));
+  }
+  g_test_message ("largest relative difference from central differences: %.2g", worst);
+  g_assert_cmpfloat (worst, <, 1e-6);
+  g_rand_free (rand);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -295,6 +341,7 @@ main (int argc, char **argv)
   g_test_add_func ("/geometry-head/apply", test_apply);
   g_test_add_func ("/geometry-head/round-trip", test_round_trip);
   g_test_add_func ("/geometry-head/refused", test_refused);
+  g_test_add_func ("/geometry-head/fit-gradient", test_fit_gradient);
   g_test_add_func ("/geometry-head/fit", test_fit);
   g_test_add_func ("/geometry-head/fit-label-sets", test_fit_label_sets);
   return g_test_run ();

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/fer-error.h"
+#include "expression/geometry-head-fit.h"
 
 /* Probabilities below this count as this: log 0 would make one class's vote infinite. */
 #define MIN_PROBABILITY 1e-6
@@ -142,7 +143,8 @@ fer_geometry_head_from_info (const FerModelInfo *info, const char *path, GError 
   g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "%s: metadata '%s' is not a geometry head "
       "this version reads: it needs \"features\": [\"opening\", \"corner_lift\", "
       "\"width_ratio\"], \"classes\" (two or more class indices, increasing), \"range\" (a "
-      "[low, high] pair per feature), a finite \"cnn_scale\", \"weight\" (%d rows of %d) and \"bias\" (%d)",
+      "[low, high] pair per feature), a finite \"cnn_scale\", \"weight\" (%d rows of %d) "
+      "and \"bias\" (%d)",
       path, FER_GEOMETRY_HEAD_KEY, info->num_classes, FER_MOUTH_FEATURES, info->num_classes);
   return NULL;
 }
@@ -244,6 +246,53 @@ compare_doubles (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
+double
+fer_geometry_fit_objective (const FerGeometryFitData *d, const double *param, double *grad)
+{
+  enum { F = FER_MOUTH_FEATURES };
+  const int C = d->classes, np = 1 + C * F + C;
+  const double *w = param + 1, *b = param + 1 + C * F;
+  double z[C], q[C], loss = 0;
+  memset (grad, 0, np * sizeof *grad);
+  for (int i = 0; i < d->n; i++) {
+    const double *xi = d->x + (size_t) i * F, *li = d->logp + (size_t) i * C;
+    const guint32 set = d->label_sets[i];
+    for (int c = 0; c < C; c++) {
+      z[c] = param[0] * li[c] + b[c];
+      for (int k = 0; k < F; k++)
+        z[c] += w[c * F + k] * xi[k];
+    }
+    softmax (z, d->weighs, C, q);
+    /* -log (sum of q over the set): d/dz_c = q_c - [c in set] q_c / (sum over the set). */
+    double in_set = 0;
+    for (int c = 0; c < C; c++)
+      in_set += (set >> c) & 1 ? q[c] : 0;
+    loss -= d->weight[i] * log (in_set);
+    for (int c = 0; c < C; c++) {
+      if (!d->weighs[c])
+        continue;
+      const double g = d->weight[i] * (q[c] - ((set >> c) & 1 ? q[c] / in_set : 0));
+      grad[0] += g * li[c];
+      grad[1 + C * F + c] += g;
+      for (int k = 0; k < F; k++)
+        grad[1 + c * F + k] += g * xi[k];
+    }
+  }
+  for (int c = 0; c < C; c++)
+    for (int k = 0; k < F; k++) {
+      loss += d->weighs[c] ? d->l2 / 2 * w[c * F + k] * w[c * F + k] : 0;
+      grad[1 + c * F + k] += d->l2 * w[c * F + k];
+    }
+  /* A class without examples keeps its weights and bias (at 0: it is not weighed). */
+  for (int c = 0; c < C; c++)
+    if (!d->weighs[c]) {
+      grad[1 + C * F + c] = 0;
+      for (int k = 0; k < F; k++)
+        grad[1 + c * F + k] = 0;
+    }
+  return loss;
+}
+
 /* One Adam step (PyTorch's defaults but the rate) on n parameters at step t (from 1). */
 static void
 adam_step (double *param, const double *grad, double *m, double *v, int n, int t, double rate)
@@ -334,42 +383,9 @@ fer_geometry_head_fit (int num_classes, int n, const float *probs, const double 
   double *m = g_new0 (double, np), *v = g_new0 (double, np);
   double *w = param + 1, *b = param + 1 + C * F;
   param[0] = 1;
-  double z[C], q[C];
+  const FerGeometryFitData data = { n, C, x, logp, label_sets, weight_of, weighs, l2 };
   for (int t = 1; t <= STEPS; t++) {
-    memset (grad, 0, np * sizeof *grad);
-    for (int i = 0; i < n; i++) {
-      const double *xi = x + (size_t) i * F, *li = logp + (size_t) i * C;
-      for (int c = 0; c < C; c++) {
-        z[c] = param[0] * li[c] + b[c];
-        for (int k = 0; k < F; k++)
-          z[c] += w[c * F + k] * xi[k];
-      }
-      softmax (z, weighs, C, q);
-      /* -log (sum of q over the set): d/dz_c = q_c - [c in set] q_c / (sum over the set). */
-      double in_set = 0;
-      for (int c = 0; c < C; c++)
-        in_set += (label_sets[i] >> c) & 1 ? q[c] : 0;
-      const double weight = weight_of[i];
-      for (int c = 0; c < C; c++) {
-        if (!weighs[c])
-          continue;
-        const double g = weight * (q[c] - ((label_sets[i] >> c) & 1 ? q[c] / in_set : 0));
-        grad[0] += g * li[c];
-        grad[1 + C * F + c] += g;
-        for (int k = 0; k < F; k++)
-          grad[1 + c * F + k] += g * xi[k];
-      }
-    }
-    for (int c = 0; c < C; c++)
-      for (int k = 0; k < F; k++)
-        grad[1 + c * F + k] += l2 * w[c * F + k];
-    /* A class without examples keeps its weights and bias at 0 (and is not weighed). */
-    for (int c = 0; c < C; c++)
-      if (!weighs[c]) {
-        grad[1 + C * F + c] = 0;
-        for (int k = 0; k < F; k++)
-          grad[1 + c * F + k] = 0;
-      }
+    fer_geometry_fit_objective (&data, param, grad);
     adam_step (param, grad, m, v, np, t, rate);
   }
   /* Back to raw features: w x~ + b = (w / sd) x + (b - sum w mean / sd). */
