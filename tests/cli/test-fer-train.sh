@@ -233,6 +233,9 @@ check "fer-eval --fit-geometry exits 0" [ $rc = 0 ]
 check "and says what it fitted on (a folder none+openmouth: one of the two)" has "$work/out" \
   "wrote a geometry head into .*fitted on 3 mouths (none 1, smile 1, none+openmouth 1)"
 check "the model file now holds the head" grep -q "mouth_geometry" "$work/head.safetensors"
+"$FER_EVAL" --faces --fit-geometry --json "$work/head.safetensors" "$work/fit" > "$work/out" 2> "$work/err"; rc=$?
+check "with --json the report stays JSON (the fit's line goes to stderr)" bash -c \
+  "[ $rc = 0 ] && /usr/bin/python3 -m json.tool '$work/out' > /dev/null && grep -q 'wrote a geometry head' '$work/err'"
 "$FER_EVAL" --faces "$work/head.safetensors" "$work/fit" > "$work/out" 2>&1; rc=$?
 check "a model with a head evaluates with it (the none+openmouth folder is not counted)" \
   has "$work/out" "geometry head applied to 2 of the 2 mouths"

@@ -82,7 +82,7 @@ compare_sets (gconstpointer a, gconstpointer b)
 
 gboolean
 fer_eval_geometry_write_fit (FerEvalGeometry *g, const FerClassifier *classifier,
-    const char *model_path, GError **error)
+    const char *model_path, FILE *out, GError **error)
 {
   const int classes = fer_classifier_num_classes (classifier);
   const int n = (int) g->fit_labels->len;
@@ -123,7 +123,7 @@ fer_eval_geometry_write_fit (FerEvalGeometry *g, const FerClassifier *classifier
     }
     g_list_free (sets);
     g_hash_table_unref (seen);
-    g_print ("fer-eval: wrote a geometry head into %s, fitted on %d mouths (%s); network "
+    fprintf (out, "fer-eval: wrote a geometry head into %s, fitted on %d mouths (%s); network "
         "scale %.3f\n", model_path, n, counts->str, head->cnn_scale);
     g_string_free (counts, TRUE);
   }

@@ -11,6 +11,7 @@
 #define FER_EVAL_GEOMETRY_H
 
 #include <glib.h>
+#include <stdio.h>
 #include "eval-input.h"
 #include "expression/classifier.h"
 
@@ -41,8 +42,9 @@ void fer_eval_geometry_mouth (FerEvalGeometry *g, const FerClassifier *classifie
     const char *path, const FerEvalOutcome *outcome, guint32 label_set, float *row);
 
 /* --fit-geometry: fits a head on the mouths seen and writes it into the model file at
- * model_path (atomically; the rest of the file as it was), telling what it fitted on stdout. */
+ * model_path (atomically; the rest of the file as it was), telling what it fitted on to out
+ * (stderr when stdout carries JSON). */
 gboolean fer_eval_geometry_write_fit (FerEvalGeometry *g, const FerClassifier *classifier,
-    const char *model_path, GError **error);
+    const char *model_path, FILE *out, GError **error);
 
 #endif /* FER_EVAL_GEOMETRY_H */

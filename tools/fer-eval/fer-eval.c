@@ -320,8 +320,8 @@ typedef struct {
   FerFaceDetectorChoice finder;   /* --faces: what finds them */
   FerAtomicFile predictions;
   int *class_of_folder;    /* per data folder: the model's class, or -1 */
-  guint32 *set_of_folder;  /* --fit-geometry: per data folder named A+B..., its classes' bits */
-  guint fit_only;          /* images of such folders (in the fit, not in the figures) */
+  guint32 *set_of_folder;  /* --fit-geometry: per data folder named A+B..., its classes' bits;
+                            * their images count in the fit, not in the figures */
   GArray *samples;         /* FerSample of the matched folders, labelled with model classes */
   GPtrArray *unmatched;    /* folder names */
   GPtrArray *skipped;      /* why each skipped file was skipped */
@@ -582,10 +582,8 @@ evaluate_chunk (Eval *ev, Chunk *c, guint first, int n)
         p + (size_t) k * info->num_classes);
   }
   for (int k = 0; k < m; k++) {
-    if (c->labels[k] < 0) {
-      ev->fit_only++;
-      continue;
-    }
+    if (c->labels[k] < 0)
+      continue;   /* a folder such as none+openmouth: for the fit only */
     const float *row = p + (size_t) k * info->num_classes;
     const int best = fer_argmax (row, info->num_classes);
     double truth_p = row[c->labels[k]];
@@ -659,7 +657,7 @@ evaluate (Eval *ev)
   if (predictions_path && !fer_atomic_file_commit (&ev->predictions, &error))
     return fail (error);
   if (fit_geometry && !fer_eval_geometry_write_fit (&ev->geometry, ev->classifier,
-          ev->model_path, &error))
+          ev->model_path, json ? stderr : stdout, &error))
     return fail (error);
   if (ev->sheet) {
     char *no_face = faces ? g_strdup_printf (", no face in %u", ev->no_face) : g_strdup ("");
