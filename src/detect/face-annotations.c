@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/csv-fields.h"
 #include "base/fer-error.h"
 
 #define MAX_FILE (256u * 1024 * 1024)
@@ -39,42 +40,6 @@ parse_number (const char *field, double *out)
   return end != field && *end == '\0' && errno == 0 && isfinite (*out);
 }
 
-/* The fields of one line, split at commas; a filename may be quoted ("a,b.jpg") as CSV
- * writers do when it holds a comma. */
-static char **
-split_fields (const char *line, int *count)
-{
-  GPtrArray *fields = g_ptr_array_new ();
-  const char *p = line;
-  for (;;) {
-    GString *f = g_string_new (NULL);
-    while (*p == ' ')
-      p++;
-    if (*p == '"') {
-      for (p++; *p; p++) {
-        if (*p == '"' && p[1] == '"')
-          g_string_append_c (f, *p++);
-        else if (*p == '"') {
-          p++;
-          break;
-        } else
-          g_string_append_c (f, *p);
-      }
-      while (*p && *p != ',')
-        p++;
-    } else
-      while (*p && *p != ',')
-        g_string_append_c (f, *p++);
-    g_ptr_array_add (fields, g_string_free (f, FALSE));
-    if (*p != ',')
-      break;
-    p++;
-  }
-  *count = fields->len;
-  g_ptr_array_add (fields, NULL);
-  return (char **) g_ptr_array_free (fields, FALSE);
-}
-
 static void
 problem (FerFaceAnnotations *a, int line, const char *what)
 {
@@ -100,7 +65,7 @@ fer_face_annotations_parse (const char *text, size_t length, const char *csv_pat
     if (*line == '\0')
       continue;
     int count;
-    char **f = split_fields (line, &count);
+    char **f = fer_csv_split_fields (line, &count);
     if (number == 1 && count == 7 && strcmp (f[0], "filename") == 0) {
       g_strfreev (f);
       continue;

@@ -4,22 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv-fields.h"
 #include "base/fer-error.h"
 #include "face/mouth-box.h"
 
-/* One row's points ("x0, y0, ...", quoted or not) into out; FALSE unless exactly 136 numbers
- * finite as floats (1e300 is a double but not a float). */
+/* One row's points field ("x0, y0, ...") into out; FALSE unless exactly 136 numbers finite as
+ * floats (1e300 is a double but not a float). */
 static gboolean
-parse_points (char *text, float *out)
+parse_points (const char *text, float *out)
 {
-  g_strstrip (text);
-  const size_t len = strlen (text);
-  if (len >= 2 && text[0] == '"' && text[len - 1] == '"') {
-    text[len - 1] = '\0';
-    text++;
-  }
   int n = 0;
-  char *end = text;
+  char *end = (char *) text;
   while (*end) {
     while (*end == ' ' || *end == ',')
       end++;
@@ -59,26 +54,17 @@ fer_landmarks_csv_load (const char *data_dir, GError **error)
     char *line = g_strstrip (lines[i]);
     if (*line == '\0')
       continue;
-    /* The file, quoted by a CSV writer when its name holds a comma. */
-    char *comma = NULL;
-    if (*line == '"') {
-      char *close = strstr (line + 1, "\",");
-      if (close) {
-        *close = '\0';
-        comma = close + 1;
-        line++;
-      }
-    } else
-      comma = strchr (line, ',');
+    int count;
+    char **fields = fer_csv_split_fields (line, &count);
     float *points = g_new (float, 2 * FER_LANDMARKS);
-    if (comma == NULL || comma == line || !parse_points (comma + 1, points)) {
+    ok = count == 2 && *fields[0] && parse_points (fields[1], points);
+    if (ok)
+      g_hash_table_insert (table, g_build_filename (data_dir, fields[0], NULL), points);
+    else {
       g_free (points);
-      ok = FALSE;
       bad_line = i + 1;
-      break;
     }
-    *comma = '\0';
-    g_hash_table_insert (table, g_build_filename (data_dir, line, NULL), points);
+    g_strfreev (fields);
   }
   if (!ok) {
     g_set_error (error, FER_ERROR, FER_ERROR_FORMAT, "%s line %d: expected %s, got a row that "

@@ -3,7 +3,7 @@
  * Mouth crops carry no face, so the landmarks they were cut by come beside them:
  *   file,points
  *   0/abc.png,"x0, y0, x1, y1, ... x67, y67"
- * a row per crop, file relative to DATA_DIR, points in any one frame of the crop's photo (the
+ * a row per crop (CSV as writers quote it: base/csv-fields.h), file relative to DATA_DIR, points in any one frame of the crop's photo (the
  * features read from them do not depend on position or scale).  fer-prep's data
  * (tools/expression-data/build_expression_data.py) and models/landmark_mouth_crops.py write it;
  * fer-eval reads it to give a model's geometry head the mouths' features. */
