@@ -11,8 +11,8 @@
  * OUT_DIR becomes an ImageFolder for fer-train: train/<class>/ and val/<class>/ (a seeded split,
  * stratified per class), train/landmarks.csv and val/landmarks.csv (each crop's face landmarks,
  * for fer-eval and a model's geometry head), plus prep-report.txt and prep-report.json (counts
- * per class and outcome, every rejected input with its reason).  With --video, every --every-th frame of a
- * recording is one input of class NAME.
+ * per class and outcome, every rejected input with its reason).  With --video, every
+ * --every-th frame of a recording is one input of class NAME.
  *
  * RAW_DIR is only read.  Crops are written atomically; every decision is journalled in
  * OUT_DIR/.fer-prep/, so an interrupted run continues with --resume; an existing OUT_DIR is
@@ -450,7 +450,16 @@ add_landmarks_row (GString *csv, const char *class_name, const char *name,
   for (int k = 0; k < 2 * FER_LANDMARKS; k++)
     if (!isfinite (l->xy[k]))
       return;
-  g_string_append_printf (csv, "%s/%s,\"", class_name, name);
+  /* The file quoted, a quote in its name doubled, as CSV readers expect (base/csv-fields.h). */
+  char *file = g_strconcat (class_name, "/", name, NULL);
+  g_string_append_c (csv, '"');
+  for (const char *c = file; *c; c++) {
+    if (*c == '"')
+      g_string_append_c (csv, '"');
+    g_string_append_c (csv, *c);
+  }
+  g_string_append (csv, "\",\"");
+  g_free (file);
   for (int k = 0; k < 2 * FER_LANDMARKS; k++)
     g_string_append_printf (csv, k ? ", %.2f" : "%.2f", l->xy[k]);
   g_string_append (csv, "\"\n");
