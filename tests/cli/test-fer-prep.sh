@@ -88,6 +88,14 @@ check "and the exact duplicate, byte for byte" cmp -s "$work/kept/smile/duplicat
 check "7 rejected files kept" [ "$(find "$work/kept" -type f | wc -l)" = 7 ]
 check "RAW_DIR is still unchanged" [ "$(tree_sum "$work/raw")" = "$before" ]
 
+# A file name with a comma and a quote: its landmarks.csv row reads back, quoted as CSV does.
+mkdir -p "$work/oddraw/smile"
+cp "$work/raw/smile/astronaut.png" "$work/oddraw/smile/a,\"b.png"
+"$FER_PREP" --val-split 0 "$work/oddraw" "$work/odd" > /dev/null 2>&1
+"$FER_EVAL" "$model" "$work/odd/train" > "$work/eval" 2>&1; rc=$?
+check "a name with a comma and a quote: its landmarks reach fer-eval" \
+  bash -c "[ $rc = 0 ] && grep -q 'geometry head applied to 1 of the 1 mouths' '$work/eval'"
+
 "$FER_PREP" --min-mouth 400 "$work/raw" "$work/big" > /dev/null 2>&1
 check "--min-mouth 400 rejects every mouth as too small (the copy stays a duplicate)" [ "$(count "$work/big/prep-report.json" smile small-mouth)" = 4 ]
 
