@@ -65,11 +65,13 @@ GST_DEBUG_CATEGORY_STATIC (gst_fer_mouth_crop_debug);
 #define DEFAULT_PROP_MIN_NEIGHBORS 5
 #define DEFAULT_PROP_MIN_FACE_SIZE 48
 #define DEFAULT_PROP_DETECT_WIDTH 480
-/* 0: the detector's own interval.  Haar's search costs ~20 ms, so every 30th frame; ours a few
- * ms, so every CNN_DETECT_INTERVAL-th: new faces show up within a fifth of a second at 25 fps. */
+/* 0: the detector's own interval.  Haar's search costs ~20 ms, so every 30th frame; ours 2.5-4
+ * ms, so every CNN_DETECT_INTERVAL-th: a new face shows up within 10 frames (a third of a second
+ * at 30 fps), at a tenth of a search per frame (every 5th frame made the search the largest
+ * part of fermouthcrop's time on a 480x480 close-up: tests/bench/bench-mouthcrop.sh). */
 #define DEFAULT_PROP_DETECT_INTERVAL 0
 #define HAAR_DETECT_INTERVAL 30
-#define CNN_DETECT_INTERVAL 5
+#define CNN_DETECT_INTERVAL 10
 #define DEFAULT_PROP_MAX_FACES 8
 #define DEFAULT_PROP_MOUTH_SCALE FER_MOUTH_SCALE_SEED
 #define DEFAULT_PROP_POST_MESSAGES FALSE
@@ -500,7 +502,7 @@ gst_fer_mouth_crop_class_init (GstFerMouthCropClass * klass)
           "face is followed from its landmarks and looked for again near its box every 10 "
           "frames; a face that walks out, or is not seen 3 checks in a row, is dropped.  The "
           "whole-frame search is the costly step; a new face shows up on the next search, up to "
-          "N-1 frames late.  0: the detector's own (cnn: 5, haar: 30)",
+          "N-1 frames late.  0: the detector's own (cnn: 10, haar: 30)",
           0, 300, DEFAULT_PROP_DETECT_INTERVAL, flags | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MAX_FACES,
       g_param_spec_int ("max-faces", "Maximum faces",
