@@ -24,7 +24,8 @@ pasted at many sizes onto synthetic backgrounds and onto face-free parts of trai
 Frames where the teacher is unsure of a face (a score between 0.3 and 0.6) are left out: a
 half-seen face labelled background would teach the wrong thing.  Then the negatives
 (negatives.py): animals and other things pasted onto training frames and face-free scenes
-(from Debian packages), and, with --mine-with MODEL, crops around that detector's false reports
+(from Debian packages), cuts of gcompris's animal photographs (animal_photos.py: frontal
+animal heads), and, with --mine-with MODEL, crops around that detector's false reports
 on the training photos."""
 
 import argparse
@@ -41,6 +42,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from teacher import Teacher, iou  # noqa: E402
 import negatives  # noqa: E402
+import animal_photos  # noqa: E402
 
 SURE, UNSURE = 0.6, 0.3
 DLIB_FACES = '/usr/share/doc/libdlib19.1/examples/faces'
@@ -282,6 +284,8 @@ def main():
     ap.add_argument('--smiles', type=int, default=3000, help='SMILEs crops used (of 13,165)')
     ap.add_argument('--clutter', type=int, default=1500,
                     help='photos with animals and things pasted on (negatives.py)')
+    ap.add_argument('--animal-photos', type=int, default=1000,
+                    help='photos cut from gcompris\'s animal photographs (animal_photos.py)')
     ap.add_argument('--mine-with', metavar='MODEL',
                     help='a detector whose false reports on the training photos become crops')
     ap.add_argument('--mined', type=int, default=1500, help='at most this many mined crops')
@@ -296,6 +300,9 @@ def main():
                              any(os.path.isdir(d) for d in negatives.SCENES)):
         sys.exit('build-detector-data: %s or the wallpapers are missing: install %s '
                  '(tools/setup.sh --train)' % (negatives.STAMPS, negatives.PACKAGES))
+    if args.animal_photos and not all(os.path.isfile(b) for b in animal_photos.BUNDLES):
+        sys.exit('build-detector-data: %s are missing: install %s (tools/setup.sh --train)'
+                 % (' and '.join(animal_photos.BUNDLES), animal_photos.PACKAGE))
     if args.mine_with and not (os.path.isfile(args.mine_with) and os.access(args.fer_eval, os.X_OK)):
         sys.exit('build-detector-data: --mine-with needs the model %s and fer-eval %s (build first)'
                  % (args.mine_with, args.fer_eval))
@@ -323,6 +330,10 @@ def main():
         say('clutter: %d animals, %d other things, %d scenes' % (len(animals), len(objects),
                                                                   len(scenes)))
         negatives.add_clutter(out, train, frames, scenes, animals, objects, args.clutter, rng)
+    if args.animal_photos:
+        photos = animal_photos.load_animal_photos()
+        say('animal photos: %d, %d cuts of them' % (len(photos), args.animal_photos))
+        animal_photos.add_animal_photos(out, train, photos, args.animal_photos, rng)
     train.save()
     if args.mine_with:
         predictions = os.path.join(out, 'mined-predictions.jsonl')
