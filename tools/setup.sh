@@ -7,8 +7,7 @@
 #             teacher detector through it) and python3-pil (helen-dev mouth crops for
 #             tools/train-expression.sh's measures), tuxpaint-stamps-default (cut-out animals
 #             and things), plasma-workspace-wallpapers, mate-backgrounds, gnome-backgrounds
-#             and ukui-wallpapers (scenes), gcompris-qt-data (animal photographs): the detector's
-#             negatives (tools/detector-data/negatives.py, animal_photos.py)
+#             and ukui-wallpapers (scenes): the detector's negatives (tools/detector-data/negatives.py)
 #   --bench   also install python3-torch, python3-torchvision, python3-pil and python3-numpy
 #             (the PyTorch side of tests/bench, the scripts in tests/golden) and
 #             gstreamer1.0-opencv (facedetect, compared with in tests/bench)
@@ -40,7 +39,7 @@ for option in "$@"; do
       packages+=(gstreamer1.0-opencv) ;;  # facedetect, to compare with
     --train) packages+=(python3-opencv python3-pil tuxpaint-stamps-default
                         plasma-workspace-wallpapers mate-backgrounds gnome-backgrounds
-                        ukui-wallpapers gcompris-qt-data) ;;
+                        ukui-wallpapers) ;;
     *) echo "setup: unknown option $option (--bench, --train)" >&2; exit 2 ;;
   esac
 done

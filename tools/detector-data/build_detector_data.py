@@ -24,8 +24,9 @@ pasted at many sizes onto synthetic backgrounds and onto face-free parts of trai
 Frames where the teacher is unsure of a face (a score between 0.3 and 0.6) are left out: a
 half-seen face labelled background would teach the wrong thing.  Then the negatives
 (negatives.py): animals and other things pasted onto training frames and face-free scenes
-(from Debian packages), cuts of gcompris's animal photographs (animal_photos.py: frontal
-animal heads), and, with --mine-with MODEL, crops around that detector's false reports
+(from Debian packages), with --animal-photos N cuts of gcompris's animal photographs
+(animal_photos.py: frontal animal heads; tried, not in the shipped model), and, with
+--mine-with MODEL, crops around that detector's false reports
 on the training photos."""
 
 import argparse
@@ -284,8 +285,9 @@ def main():
     ap.add_argument('--smiles', type=int, default=3000, help='SMILEs crops used (of 13,165)')
     ap.add_argument('--clutter', type=int, default=1500,
                     help='photos with animals and things pasted on (negatives.py)')
-    ap.add_argument('--animal-photos', type=int, default=1000,
-                    help='photos cut from gcompris\'s animal photographs (animal_photos.py)')
+    ap.add_argument('--animal-photos', type=int, default=0,
+                    help='photos cut from gcompris\'s animal photographs (animal_photos.py; '
+                    'needs gcompris-qt-data; not in the shipped model\'s data: models/DETECTOR.md)')
     ap.add_argument('--mine-with', metavar='MODEL',
                     help='a detector whose false reports on the training photos become crops')
     ap.add_argument('--mined', type=int, default=1500, help='at most this many mined crops')
@@ -301,7 +303,7 @@ def main():
         sys.exit('build-detector-data: %s or the wallpapers are missing: install %s '
                  '(tools/setup.sh --train)' % (negatives.STAMPS, negatives.PACKAGES))
     if args.animal_photos and not all(os.path.isfile(b) for b in animal_photos.BUNDLES):
-        sys.exit('build-detector-data: %s are missing: install %s (tools/setup.sh --train)'
+        sys.exit('build-detector-data: --animal-photos: %s are missing: install %s'
                  % (' and '.join(animal_photos.BUNDLES), animal_photos.PACKAGE))
     if args.mine_with and not (os.path.isfile(args.mine_with) and os.access(args.fer_eval, os.X_OK)):
         sys.exit('build-detector-data: --mine-with needs the model %s and fer-eval %s (build first)'
