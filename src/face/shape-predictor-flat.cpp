@@ -450,11 +450,19 @@ constexpr unsigned long PREFETCH_DISTANCE = 8;
 // loader picks the widest the processor has (GCC's target_clones): the same multiplications and
 // additions in the same order (fused multiply-adds, which AVX-512 brings, are turned off: they
 // round differently), so every machine gets the same points.
-__attribute__ ((target_clones ("avx512f", "avx2", "default"), optimize ("fp-contract=off")))
+#ifdef __clang__
+#define NO_FUSED_MULTIPLY_ADD   /* clang: the pragma inside the function */
+#else
+#define NO_FUSED_MULTIPLY_ADD __attribute__ ((optimize ("fp-contract=off")))
+#endif
+__attribute__ ((target_clones ("avx512f", "avx2", "default"))) NO_FUSED_MULTIPLY_ADD
 static void
 add_leaves (float *sum, unsigned long dims, const int16_t *const *chosen, const float *scales,
     unsigned long trees)
 {
+#ifdef __clang__
+#pragma clang fp contract (off)
+#endif
   for (unsigned long t = 0; t < trees; t++) {
     if (t + PREFETCH_DISTANCE < trees)
       for (unsigned long byte = 0; byte < dims * sizeof (int16_t); byte += 64)
