@@ -445,9 +445,9 @@ FlatShapePredictor::parse (const std::string &path)
 // either way (tests/bench/bench-landmarks.sh).
 constexpr unsigned long PREFETCH_DISTANCE = 8;
 
-// sum += each leaf times its tree's scale, in tree order as dlib adds them.  Nine tenths of a
-// face's time once the leaves are in cache, so it is compiled also for AVX2 and AVX-512 and the
-// loader picks the widest the processor has (GCC's target_clones): the same multiplications and
+// sum += each leaf times its tree's scale, in tree order as dlib adds them.  About half of a
+// followed face's time (perf), so it is compiled also for AVX2 and AVX-512 and the loader picks
+// the widest the processor has (target_clones, GCC and clang): the same multiplications and
 // additions in the same order (fused multiply-adds, which AVX-512 brings, are turned off: they
 // round differently), so every machine gets the same points.
 #ifdef __clang__

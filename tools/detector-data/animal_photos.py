@@ -4,7 +4,8 @@ The detector's worst false reports are frontal animal heads (dogs, cats, a monke
 media/stills): the tuxpaint stamps it was trained against are drawings and cut-outs, mostly seen
 from the side.  Debian's gcompris-qt-data has 24 photographs of animals (a cat, a dog, an owl,
 a koala, lemurs, a panda, sheep, a jaguar, ...; its explore_farm_animals and
-explore_world_animals activities, CC-BY-SA / public domain per their READMEs), kept inside Qt
+explore_world_animals activities; public domain or CC0, from Wikimedia Commons, per the
+READMEs beside them: 15 and 9), kept inside Qt
 resource bundles (.rcc).  read_rcc_images takes the pictures out of a bundle; add_animal_photos
 makes training photos of them: a random part of a photo (a quarter of its short side to the
 whole, so a head can fill the picture), mirrored or turned a little, with no face.
