@@ -55,6 +55,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_fer_mouth_crop_debug);
 
 #define DEFAULT_PROP_DETECTOR GST_FER_DETECTOR_HAAR
 #define DEFAULT_PROP_DETECTOR_THRESHOLD 0.0
+/* 0: the model's own input (320x240 for the bundled one: faces from ~16 px of it, so from
+ * ~64 px of a 1280-wide frame).  Larger finds smaller faces, at a cost growing with its area. */
+#define DEFAULT_PROP_DETECTOR_WIDTH 0
 /* One: the decoder and the elements after this one have the other cores, and a team of
  * threads spinning between the detector's layers would take them (measured: 0.6x the frame rate
  * with two on two cores). */
@@ -82,6 +85,7 @@ enum
   PROP_DETECTOR,
   PROP_DETECTOR_MODEL,
   PROP_DETECTOR_THRESHOLD,
+  PROP_DETECTOR_WIDTH,
   PROP_THREADS,
   PROP_CASCADE,
   PROP_LANDMARK_MODEL,
@@ -136,6 +140,9 @@ gst_fer_mouth_crop_set_property (GObject * object, guint prop_id, const GValue *
       break;
     case PROP_DETECTOR_THRESHOLD:
       self->detector_threshold = g_value_get_double (value);
+      break;
+    case PROP_DETECTOR_WIDTH:
+      self->detector_width = g_value_get_int (value);
       break;
     case PROP_THREADS:
       self->threads = g_value_get_int (value);
@@ -196,6 +203,9 @@ gst_fer_mouth_crop_get_property (GObject * object, guint prop_id, GValue * value
     case PROP_DETECTOR_THRESHOLD:
       g_value_set_double (value, self->detector_threshold);
       break;
+    case PROP_DETECTOR_WIDTH:
+      g_value_set_int (value, self->detector_width);
+      break;
     case PROP_THREADS:
       g_value_set_int (value, self->threads);
       break;
@@ -246,6 +256,7 @@ gst_fer_mouth_crop_start (GstBaseTransform * trans)
   GST_OBJECT_LOCK (self);
   gchar *cascade = g_strdup (self->cascade), *landmarks = g_strdup (self->landmark_model);
   const GstFerDetector detector = self->detector;
+  const int detector_width = self->detector_width;
   gchar *detector_model = self->detector_model ? g_strdup (self->detector_model)
       : fer_default_detector_path ();
   GST_OBJECT_UNLOCK (self);
@@ -254,8 +265,19 @@ gst_fer_mouth_crop_start (GstBaseTransform * trans)
   g_free (landmarks);
   if (self->models == NULL)
     goto no_models;
+  if (detector == GST_FER_DETECTOR_CNN && detector_width != 0 && detector_width < 96) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("detector-width %d is too small for the "
+            "face detector", detector_width), ("set it to 0 (the model's own) or 96 to 2048"));
+    g_free (detector_model);
+    g_clear_pointer (&self->models, fer_face_models_release);
+    return FALSE;
+  }
   if (detector == GST_FER_DETECTOR_CNN) {
-    self->finder = fer_detector_finder_new (detector_model, 0, 0, self->models, &error);
+    /* A 4:3 box, both sides multiples of 16 (what the network's strides need); each frame
+     * runs at the part of it its shape fills. */
+    const int width = detector_width / 16 * 16, height = detector_width * 3 / 4 / 16 * 16;
+    self->finder = fer_detector_finder_new (detector_model, width, height, self->models,
+        &error);
     if (self->finder == NULL)
       goto no_detector;
     self->tracking = fer_face_tracking_new (&fer_detector_finder_funcs, self->finder);
@@ -465,6 +487,14 @@ gst_fer_mouth_crop_class_init (GstFerMouthCropClass * klass)
           "chosen on its dev set; lower finds more, with more false faces); a face already "
           "followed is kept from 0.5", 0.0, 1.0,
           DEFAULT_PROP_DETECTOR_THRESHOLD, flags | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_DETECTOR_WIDTH,
+      g_param_spec_int ("detector-width", "Detector width",
+          "detector=cnn: width of the box each frame is fitted into before the detector runs "
+          "(rounded down to a multiple of 16; its height 3/4 of it), as detect-width is for "
+          "haar.  Faces smaller than ~16 px there are not found: raise it for small faces in "
+          "large frames (the time grows with its area).  0: the model's own (320 for the "
+          "bundled one); read when the element starts", 0, 2048, DEFAULT_PROP_DETECTOR_WIDTH,
+          flags | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_THREADS,
       g_param_spec_int ("threads", "Threads",
           "detector=cnn: threads running the detector (one leaves the other cores to the "
@@ -540,6 +570,7 @@ gst_fer_mouth_crop_init (GstFerMouthCrop * self)
 {
   self->detector = DEFAULT_PROP_DETECTOR;
   self->detector_threshold = DEFAULT_PROP_DETECTOR_THRESHOLD;
+  self->detector_width = DEFAULT_PROP_DETECTOR_WIDTH;
   self->threads = DEFAULT_PROP_THREADS;
   self->cascade = g_strdup (DEFAULT_PROP_CASCADE);
   self->landmark_model = g_strdup (DEFAULT_PROP_LANDMARK_MODEL);

@@ -30,6 +30,7 @@ struct _GstFerMouthCrop {
   GstFerDetector detector;
   gchar *detector_model;       /* NULL: the default (default-detector.h) */
   gdouble detector_threshold;  /* 0: the model's own */
+  gint detector_width;         /* 0: the model's own input size */
   gint threads;                /* the detector's OpenMP team */
   gchar *cascade;
   gchar *landmark_model;
