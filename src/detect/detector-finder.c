@@ -1,14 +1,12 @@
 #include "detect/detector-finder.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include "base/fer-error.h"
 #include "box/box.h"
+#include "detect/second-look.h"
 
-/* A look near a followed face: the detector on a window this many times the face's side,
- * at a NEAR_INPUT x NEAR_INPUT input (the face about 50 px there: mid-range for the anchors). */
-#define NEAR_WINDOW 2.5
-#define NEAR_INPUT 128
+/* A look near a followed face: the detector on the second look's window around it, at its
+ * input (second-look.h). */
 #define MAX_DETECTIONS 64
 /* A face already followed needs less evidence than a new one (as the cascade's checks need
  * fewer neighbours): its checks accept detections from this probability, or from the search's
@@ -31,7 +29,8 @@ fer_detector_finder_new (const char *path, int input_width, int input_height,
   FerFaceDetector *whole = fer_face_detector_load (path, input_width, input_height, error);
   if (whole == NULL)
     return NULL;
-  FerFaceDetector *near = fer_face_detector_load (path, NEAR_INPUT, NEAR_INPUT, error);
+  FerFaceDetector *near = fer_face_detector_load (path, FER_SECOND_LOOK_INPUT,
+      FER_SECOND_LOOK_INPUT, error);
   if (near == NULL) {
     fer_face_detector_free (whole);
     return NULL;
@@ -100,8 +99,18 @@ finder_search (gpointer finder, const FerGrayView *gray, const FerFindOptions *o
   FerDetectorFinder *f = finder;
   ScoredBox found[MAX_DETECTIONS];
   g_mutex_lock (&f->lock);
-  const int n = fer_face_detector_detect (f->whole, gray->data, gray->width, gray->height,
+  int n = fer_face_detector_detect (f->whole, gray->data, gray->width, gray->height,
       gray->stride, f->threshold, f->detections, MAX_DETECTIONS);
+  if (n > 0) {
+    /* New faces must also be seen from close by (second-look.h). */
+    fer_second_look (f->near, gray->data, gray->width, gray->height, gray->stride,
+        f->detections, n, f->threshold);
+    int confirmed = 0;
+    for (int i = 0; i < n; i++)
+      if (f->detections[i].score >= f->threshold)
+        f->detections[confirmed++] = f->detections[i];
+    n = confirmed;
+  }
   int kept = n < 0 ? -1 : landmark_boxes (f, n, 0, 0, options->min_face_size, found,
       MIN (max_faces, MAX_DETECTIONS));
   g_mutex_unlock (&f->lock);
@@ -124,12 +133,9 @@ finder_look_near (gpointer finder, const FerGrayView *gray, FerBox expected, int
     double min_iou, FerBox *found, float *score, GError **error)
 {
   FerDetectorFinder *f = finder;
-  const double side = NEAR_WINDOW * MAX (expected.width, expected.height);
-  const double cx = expected.x + expected.width / 2.0, cy = expected.y + expected.height / 2.0;
-  const int x0 = CLAMP ((int) floor (cx - side / 2), 0, gray->width - 1);
-  const int y0 = CLAMP ((int) floor (cy - side / 2), 0, gray->height - 1);
-  const int x1 = CLAMP ((int) ceil (cx + side / 2), x0 + 1, gray->width);
-  const int y1 = CLAMP ((int) ceil (cy + side / 2), y0 + 1, gray->height);
+  int x0, y0, x1, y1;
+  fer_second_look_window (fer_boxf_from_box (expected), gray->width, gray->height, &x0, &y0,
+      &x1, &y1);
   g_mutex_lock (&f->lock);
   const int n = fer_face_detector_detect (f->near, gray->data + (size_t) y0 * gray->stride + x0,
       x1 - x0, y1 - y0, gray->stride, MIN (f->threshold, NEAR_THRESHOLD), f->detections,

@@ -134,6 +134,11 @@ check "--init with a file that is not a model exits 1 naming it" bash -c "[ $rc 
 "$FER_EVAL" --detector "$work/a.safetensors" "$work/faces.csv" --no-haar > "$work/out" 2> "$work/err"; rc=$?
 check "fer-eval --detector measures the model" [ $rc = 0 ]
 check "with recall and average precision" bash -c "grep -q recall '$work/out' && grep -q AP '$work/out'"
+check "as fermouthcrop runs it: with the second look" has "$work/out" "2nd look"
+"$FER_EVAL" --detector "$work/a.safetensors" "$work/faces.csv" --no-haar --no-second-look > "$work/out" 2> "$work/err"; rc=$?
+check "--no-second-look: the whole-frame pass alone" bash -c "[ $rc = 0 ] && grep -q recall '$work/out' && ! grep -q '2nd look' '$work/out'"
+"$FER_EVAL" --no-second-look "$work/a.safetensors" "$work/faces.csv" 2> "$work/err"; rc=$?
+check "--no-second-look without --detector exits 2 naming it" bash -c "[ $rc = 2 ] && grep -q -- '--no-second-look' '$work/err'"
 "$FER_EVAL" --detector "$work/a.safetensors" "$work/faces.csv" --no-haar --json > "$work/json" 2> "$work/err"; rc=$?
 check "and as JSON" bash -c "[ $rc = 0 ] && grep -q '\"average_precision\"' '$work/json'"
 "$FER_EVAL" --detector "$work/a.safetensors" "$work/faces.csv" -p "$work/boxes.jsonl" > "$work/out" 2> "$work/err"; rc=$?

@@ -152,8 +152,11 @@ def add_clutter(out, writer, frames, scenes, animals, objects, count, rng, name=
 
 
 def predict(fer_eval, model, csv_file, predictions):
-    """fer-eval --detector MODEL CSV --predictions FILE: every photo's scored boxes."""
-    subprocess.run([fer_eval, '--detector', model, csv_file, '--no-haar', '-p', predictions],
+    """fer-eval --detector MODEL CSV --predictions FILE: every photo's scored boxes, from the
+    network's whole-frame pass alone (--no-second-look): its own mistakes are what to train
+    away, also those the element's second look would catch."""
+    subprocess.run([fer_eval, '--detector', model, csv_file, '--no-haar', '--no-second-look',
+                    '-p', predictions],
                    check=True, stdout=subprocess.DEVNULL)
 
 

@@ -5,6 +5,9 @@
  * found at IoU >= 0.3 (a looser match that does not punish a box of another shape: Haar's
  * squares against the teacher-style boxes), false reports and the photos with one, average
  * precision, mean IoU of matched boxes, and the time per photo of the detection alone.
+ * Ours is measured as fermouthcrop runs it: each face it reports (p >= 0.5) scored again by a
+ * close look (second-look.h), the smaller score kept; --no-second-look: the network's
+ * whole-frame pass alone. 
  *
  * --calibrate-landmarks also fits our detector's landmark box (face-detector.h) to the boxes
  * dlib's landmarks are best from, Haar's (medians over faces both find: the vertical shift and
@@ -32,6 +35,7 @@ typedef struct {
   double calibrate_threshold;   /* > 0: choose the model's score threshold for this precision */
   double set_threshold;         /* > 0: write this score threshold into the model */
   const char *predictions;      /* NULL, or a JSON-lines file: every photo's boxes */
+  gboolean second_look;         /* ours as fermouthcrop runs it (second-look.h) */
 } FerDetectionEvalOptions;
 
 /* Runs, prints; returns an exit status (FER_EXIT_*). */

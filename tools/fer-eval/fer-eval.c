@@ -56,7 +56,7 @@ static char *predictions_path;
 static char *detector_path, *teacher_path, *input_size;
 static char *face_detector = FER_FACE_DETECTOR_DEFAULT;
 static char *face_detector_model;
-static gboolean no_haar, calibrate_landmarks;
+static gboolean no_haar, no_second_look, calibrate_landmarks;
 static gboolean no_geometry, fit_geometry;
 static double calibrate_threshold, set_threshold;
 static double threshold;
@@ -93,6 +93,9 @@ static GOptionEntry entries[] = {
   { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &teacher_path, "With --detector: also a teacher "
     "detector in ONNX (YuNet-n or UltraFace) in the same run", "ONNX" },
   { "no-haar", 0, 0, G_OPTION_ARG_NONE, &no_haar, "With --detector: leave Haar out", NULL },
+  { "no-second-look", 0, 0, G_OPTION_ARG_NONE, &no_second_look, "With --detector: the whole-"
+    "frame pass alone, without the close look at each face that fermouthcrop takes (the "
+    "network's own mistakes, e.g. to mine them)", NULL },
   { "threshold", 0, 0, G_OPTION_ARG_DOUBLE, &threshold, "With --detector: our detector's score "
     "threshold (default: the model's own)", "P" },
   { "input", 0, 0, G_OPTION_ARG_STRING, &input_size, "With --detector: run it at WxH "
@@ -348,10 +351,10 @@ check_options (int argc)
     return g_strdup ("with --detector, give one ANNOTATIONS.csv (and no classifier MODEL)");
   if (!detector_path && argc != 3)
     return g_strdup ("give MODEL and DATA_DIR (or --detector DETECTOR ANNOTATIONS.csv)");
-  if (!detector_path && (teacher_path || no_haar || threshold || input_size
+  if (!detector_path && (teacher_path || no_haar || no_second_look || threshold || input_size
           || calibrate_landmarks || calibrate_threshold || set_threshold))
-    return g_strdup ("--teacher, --no-haar, --threshold, --input, --calibrate-landmarks, "
-        "--calibrate-threshold and --set-threshold go with --detector");
+    return g_strdup ("--teacher, --no-haar, --no-second-look, --threshold, --input, "
+        "--calibrate-landmarks, --calibrate-threshold and --set-threshold go with --detector");
   if (!(set_threshold >= 0 && set_threshold < 1))
     return g_strdup_printf ("--set-threshold must be in (0, 1), got %g", set_threshold);
   if (set_threshold && (calibrate_threshold || threshold))
@@ -718,7 +721,7 @@ main (int argc, char **argv)
     const FerDetectionEvalOptions options = { detector_path, argv[1], teacher_path, !no_haar,
       set_threshold ? set_threshold : threshold, input_width, input_height, json,
       calibrate_landmarks, calibrate_threshold, set_threshold,
-      predictions_path };
+      predictions_path, !no_second_look };
     return fer_eval_detection (&options);
   }
   Eval ev = { .model_path = argv[1], .data_dir = argv[2] };
