@@ -5,10 +5,11 @@
  * SECTION:element-fermouthcrop
  * @title: fermouthcrop
  *
- * Finds every face of the video (by default with the tutorial's OpenCV Haar cascade on the luma
- * downscaled to #GstFerMouthCrop:detect-width; or, with detector=cnn, our own detector, a small
- * network trained by fer-train-detector that runs on the luma in a few milliseconds and finds
- * the close-up, tilted and dim faces the cascade misses),
+ * Finds every face of the video (by default with our own detector, a small network trained
+ * by fer-train-detector that runs on the luma in a few milliseconds, takes a second look at each
+ * face it reports, and finds the close-up, tilted and dim faces the tutorial's cascade misses;
+ * or, with detector=haar, the tutorial's OpenCV Haar cascade on the luma downscaled to
+ * #GstFerMouthCrop:detect-width),
  * places dlib's 68 landmarks on each at full resolution, and
  * derives the mouth box the tutorial crops (landmarks 48-67, a square 1.5 times their larger
  * side, kept inside the frame).  Each frame leaves with a #GstFerMeta listing the faces (an id
@@ -53,7 +54,7 @@
 GST_DEBUG_CATEGORY_STATIC (gst_fer_mouth_crop_debug);
 #define GST_CAT_DEFAULT gst_fer_mouth_crop_debug
 
-#define DEFAULT_PROP_DETECTOR GST_FER_DETECTOR_HAAR
+#define DEFAULT_PROP_DETECTOR GST_FER_DETECTOR_CNN
 #define DEFAULT_PROP_DETECTOR_THRESHOLD 0.0
 /* 0: the model's own input (320x240 for the bundled one: faces from ~16 px of it, so from
  * ~64 px of a 1280-wide frame).  Larger finds smaller faces, at a cost growing with its area. */

@@ -92,7 +92,9 @@ test_blank_and_odd_frames (void)
 static void
 test_moving_face_keeps_its_id (void)
 {
-  GstHarness *h = harness ("I420", 800, 560, "detect-interval=3");
+  /* Haar: this follows one face's id; our detector also reports the flag on the suit's
+   * shoulder on some frames of this canvas (p 0.992 in both looks: models/DETECTOR.md). */
+  GstHarness *h = harness ("I420", 800, 560, "detector=haar detect-interval=3");
   guint first_id = 0;
   for (int frame = 0; frame < 100; frame++) {
     guint id;
@@ -243,7 +245,7 @@ test_followed_face_checked (void)
   g_assert_cmpint (blank_frames_with_face, <=, 12);
   gst_harness_teardown (h);
 
-  h = harness ("I420", 640, 480, "detect-interval=1");
+  h = harness ("I420", 640, 480, "detector=haar detect-interval=1");
   const guint kept = face_id_in_frame (h, astronaut, 64, 0);
   g_assert_cmpuint (kept, !=, 0);
   GstElement *element = gst_harness_find_element (h, "fermouthcrop");
@@ -367,8 +369,11 @@ test_five_faces (void)
   int width, height;
   GstBuffer *buffer = fer_test_row_of_faces (half, 5, &width, &height);
 
-  /* Half-size faces are ~46 px: below the default min-face-size. */
-  GstHarness *h = harness ("I420", width, height, "detect-width=1400 min-face-size=24");
+  /* Half-size faces are ~46 px: below the default min-face-size.  Haar with its detect-width
+   * (our detector at detector-width=1280 finds a sixth, false face on a suit: the
+   * cnn-detector-width test counts faces by place instead). */
+  GstHarness *h = harness ("I420", width, height,
+      "detector=haar detect-width=1400 min-face-size=24");
   g_assert_cmpint (gst_harness_push (h, buffer), ==, GST_FLOW_OK);
   GstBuffer *out = gst_harness_pull (h);
   GstFerMeta *meta = gst_buffer_get_fer_meta (out);

@@ -10,11 +10,11 @@
 #include "face/face-tracking.h"
 
 /* The default, fermouthcrop's. */
-#define FER_FACE_DETECTOR_DEFAULT "haar"
+#define FER_FACE_DETECTOR_DEFAULT "cnn"
 
 #define FER_FACE_DETECTOR_OPTION_ENTRIES(name, model) \
-  { "face-detector", 0, 0, G_OPTION_ARG_STRING, &(name), "What finds the faces: haar (the " \
-    "tutorial's cascade; the default, as fermouthcrop's) or cnn (our detector)", "NAME" }, \
+  { "face-detector", 0, 0, G_OPTION_ARG_STRING, &(name), "What finds the faces: cnn (our " \
+    "detector; the default, as fermouthcrop's) or haar (the tutorial's cascade)", "NAME" }, \
   { "face-detector-model", 0, 0, G_OPTION_ARG_FILENAME, &(model), "With cnn: the detector " \
     "model (default: $" FER_DETECTOR_MODEL_ENV ", else the bundled one)", "FILE" }
 

@@ -21,12 +21,12 @@ gst-inspect-1.0 facedetect > /dev/null 2>&1 || { echo "bench: needs gstreamer1.0
 
 # detect-interval=300: whole-frame searches all but off, so what is left is the per-frame part
 # (landmarks, checks): the ceiling a cheaper search could reach.
-names=("decode" "decode + fermouthcrop" "decode + fermouthcrop detector=cnn"
+names=("decode" "decode + fermouthcrop" "decode + fermouthcrop detector=haar"
   "decode + fermouthcrop detect-interval=1"
   "decode + fermouthcrop detect-interval=300" "decode + videoconvert + facedetect")
 tails=("fakesink name=sink sync=false"
   "fermouthcrop post-messages=true ! fakesink name=sink sync=false"
-  "fermouthcrop post-messages=true detector=cnn ! fakesink name=sink sync=false"
+  "fermouthcrop post-messages=true detector=haar ! fakesink name=sink sync=false"
   "fermouthcrop post-messages=true detect-interval=1 ! fakesink name=sink sync=false"
   "fermouthcrop post-messages=true detect-interval=300 ! fakesink name=sink sync=false"
   "videoconvert ! facedetect display=false updates=every_frame ! fakesink name=sink sync=false")
