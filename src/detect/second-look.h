@@ -6,8 +6,10 @@
  * side around it, fitted into a FER_SECOND_LOOK_INPUT-pixel square (the box ~50 px there: the
  * middle of the anchors' range, with its surroundings in view), and the reported score becomes
  * the smaller of the two: a face must be seen at both scales.  Measured on the shipped model
- * (models/DETECTOR.md): of 866 faces of five sets, none falls below the model's threshold; 24
- * of its 77 false reports do.  fermouthcrop's checks near a followed face use the same window. */
+ * (models/DETECTOR.md): recall unchanged on the dev frames, dlib's, helen-dev's and the stills'
+ * photos, false reports 94 -> 67 there and on the animal stills (12 -> 7); helen-dev's tight
+ * crops on fer-eval --faces' canvas lose 7 of 433 faces.  fermouthcrop's checks near a
+ * followed face use the same window. */
 #ifndef FER_SECOND_LOOK_H
 #define FER_SECOND_LOOK_H
 
