@@ -465,6 +465,19 @@ bad_std (JsonObject *root, gsize data_size)
   metadata_set (root, "std", "[0.5, 0, 0.5]");
 }
 
+/* Finite in JSON's text, infinite once read: 1e999 as a double, 1e300 as a float. */
+static void
+infinite_mean (JsonObject *root, gsize data_size)
+{
+  metadata_set (root, "mean", "[0.5, 1e999, 0.5]");
+}
+
+static void
+std_past_float (JsonObject *root, gsize data_size)
+{
+  metadata_set (root, "std", "[0.5, 1e300, 0.5]");
+}
+
 static void
 bad_train_images (JsonObject *root, gsize data_size)
 {
@@ -501,6 +514,8 @@ static const struct {
   { "metadata-not-string", metadata_not_string, FER_ERROR_FORMAT, "'input_size' is not a string" },
   { "class-count-disagrees", class_count_disagrees, FER_ERROR_MODEL, "disagrees with fc3.weight" },
   { "bad-std", bad_std, FER_ERROR_MODEL, "metadata 'std'" },
+  { "infinite-mean", infinite_mean, FER_ERROR_MODEL, "metadata 'mean'" },
+  { "std-past-float", std_past_float, FER_ERROR_MODEL, "metadata 'std'" },
   { "bad-train-images", bad_train_images, FER_ERROR_MODEL, "'train_images' must be a whole number" },
   { "bad-val-accuracy", bad_val_accuracy, FER_ERROR_MODEL, "'val_accuracy' must be a number" },
 };

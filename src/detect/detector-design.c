@@ -3,6 +3,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include "base/fer-error.h"
+#include "io/json-numbers.h"
 #include "nn/seed004-net.h"
 
 static int
@@ -137,14 +138,7 @@ layer_named (const FerDetectorDesign *d, const char *name)
 static gboolean
 number_member (JsonObject *o, const char *member, double min, double max, double *out)
 {
-  JsonNode *node = json_object_get_member (o, member);
-  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
-    return FALSE;
-  GType type = json_node_get_value_type (node);
-  if (type != G_TYPE_DOUBLE && type != G_TYPE_INT64)
-    return FALSE;
-  *out = json_node_get_double (node);
-  return *out >= min && *out <= max;
+  return fer_json_number (json_object_get_member (o, member), out) && *out >= min && *out <= max;
 }
 
 static gboolean
@@ -158,12 +152,8 @@ number_list (JsonObject *o, const char *member, int max_count, float *out, int *
   if (*count < 1 || *count > max_count)
     return FALSE;
   for (int i = 0; i < *count; i++) {
-    JsonNode *e = json_array_get_element (a, i);
-    if (JSON_NODE_TYPE (e) != JSON_NODE_VALUE || (json_node_get_value_type (e) != G_TYPE_DOUBLE
-            && json_node_get_value_type (e) != G_TYPE_INT64))
-      return FALSE;
-    const double v = json_node_get_double (e);
-    if (!(v > 0 && v <= 4096))
+    double v;
+    if (!fer_json_number (json_array_get_element (a, i), &v) || !(v > 0 && v <= 4096))
       return FALSE;
     out[i] = v;
   }

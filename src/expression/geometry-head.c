@@ -7,6 +7,7 @@
 
 #include "base/fer-error.h"
 #include "expression/geometry-head-fit.h"
+#include "io/json-numbers.h"
 
 /* Probabilities below this count as this: log 0 would make one class's vote infinite. */
 #define MIN_PROBABILITY 1e-6
@@ -38,25 +39,6 @@ fer_geometry_head_free (FerGeometryHead *head)
   g_free (head);
 }
 
-/* n finite numbers from a JSON array node into out; FALSE when it is anything else. */
-static gboolean
-read_numbers (JsonNode *node, int n, double *out)
-{
-  JsonArray *a = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-  if (a == NULL || json_array_get_length (a) != (guint) n)
-    return FALSE;
-  for (int i = 0; i < n; i++) {
-    JsonNode *e = json_array_get_element (a, i);
-    if (!JSON_NODE_HOLDS_VALUE (e) || (json_node_get_value_type (e) != G_TYPE_DOUBLE
-            && json_node_get_value_type (e) != G_TYPE_INT64))
-      return FALSE;
-    out[i] = json_node_get_double (e);
-    if (!isfinite (out[i]))
-      return FALSE;
-  }
-  return TRUE;
-}
-
 /* "classes": the indices of at least two distinct classes, in increasing order. */
 static gboolean
 read_classes (JsonNode *node, FerGeometryHead *head)
@@ -86,7 +68,7 @@ read_ranges (JsonNode *node, FerGeometryHead *head)
     return FALSE;
   for (int k = 0; k < FER_MOUTH_FEATURES; k++) {
     double pair[2];
-    if (!read_numbers (json_array_get_element (a, k), 2, pair) || pair[0] > pair[1])
+    if (!fer_json_numbers (json_array_get_element (a, k), 2, pair) || pair[0] > pair[1])
       return FALSE;
     head->low[k] = pair[0];
     head->high[k] = pair[1];
@@ -120,19 +102,14 @@ fer_geometry_head_from_info (const FerModelInfo *info, const char *path, GError 
   JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
   FerGeometryHead *head = head_new (info->num_classes);
   gboolean ok = o && features_match (json_object_get_member (o, "features"))
-      && read_numbers (json_object_get_member (o, "bias"), info->num_classes, head->bias);
-  JsonNode *scale = o ? json_object_get_member (o, "cnn_scale") : NULL;
-  ok = ok && scale && JSON_NODE_HOLDS_VALUE (scale) && (json_node_get_value_type (scale)
-          == G_TYPE_DOUBLE || json_node_get_value_type (scale) == G_TYPE_INT64);
-  if (ok)
-    head->cnn_scale = json_node_get_double (scale);
-  ok = ok && isfinite (head->cnn_scale);
+      && fer_json_numbers (json_object_get_member (o, "bias"), info->num_classes, head->bias);
+  ok = ok && fer_json_number (json_object_get_member (o, "cnn_scale"), &head->cnn_scale);
   JsonNode *rows_node = o ? json_object_get_member (o, "weight") : NULL;
   JsonArray *rows = rows_node && JSON_NODE_HOLDS_ARRAY (rows_node)
       ? json_node_get_array (rows_node) : NULL;
   ok = ok && rows && json_array_get_length (rows) == (guint) info->num_classes;
   for (int c = 0; ok && c < info->num_classes; c++)
-    ok = read_numbers (json_array_get_element (rows, c), FER_MOUTH_FEATURES,
+    ok = fer_json_numbers (json_array_get_element (rows, c), FER_MOUTH_FEATURES,
         head->weight + (size_t) c * FER_MOUTH_FEATURES);
   ok = ok && read_classes (o ? json_object_get_member (o, "classes") : NULL, head)
       && read_ranges (o ? json_object_get_member (o, "range") : NULL, head);

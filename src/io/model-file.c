@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/fer-error.h"
+#include "io/json-numbers.h"
 
 
 /* Metadata keys this file interprets; everything else goes to FerModelInfo.extra. */
@@ -13,19 +14,16 @@ static const char *const known_keys[] = {
   "std", "crop", NULL,
 };
 
-/* "[a, b, c]" of exactly n numbers. */
+/* "[a, b, c]" (n <= 3) of exactly n finite numbers, finite as floats too. */
 static gboolean
 parse_number_array (const char *text, float *out, int n)
 {
   JsonNode *node = json_from_string (text, NULL);
-  gboolean ok = node != NULL && JSON_NODE_HOLDS_ARRAY (node)
-      && json_array_get_length (json_node_get_array (node)) == (guint) n;
+  double values[3];
+  gboolean ok = n <= 3 && fer_json_numbers (node, n, values);
   for (int i = 0; ok && i < n; i++) {
-    JsonNode *element = json_array_get_element (json_node_get_array (node), i);
-    GType type = JSON_NODE_HOLDS_VALUE (element) ? json_node_get_value_type (element) : 0;
-    ok = type == G_TYPE_DOUBLE || type == G_TYPE_INT64;
-    if (ok)
-      out[i] = (float) json_node_get_double (element);
+    out[i] = (float) values[i];
+    ok = isfinite (out[i]);
   }
   if (node)
     json_node_unref (node);
@@ -111,7 +109,7 @@ info_from_metadata (GHashTable *metadata, int num_classes, const char *path, GEr
     METADATA_ERROR ("input_size", "'%s' is not supported: simpleconv3 takes %d x %d inputs",
         value, FER_SIMPLECONV3_INPUT_SIZE, FER_SIMPLECONV3_INPUT_SIZE);
   if ((value = g_hash_table_lookup (metadata, "mean")) && !parse_number_array (value, info->mean, 3))
-    METADATA_ERROR ("mean", "must be a JSON array of 3 numbers, got %s", value);
+    METADATA_ERROR ("mean", "must be a JSON array of 3 finite numbers, got %s", value);
   if ((value = g_hash_table_lookup (metadata, "std"))) {
     if (!parse_number_array (value, info->std, 3)
         || !(info->std[0] > 0 && info->std[1] > 0 && info->std[2] > 0))
