@@ -8,20 +8,44 @@
 #include "box/letterbox.h"
 #include "io/net-file.h"
 
-struct _FerFaceDetector {
-  FerDetectorDesign design;
-  FerNet *weights;            /* the network at the box size: what each run size copies */
-  int box_width, box_height;  /* the input size frames are fitted into */
+/* The network at one run size, with its anchors and buffers. */
+typedef struct {
   FerNet *net;
-  int width, height;          /* the input the net runs at now: the box cut to the frame's shape */
-  double landmark_fit[3];     /* dx, dy, scale: fer_face_detector_landmark_box */
+  int width, height;          /* its input: the box cut to a frame's shape */
   int n_anchors;
   FerBoxF *anchors;
   float *input, *logits, *offsets;
   FerDetection *candidates;
+  guint64 last_used;
+} RunSize;
+
+/* Run sizes kept at once: a followed face near a frame's edge has its second-look windows cut
+ * to two or three shapes in turn, and building the network again for each (its buffers, a copy
+ * of its weights: ~1 ms) cost more than the look itself. */
+#define RUN_SIZES 4
+
+struct _FerFaceDetector {
+  FerDetectorDesign design;
+  FerNet *weights;            /* the network at the box size: what each run size copies */
+  int box_width, box_height;  /* the input size frames are fitted into */
+  RunSize runs[RUN_SIZES];
+  RunSize *run;               /* the one of the last detect */
+  guint64 uses;
+  double landmark_fit[3];     /* dx, dy, scale: fer_face_detector_landmark_box */
   uint8_t *scratch;
   size_t scratch_size;
 };
+
+static void
+run_size_clear (RunSize *r)
+{
+  g_clear_pointer (&r->net, fer_net_free);
+  g_clear_pointer (&r->anchors, g_free);
+  g_clear_pointer (&r->input, g_free);
+  g_clear_pointer (&r->logits, g_free);
+  g_clear_pointer (&r->offsets, g_free);
+  g_clear_pointer (&r->candidates, g_free);
+}
 
 void
 fer_face_detector_free (FerFaceDetector *d)
@@ -29,46 +53,49 @@ fer_face_detector_free (FerFaceDetector *d)
   if (d == NULL)
     return;
   fer_net_free (d->weights);
-  fer_net_free (d->net);
-  g_free (d->anchors);
-  g_free (d->input);
-  g_free (d->logits);
-  g_free (d->offsets);
-  g_free (d->candidates);
+  for (int i = 0; i < RUN_SIZES; i++)
+    run_size_clear (&d->runs[i]);
   g_free (d->scratch);
   g_free (d);
 }
 
-/* The network, anchors and buffers for width x height inputs (kept while frames keep their
- * shape). */
+/* Makes d->run the network, anchors and buffers for width x height inputs: one kept from an
+ * earlier frame of that shape, else built in place of the one least recently used. */
 static gboolean
 run_size (FerFaceDetector *d, int width, int height, GError **error)
 {
-  if (d->net && d->width == width && d->height == height)
-    return TRUE;
-  g_clear_pointer (&d->net, fer_net_free);
-  g_clear_pointer (&d->anchors, g_free);
-  g_clear_pointer (&d->input, g_free);
-  g_clear_pointer (&d->logits, g_free);
-  g_clear_pointer (&d->offsets, g_free);
-  g_clear_pointer (&d->candidates, g_free);
-  d->width = width;
-  d->height = height;
-  if ((d->net = fer_detector_net_resized (d->weights, width, height, 1, error)) == NULL)
+  d->uses++;
+  RunSize *r = &d->runs[0];
+  for (int i = 0; i < RUN_SIZES; i++) {
+    if (d->runs[i].net && d->runs[i].width == width && d->runs[i].height == height) {
+      d->run = &d->runs[i];
+      d->run->last_used = d->uses;
+      return TRUE;
+    }
+    if (d->runs[i].last_used < r->last_used)
+      r = &d->runs[i];
+  }
+  run_size_clear (r);
+  d->run = NULL;
+  if ((r->net = fer_detector_net_resized (d->weights, width, height, 1, error)) == NULL)
     return FALSE;
-  d->n_anchors = fer_detector_anchors (&d->design, d->net, NULL);
-  if (d->n_anchors <= 0) {
+  r->n_anchors = fer_detector_anchors (&d->design, r->net, NULL);
+  if (r->n_anchors <= 0) {
     g_set_error (error, FER_ERROR, FER_ERROR_MODEL, "the heads' maps are not the input at their "
         "strides (%dx%d input)", width, height);
-    g_clear_pointer (&d->net, fer_net_free);
+    run_size_clear (r);
     return FALSE;
   }
-  d->anchors = g_new (FerBoxF, d->n_anchors);
-  fer_detector_anchors (&d->design, d->net, d->anchors);
-  d->input = g_new (float, (size_t) width * height);
-  d->logits = g_new (float, 2 * (size_t) d->n_anchors);
-  d->offsets = g_new (float, 4 * (size_t) d->n_anchors);
-  d->candidates = g_new (FerDetection, d->n_anchors);
+  r->width = width;
+  r->height = height;
+  r->anchors = g_new (FerBoxF, r->n_anchors);
+  fer_detector_anchors (&d->design, r->net, r->anchors);
+  r->input = g_new (float, (size_t) width * height);
+  r->logits = g_new (float, 2 * (size_t) r->n_anchors);
+  r->offsets = g_new (float, 4 * (size_t) r->n_anchors);
+  r->candidates = g_new (FerDetection, r->n_anchors);
+  r->last_used = d->uses;
+  d->run = r;
   return TRUE;
 }
 
@@ -355,40 +382,41 @@ fer_face_detector_detect (FerFaceDetector *d, const uint8_t *grey, int width, in
       d->box_height);
   if (!run_size (d, run_width, run_height, NULL))
     return -1;
-  fer_face_detector_letterbox_input (grey, width, height, stride, d->width, d->height, d->input,
+  RunSize *r = d->run;
+  fer_face_detector_letterbox_input (grey, width, height, stride, r->width, r->height, r->input,
       &d->scratch, &d->scratch_size);
-  if (!fer_net_forward (d->net, d->input, 1, NULL, 0, FALSE, NULL))
+  if (!fer_net_forward (r->net, r->input, 1, NULL, 0, FALSE, NULL))
     return -1;
-  fer_detector_gather (&d->design, d->net, 0, d->logits, d->offsets);
+  fer_detector_gather (&d->design, r->net, 0, r->logits, r->offsets);
   /* p (face) = softmax: 1 / (1 + exp (background - face)); compared as a logit difference. */
   const double margin = threshold <= 0 ? -INFINITY : threshold >= 1 ? INFINITY
       : log (threshold / (1 - threshold));
   int n = 0;
-  for (int a = 0; a < d->n_anchors; a++) {
-    const float diff = d->logits[2 * a + 1] - d->logits[2 * a];
+  for (int a = 0; a < r->n_anchors; a++) {
+    const float diff = r->logits[2 * a + 1] - r->logits[2 * a];
     if (!(diff > margin))
       continue;
-    d->candidates[n].box = fer_box_offset_decode (d->anchors[a], d->offsets + 4 * a);
-    d->candidates[n].score = 1.0 / (1.0 + exp (-diff));
+    r->candidates[n].box = fer_box_offset_decode (r->anchors[a], r->offsets + 4 * a);
+    r->candidates[n].score = 1.0 / (1.0 + exp (-diff));
     n++;
   }
   /* A frame full of face-like texture must not make the merging quadratic in the anchors:
    * only the best MAX_CANDIDATES go on (more than any frame has faces by far). */
   if (n > MAX_CANDIDATES) {
-    qsort (d->candidates, n, sizeof *d->candidates, by_falling_score);
+    qsort (r->candidates, n, sizeof *r->candidates, by_falling_score);
     n = MAX_CANDIDATES;
   }
-  n = fer_nms (d->candidates, n, d->design.nms_iou, FER_NMS_WEIGHTED);
-  n = drop_contained (d->candidates, n);
+  n = fer_nms (r->candidates, n, d->design.nms_iou, FER_NMS_WEIGHTED);
+  n = drop_contained (r->candidates, n);
   FerLetterbox lb;
-  fer_letterbox_init (&lb, width, height, d->width, d->height);
+  fer_letterbox_init (&lb, width, height, r->width, r->height);
   int kept = 0;
   for (int i = 0; i < n && kept < max; i++) {
     FerBoxF box;
-    if (!fer_letterbox_to_source (&lb, d->candidates[i].box, &box))
+    if (!fer_letterbox_to_source (&lb, r->candidates[i].box, &box))
       continue;
     faces[kept].box = box;
-    faces[kept].score = d->candidates[i].score;
+    faces[kept].score = r->candidates[i].score;
     kept++;
   }
   return kept;
