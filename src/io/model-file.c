@@ -109,11 +109,13 @@ info_from_metadata (GHashTable *metadata, int num_classes, const char *path, GEr
     METADATA_ERROR ("input_size", "'%s' is not supported: simpleconv3 takes %d x %d inputs",
         value, FER_SIMPLECONV3_INPUT_SIZE, FER_SIMPLECONV3_INPUT_SIZE);
   if ((value = g_hash_table_lookup (metadata, "mean")) && !parse_number_array (value, info->mean, 3))
-    METADATA_ERROR ("mean", "must be a JSON array of 3 finite numbers, got %s", value);
+    METADATA_ERROR ("mean", "must be a JSON array of 3 numbers within a float's range, got %s",
+        value);
   if ((value = g_hash_table_lookup (metadata, "std"))) {
     if (!parse_number_array (value, info->std, 3)
         || !(info->std[0] > 0 && info->std[1] > 0 && info->std[2] > 0))
-      METADATA_ERROR ("std", "must be a JSON array of 3 positive numbers, got %s", value);
+      METADATA_ERROR ("std", "must be a JSON array of 3 positive numbers within a float's "
+          "range, got %s", value);
   }
   if ((value = g_hash_table_lookup (metadata, "crop"))) {
     g_free (info->crop);
