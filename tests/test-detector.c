@@ -296,17 +296,27 @@ test_letterbox_input (void)
   g_free (scratch);
 }
 
+/* The default design (into d), random weights (into net, seed 7) and a detector on them at the
+ * 320x240 box. */
+static FerFaceDetector *
+random_detector (FerDetectorDesign *d, FerNet **net)
+{
+  fer_detector_design_default (d);
+  *net = random_net (d, 160, 128, 1, 7);
+  GError *error = NULL;
+  FerFaceDetector *detector = fer_face_detector_new (d, *net, 320, 240, &error);
+  g_assert_no_error (error);
+  return detector;
+}
+
 /* A detector with random weights and a low threshold reports many boxes: all must lie inside
  * the frame, whatever its size, stride and content; bad arguments are refused. */
 static void
 test_detect_any_frame (void)
 {
   FerDetectorDesign d;
-  fer_detector_design_default (&d);
-  FerNet *net = random_net (&d, 160, 128, 1, 7);
-  GError *error = NULL;
-  FerFaceDetector *detector = fer_face_detector_new (&d, net, 320, 240, &error);
-  g_assert_no_error (error);
+  FerNet *net;
+  FerFaceDetector *detector = random_detector (&d, &net);
   FerRng rng;
   fer_rng_init (&rng, 11);
   const int sizes[][2] = { { 1, 1 }, { 2, 3 }, { 7, 1000 }, { 1000, 7 }, { 320, 240 },
@@ -349,11 +359,8 @@ static void
 test_detect_shapes_in_turn (void)
 {
   FerDetectorDesign d;
-  fer_detector_design_default (&d);
-  FerNet *net = random_net (&d, 160, 128, 1, 7);
-  GError *error = NULL;
-  FerFaceDetector *detector = fer_face_detector_new (&d, net, 320, 240, &error);
-  g_assert_no_error (error);
+  FerNet *net;
+  FerFaceDetector *detector = random_detector (&d, &net);
   FerRng rng;
   fer_rng_init (&rng, 5);
   const int sizes[][2] = { { 320, 240 }, { 240, 240 }, { 320, 112 }, { 80, 240 }, { 320, 192 },
@@ -368,6 +375,7 @@ test_detect_shapes_in_turn (void)
   for (int round = 0; round < 2; round++)
     for (guint i = 0; i < G_N_ELEMENTS (sizes); i++) {
       const int w = sizes[i][0], h = sizes[i][1];
+      GError *error = NULL;
       FerFaceDetector *fresh = fer_face_detector_new (&d, net, w, h, &error);
       g_assert_no_error (error);
       FerDetection seen[64], expected[64];
