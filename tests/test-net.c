@@ -154,6 +154,57 @@ test_layer_timer (void)
   fer_net_free (net);
 }
 
+/* A net that only infers holds no training buffers (no output gradients); the first training
+ * forward makes them, and the evaluation output is the same before and after (the weights and
+ * running statistics survive the buffers being made again). */
+static void
+test_training_buffers_on_demand (void)
+{
+  FerLayerSpec layers[32];
+  const int n = simpleconv3_layers (layers);
+  GError *error = NULL;
+  FerNet *net = fer_net_new (layers, n, 3, SIDE, SIDE, BATCH, 0, &error);
+  g_assert_no_error (error);
+  fer_net_init_weights (net, 2);
+  FerRng rng;
+  fer_rng_init (&rng, 9);
+  float *input = g_new (float, BATCH * 3 * SIDE * SIDE);
+  for (int i = 0; i < BATCH * 3 * SIDE * SIDE; i++)
+    input[i] = (float) fer_rng_uniform (&rng);
+
+  g_assert_true (fer_net_forward (net, input, BATCH, NULL, 0, FALSE, NULL));
+  float before[BATCH * CLASSES];
+  memcpy (before, fer_net_output (net, n - 1), sizeof before);
+  for (int i = 0; i < n; i++)
+    g_assert_null (fer_net_output_grad (net, i));
+
+  /* A training step at learning rate 0 (the gradients computed, nothing moved), then back to
+   * evaluation. */
+  g_assert_true (fer_net_forward (net, input, BATCH, NULL, 0, TRUE, &rng));
+  for (int i = 0; i < n; i++)
+    g_assert_nonnull (fer_net_output_grad (net, i));
+  fer_net_clear_output_grads (net);
+  fer_net_output_grad (net, n - 1)[0] = 1;
+  fer_net_backward (net);
+  size_t count;
+  const float *grads = fer_net_grads (net, &count);
+  double norm = 0;
+  for (size_t i = 0; i < count; i++)
+    norm += fabs (grads[i]);
+  g_assert_cmpfloat (norm, >, 0);
+  /* The training forward moved the running statistics: evaluate with them put back. */
+  FerNet *fresh = fer_net_new (layers, n, 3, SIDE, SIDE, BATCH, 0, &error);
+  g_assert_no_error (error);
+  fer_net_init_weights (fresh, 2);
+  for (int t = 0; t < fer_net_n_tensors (net); t++)
+    fer_net_copy_tensor (net, t, fresh, t);
+  g_assert_true (fer_net_forward (net, input, BATCH, NULL, 0, FALSE, NULL));
+  g_assert_cmpmem (fer_net_output (net, n - 1), sizeof before, before, sizeof before);
+  fer_net_free (fresh);
+  g_free (input);
+  fer_net_free (net);
+}
+
 /* The statistics of activations far from zero (a mean 10^6 times their spread), in float as
  * the product trains: the one-pass, shifted sums against two passes in long double. */
 static void
@@ -190,5 +241,6 @@ main (int argc, char **argv)
   g_test_add_func ("/net/simpleconv3-through-the-driver", test_simpleconv3_through_the_driver);
   g_test_add_func ("/net/batchnorm-statistics", test_batchnorm_statistics);
   g_test_add_func ("/net/layer-timer", test_layer_timer);
+  g_test_add_func ("/net/training-buffers-on-demand", test_training_buffers_on_demand);
   return g_test_run ();
 }

@@ -61,6 +61,10 @@ struct FER_FN (FerNetStruct) {
   FerRoi *rois;
   int n_rois;
   gboolean training;
+  /* The buffers only training needs (output gradients, the gradient's columns, each
+   * convolution's own columns, dropout masks) exist: made at the first training forward, so a
+   * net that only infers (the elements' detector and classifier) holds about half the memory. */
+  gboolean trainable;
   FerLayerSpec *specs;      /* the layers as given */
   double *timer_forward, *timer_backward;   /* fer_net_set_layer_timer's, or NULL */
 };
@@ -295,15 +299,16 @@ free_activations (Net *net)
   g_clear_pointer (&net->rois, g_free);
 }
 
-/* The buffers whose size depends on the batch: outputs, their gradients, columns, masks. */
+/* The buffers whose size depends on the batch: outputs, columns, and when the net is trainable
+ * the output gradients, the columns' gradient, each convolution's own columns, dropout masks. */
 static gboolean
 allocate_activations (Net *net)
 {
   size_buffers (net);
   net->col = g_try_new (fer_real, MAX (net->col_size, 1));
-  net->dcol = g_try_new (fer_real, MAX (net->col_size, 1));
+  net->dcol = net->trainable ? g_try_new (fer_real, MAX (net->col_size, 1)) : NULL;
   net->rois = g_try_new (FerRoi, MAX (net->max_rois, 1));
-  gboolean ok = net->col && net->dcol && net->rois;
+  gboolean ok = net->col && (net->dcol || !net->trainable) && net->rois;
   for (int i = 0; ok && i < net->n_layers; i++) {
     Layer *l = &net->layers[i];
     if (l->in_place) {
@@ -311,10 +316,12 @@ allocate_activations (Net *net)
       l->dout = net->layers[l->spec.input].dout;
       continue;
     }
-    ok = (l->out = g_try_new0 (fer_real, l->capacity)) != NULL
-        && (l->dout = g_try_new0 (fer_real, l->capacity)) != NULL;
+    ok = (l->out = g_try_new0 (fer_real, l->capacity)) != NULL;
     if (ok && (l->spec.kind == FER_LAYER_MAXPOOL || l->spec.kind == FER_LAYER_ROI_POOL))
       ok = (l->argmax = g_try_new (int32_t, l->capacity)) != NULL;
+    if (!net->trainable)
+      continue;
+    ok = ok && (l->dout = g_try_new0 (fer_real, l->capacity)) != NULL;
     if (ok && l->spec.kind == FER_LAYER_CONV
         && net->all_cols_size * sizeof (fer_real) <= COL_CACHE_BYTES)
       ok = (l->col = g_try_new (fer_real, MAX (l->col_size, 1))) != NULL;
@@ -342,19 +349,28 @@ allocate (Net *net)
   return ok && allocate_activations (net);
 }
 
-gboolean
-FER_FN (fer_net_reserve) (Net *net, int max_batch, int max_rois)
+/* The activations made again for max_batch images and max_rois regions (and the training
+ * buffers when the net is trainable); FALSE, and every forward refused, when memory is short. */
+static gboolean
+reallocate_activations (Net *net, int max_batch, int max_rois)
 {
-  if (max_batch <= net->max_batch && max_rois <= net->max_rois)
-    return TRUE;
   free_activations (net);
-  net->max_batch = MAX (max_batch, net->max_batch);
-  net->max_rois = MAX (max_rois, net->max_rois);
+  net->max_batch = max_batch;
+  net->max_rois = max_rois;
   if (allocate_activations (net))
     return TRUE;
   free_activations (net);
   net->max_batch = net->max_rois = 0;   /* nothing fits: every forward is refused */
   return FALSE;
+}
+
+gboolean
+FER_FN (fer_net_reserve) (Net *net, int max_batch, int max_rois)
+{
+  if (max_batch <= net->max_batch && max_rois <= net->max_rois)
+    return TRUE;
+  return reallocate_activations (net, MAX (max_batch, net->max_batch),
+      MAX (max_rois, net->max_rois));
 }
 
 gboolean
@@ -716,6 +732,11 @@ FER_FN (fer_net_forward) (Net *net, const fer_real *images, int batch, const Fer
   for (int r = 0; r < n_rois; r++)
     if (rois[r].image < 0 || rois[r].image >= batch)
       return FALSE;
+  if (training && !net->trainable) {
+    net->trainable = TRUE;
+    if (!reallocate_activations (net, net->max_batch, net->max_rois))
+      return FALSE;
+  }
   if (training)
     FER_FN (fer_net_thaw) (net);   /* the weights are about to change */
   net->images = images;
@@ -759,6 +780,7 @@ FER_FN (fer_net_layer_shape) (const Net *net, int layer, int *channels, int *hei
 void
 FER_FN (fer_net_clear_output_grads) (Net *net)
 {
+  g_return_if_fail (net->trainable);
   /* (An in-place ReLU's gradient is its input's, cleared with it.) */
   for (int i = 0; i < net->n_layers; i++)
     if (!net->layers[i].in_place && !net->layers[i].dout_assigned)

@@ -122,14 +122,17 @@ gboolean FER_FN (fer_net_is_frozen) (const FER_FN (FerNet) *net);
 
 /* Runs the layers on images ([batch][C][H][W], PyTorch's layout) and, for ROI pooling, regions
  * of the feature maps.  training: batch statistics (and running statistics updated), dropout
- * drawn from rng (which may be NULL otherwise).  FALSE when batch or n_rois exceed what the net
- * was made for, or a region names an image outside the batch. */
+ * drawn from rng (which may be NULL otherwise).  The first training forward also makes the
+ * buffers the backward pass needs (a net that only infers never holds them: about half the
+ * memory).  FALSE when batch or n_rois exceed what the net was made for, a region names an
+ * image outside the batch, or memory is short for the training buffers (then every forward is
+ * refused, as after a failed fer_net_reserve). */
 gboolean FER_FN (fer_net_forward) (FER_FN (FerNet) *net, const fer_real *images, int batch,
     const FerRoi *rois, int n_rois, gboolean training, FerRng *rng);
 
 /* A layer's output after the forward pass ([rows][features] for rows, [C][N][H][W] for maps),
- * and its gradient buffer, laid out the same: set it for each output the loss reads, then call
- * fer_net_backward.  A layer whose only reader is a ReLU shares the ReLU's buffers (as PyTorch's
+ * and, after a training forward, its gradient buffer (NULL before the first), laid out the
+ * same: set it for each output the loss reads, then call fer_net_backward.  A layer whose only reader is a ReLU shares the ReLU's buffers (as PyTorch's
  * inplace=True): after the forward pass it holds the ReLU's output. */
 fer_real *FER_FN (fer_net_output) (FER_FN (FerNet) *net, int layer);
 fer_real *FER_FN (fer_net_output_grad) (FER_FN (FerNet) *net, int layer);
@@ -138,8 +141,9 @@ fer_real *FER_FN (fer_net_output_grad) (FER_FN (FerNet) *net, int layer);
 void FER_FN (fer_net_layer_shape) (const FER_FN (FerNet) *net, int layer, int *channels,
     int *height, int *width, int *rows);
 
-/* Clears the output gradients that backward adds to (call before setting the loss's gradients;
- * a layer whose only reader is a batchnorm is left as it is: the batchnorm overwrites it). */
+/* After a training forward, clears the output gradients that backward adds to (call before
+ * setting the loss's gradients; a layer whose only reader is a batchnorm is left as it is: the
+ * batchnorm overwrites it). */
 void FER_FN (fer_net_clear_output_grads) (FER_FN (FerNet) *net);
 /* Back through the layers of the last training forward, from the gradients set on outputs;
  * parameter gradients are accumulated into the gradient arena. */

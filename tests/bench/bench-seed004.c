@@ -182,7 +182,7 @@ print_layers (const Bench *b, int n_layers)
   printf ("%-5s %-10s %-28s %10s %10s\n", "layer", "kind", "name", "forward", "backward");
   for (int i = 0; i < MIN (n, n_layers); i++)
     printf ("%-5d %-10s %-28s %10.1f %10.1f\n", i, fer_layer_kind_name (specs[i].kind),
-        specs[i].name ? specs[i].name : "", b->forward_us[i] / b->calls,
+        specs[i].name, b->forward_us[i] / b->calls,
         b->backward_us[i] / b->calls);
 }
 
