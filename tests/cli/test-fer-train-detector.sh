@@ -38,6 +38,9 @@ train "$work/faces.csv" 2> "$work/err"; rc=$?
 check "a missing -o exits 2" [ $rc = 2 ]
 train "$work/faces.csv" -o "$work/d.safetensors" --input 320x250 2> "$work/err"; rc=$?
 check "an --input that is not multiples of 16 exits 2" [ $rc = 2 ]
+train "$work/faces.csv" -o "$work/d.safetensors" --framed-share 1.5 2> "$work/err"; rc=$?
+check "a --framed-share past 1 exits 2" [ $rc = 2 ]
+check "naming the option" has "$work/err" "--framed-share"
 
 # Bad data
 train "$work/nowhere.csv" -o "$work/d.safetensors" 2> "$work/err"; rc=$?

@@ -28,12 +28,15 @@ typedef struct {
   size_t offset;
   gboolean integer;
   double min, max;
+  gboolean optional;   /* absent from older runs' files: 0 */
 } Field;
 
 #define OPT(field, integer, min, max) { #field, G_STRUCT_OFFSET (FerDetectorOptions, field), \
-    integer, min, max }
-#define SAMPLE(field, min, max) { "samples_" #field, G_STRUCT_OFFSET (FerDetectorOptions, \
-    samples) + G_STRUCT_OFFSET (FerSampleOptions, field), FALSE, min, max }
+    integer, min, max, FALSE }
+#define SAMPLE_FIELD(field, min, max, optional) { "samples_" #field, \
+    G_STRUCT_OFFSET (FerDetectorOptions, samples) + G_STRUCT_OFFSET (FerSampleOptions, field), \
+    FALSE, min, max, optional }
+#define SAMPLE(field, min, max) SAMPLE_FIELD (field, min, max, FALSE)
 
 static const Field option_fields[] = {
   OPT (epochs, TRUE, 1, 1e6), OPT (steps_per_epoch, TRUE, 1, 1e7), OPT (batch_size, TRUE, 2, 4096),
@@ -41,6 +44,7 @@ static const Field option_fields[] = {
   OPT (lr, FALSE, 1e-12, 10), OPT (weight_decay, FALSE, 0, 10), OPT (warmup_steps, TRUE, 1, 1e9),
   SAMPLE (min_face, 1, 4096), SAMPLE (max_face, 1, 4096), SAMPLE (face_share, 0, 1),
   SAMPLE (max_tilt, 0, 180),
+  SAMPLE_FIELD (framed_share, 0, 1, TRUE),   /* since 2026-12-03 */
 };
 
 static void
@@ -185,8 +189,9 @@ read_options (JsonObject *o, FerDetectorOptions *opts)
   opts->samples.augment = TRUE;
   for (guint i = 0; i < G_N_ELEMENTS (option_fields); i++) {
     const Field *f = &option_fields[i];
-    double v;
-    if (!read_number (o, f->name, f->integer, f->min, f->max, FALSE, &v))
+    double v = 0;
+    if (!(f->optional && !json_object_has_member (o, f->name))
+        && !read_number (o, f->name, f->integer, f->min, f->max, FALSE, &v))
       return f->name;
     char *at = (char *) opts + f->offset;
     if (f->integer)

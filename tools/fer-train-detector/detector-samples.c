@@ -212,6 +212,25 @@ photometric (float *img, int size, FerRng *rng)
   }
 }
 
+/* Everything of the patch outside [x1, x2) x [y1, y2) becomes level (0-255). */
+static void
+frame_picture (float *img, int size, double x1, double y1, double x2, double y2, float level)
+{
+  for (int v = 0; v < size; v++)
+    for (int u = 0; u < size; u++)
+      if (u + 0.5 < x1 || u + 0.5 >= x2 || v + 0.5 < y1 || v + 0.5 >= y2)
+        img[(size_t) v * size + u] = level;
+}
+
+/* The share of box b inside [x1, x2) x [y1, y2). */
+static double
+share_inside (FerBoxF b, double x1, double y1, double x2, double y2)
+{
+  const double w = MIN (b.x + b.width, x2) - MAX (b.x, x1);
+  const double h = MIN (b.y + b.height, y2) - MAX (b.y, y1);
+  return w > 0 && h > 0 ? w * h / (b.width * b.height) : 0;
+}
+
 /* Where a photo point c lands in a window of `window` photo pixels (its distance from the
  * window's start): between 5% and 95% of the window, the window within [0, extent] when it
  * fits (or covering it when larger), as near to that as c allows. */
@@ -236,8 +255,10 @@ fer_detector_sample (const FerDetectorPhotos *photos, const FerSampleOptions *o,
 {
   const Photo *p = photos->photos->pdata[fer_rng_below (rng, photos->photos->len)];
   Geometry g = { .size = size, .cos_t = 1, .sin_t = 0 };
+  FerBoxF on = { 0 };   /* the face the patch is placed on, in the photo (none: width 0) */
   if (p->base.n_faces > 0 && fer_rng_uniform (rng) < o->face_share) {
     const FerBoxF f = p->base.faces[fer_rng_below (rng, p->base.n_faces)];
+    on = f;
     const double side = exp (fer_rng_uniform_range (rng, log (o->min_face), log (o->max_face)));
     g.scale = side / sqrt (f.width * f.height);
     g.cx = f.x + f.width / 2;
@@ -266,6 +287,20 @@ fer_detector_sample (const FerDetectorPhotos *photos, const FerSampleOptions *o,
     fill = fer_rng_uniform_range (rng, 0, 255);
   }
   sample_pixels (p, &g, fill, patch);
+  /* The framed picture's rectangle, around the face the patch is on (an empty one: none). */
+  double fx1 = 0, fy1 = 0, fx2 = size, fy2 = size;
+  const gboolean framed = o->augment && on.width > 0 && o->framed_share > 0
+      && fer_rng_uniform (rng) < o->framed_share;
+  if (framed) {
+    double u, v;
+    photo_to_patch (&g, on.x + on.width / 2, on.y + on.height / 2, &u, &v);
+    const double w = on.width * g.scale, h = on.height * g.scale;
+    fx1 = u - w * (0.5 + fer_rng_uniform_range (rng, 0, 0.5));
+    fx2 = u + w * (0.5 + fer_rng_uniform_range (rng, 0, 0.5));
+    fy1 = v - h * (0.5 + fer_rng_uniform_range (rng, 0, 0.5));
+    fy2 = v + h * (0.5 + fer_rng_uniform_range (rng, 0, 0.5));
+    frame_picture (patch, size, fx1, fy1, fx2, fy2, (float) fer_rng_uniform_range (rng, 0, 255));
+  }
   if (o->augment)
     photometric (patch, size, rng);
   for (size_t i = 0; i < (size_t) size * size; i++)
@@ -278,7 +313,9 @@ fer_detector_sample (const FerDetectorPhotos *photos, const FerSampleOptions *o,
     photo_to_patch (&g, f.x + f.width / 2, f.y + f.height / 2, &u, &v);
     const double w = f.width * g.scale, h = f.height * g.scale;
     const FerBoxF box = { u - w / 2, v - h / 2, w, h };
-    const double share = visible_share (box, size);
+    /* (Framed: only what is inside the picture is seen.) */
+    const double share = framed ? MIN (visible_share (box, size),
+        share_inside (box, fx1, fy1, fx2, fy2)) : visible_share (box, size);
     if (share <= 0)
       continue;
     /* Too small for the smallest anchors, or mostly outside: neither face nor background. */

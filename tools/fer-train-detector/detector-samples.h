@@ -7,7 +7,14 @@
  * A patch's faces are the photo's boxes carried through the same geometry (centre rotated,
  * size scaled: a tilted face keeps a face-sized box, as a detector should report it).  A face
  * less than half inside the patch is neither a face nor background: its region is returned as
- * "ignore", so anchors on it teach nothing. */
+ * "ignore", so anchors on it teach nothing.
+ *
+ * A framed patch (framed_share of the patches placed on a face) shows its face as a picture
+ * inside a flat surround: everything outside a rectangle 0-50 % of the face's size wider on
+ * each side is one grey level, as around a video call's tile, picture-in-picture, a
+ * letterboxed or pillarboxed frame, or a photo on a page.  Elsewhere the patch stays inside its
+ * photo where it can, so a face seen up to a hard edge is otherwise rare in training; faces
+ * left mostly outside the rectangle are no longer faces. */
 #ifndef FER_DETECTOR_SAMPLES_H
 #define FER_DETECTOR_SAMPLES_H
 
@@ -36,6 +43,7 @@ typedef struct {
   double min_face, max_face;   /* face sides in patch pixels, drawn log-uniformly */
   double face_share;           /* share of patches centred near a face (else anywhere) */
   double max_tilt;             /* degrees */
+  double framed_share;         /* share of face patches framed (fer_detector_sample) */
   gboolean augment;            /* FALSE: no tilt, flip or photometric change (checks) */
 } FerSampleOptions;
 

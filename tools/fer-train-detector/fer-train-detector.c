@@ -47,7 +47,7 @@ on_interrupt (int signum)
 static char *output, *dev_csv, *input_size = "320x240", *show_patches, *init_model;
 static int epochs = 40, steps = 250, batch_size = 32, patch = 160, warmup = 300, threads;
 static double lr = 2e-3, weight_decay = 1e-4, min_face = 14, max_face = 200, face_share = 0.8;
-static double max_tilt = 30;
+static double max_tilt = 30, framed_share = 0;
 static gboolean resume, quiet;
 static gint64 seed = 1;
 
@@ -66,6 +66,7 @@ static GOptionEntry entries[] = {
   { "max-face", 0, 0, G_OPTION_ARG_DOUBLE, &max_face, "Largest face side in a patch, pixels (200)", "PX" },
   { "face-share", 0, 0, G_OPTION_ARG_DOUBLE, &face_share, "Share of patches placed on a face (0.8)", "F" },
   { "max-tilt", 0, 0, G_OPTION_ARG_DOUBLE, &max_tilt, "Largest tilt, degrees (30)", "DEG" },
+  { "framed-share", 0, 0, G_OPTION_ARG_DOUBLE, &framed_share, "Share of face patches shown as a picture in a flat surround (a video call's tile, picture-in-picture, letterboxing) (0)", "F" },
   { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed for weights and patches (1)", "N" },
   { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "N" },
   { "init", 0, 0, G_OPTION_ARG_FILENAME, &init_model, "Start from this model's weights (same network; e.g. a shipped model, to train on with new data) instead of random ones: a new run, its own schedule and optimiser; not its score threshold or landmark fit, which fer-eval --detector sets (with --resume, the checkpoint's weights are used)", "MODEL" },
@@ -112,6 +113,8 @@ check_options (int argc)
     return g_strdup_printf ("--face-share must be in [0, 1], got %g", face_share);
   if (!(max_tilt >= 0 && max_tilt <= 180))
     return g_strdup_printf ("--max-tilt must be in [0, 180], got %g", max_tilt);
+  if (!(framed_share >= 0 && framed_share <= 1))
+    return g_strdup_printf ("--framed-share must be in [0, 1], got %g", framed_share);
   if (seed < 0)
     return g_strdup_printf ("--seed must be >= 0, got %" G_GINT64_FORMAT, seed);
   return NULL;
@@ -326,7 +329,7 @@ start_or_resume (Run *r)
     .input_height = input_height, .lr = lr, .weight_decay = weight_decay,
     .warmup_steps = warmup, .seed = seed,
     .samples = { .min_face = min_face, .max_face = max_face, .face_share = face_share,
-      .max_tilt = max_tilt, .augment = TRUE } };
+      .max_tilt = max_tilt, .framed_share = framed_share, .augment = TRUE } };
   r->run.best_score = -INFINITY;
   FerDetectorDesign *design = g_new (FerDetectorDesign, 1);
   fer_detector_design_default (design);
