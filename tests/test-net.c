@@ -110,22 +110,34 @@ test_simpleconv3_through_the_driver (void)
   fer_simpleconv3_free (model);
 }
 
+/* simpleconv3 as a layer list (into layers, *n of them), its weights from weight_seed; rng
+ * seeded with input_seed and a batch of inputs drawn from it (the caller frees them). */
+static FerNet *
+simpleconv3_net (FerLayerSpec *layers, int *n, uint64_t weight_seed, FerRng *rng,
+    uint64_t input_seed, float **input)
+{
+  *n = simpleconv3_layers (layers);
+  GError *error = NULL;
+  FerNet *net = fer_net_new (layers, *n, 3, SIDE, SIDE, BATCH, 0, &error);
+  g_assert_no_error (error);
+  fer_net_init_weights (net, weight_seed);
+  fer_rng_init (rng, input_seed);
+  *input = g_new (float, BATCH * 3 * SIDE * SIDE);
+  for (int i = 0; i < BATCH * 3 * SIDE * SIDE; i++)
+    (*input)[i] = (float) fer_rng_uniform (rng);
+  return net;
+}
+
 /* fer_net_set_layer_timer: while set, every layer's time is added, forward and backward; once
  * unset, nothing more is. */
 static void
 test_layer_timer (void)
 {
   FerLayerSpec layers[32];
-  const int n = simpleconv3_layers (layers);
-  GError *error = NULL;
-  FerNet *net = fer_net_new (layers, n, 3, SIDE, SIDE, BATCH, 0, &error);
-  g_assert_no_error (error);
-  fer_net_init_weights (net, 1);
+  int n;
   FerRng rng;
-  fer_rng_init (&rng, 5);
-  float *input = g_new (float, BATCH * 3 * SIDE * SIDE);
-  for (int i = 0; i < BATCH * 3 * SIDE * SIDE; i++)
-    input[i] = (float) fer_rng_uniform (&rng);
+  float *input;
+  FerNet *net = simpleconv3_net (layers, &n, 1, &rng, 5, &input);
   double forward_us[32] = { 0 }, backward_us[32] = { 0 };
   for (int i = 0; i < n; i++)
     forward_us[i] = backward_us[i] = -1;   /* added to: starts where the caller says */
@@ -161,16 +173,11 @@ static void
 test_training_buffers_on_demand (void)
 {
   FerLayerSpec layers[32];
-  const int n = simpleconv3_layers (layers);
-  GError *error = NULL;
-  FerNet *net = fer_net_new (layers, n, 3, SIDE, SIDE, BATCH, 0, &error);
-  g_assert_no_error (error);
-  fer_net_init_weights (net, 2);
+  int n;
   FerRng rng;
-  fer_rng_init (&rng, 9);
-  float *input = g_new (float, BATCH * 3 * SIDE * SIDE);
-  for (int i = 0; i < BATCH * 3 * SIDE * SIDE; i++)
-    input[i] = (float) fer_rng_uniform (&rng);
+  float *input;
+  FerNet *net = simpleconv3_net (layers, &n, 2, &rng, 9, &input);
+  GError *error = NULL;
 
   g_assert_true (fer_net_forward (net, input, BATCH, NULL, 0, FALSE, NULL));
   float before[BATCH * CLASSES];
