@@ -132,8 +132,9 @@ gboolean FER_FN (fer_net_forward) (FER_FN (FerNet) *net, const fer_real *images,
 
 /* A layer's output after the forward pass ([rows][features] for rows, [C][N][H][W] for maps),
  * and, after a training forward, its gradient buffer (NULL before the first), laid out the
- * same: set it for each output the loss reads, then call fer_net_backward.  A layer whose only reader is a ReLU shares the ReLU's buffers (as PyTorch's
- * inplace=True): after the forward pass it holds the ReLU's output. */
+ * same: set it for each output the loss reads, then call fer_net_backward.  A layer whose only
+ * reader is a ReLU shares the ReLU's buffers (as PyTorch's inplace=True): after the forward
+ * pass it holds the ReLU's output. */
 fer_real *FER_FN (fer_net_output) (FER_FN (FerNet) *net, int layer);
 fer_real *FER_FN (fer_net_output_grad) (FER_FN (FerNet) *net, int layer);
 /* channels, height, width of a layer's output per image (rows: features, 1, 1); its row count
