@@ -145,6 +145,9 @@ parse_command_line (int *argc, char ***argv)
   return fer_command_line_parse (&command_line, argc, argv);
 }
 
+/* Between the threads of a file's pipeline: a few frames, whatever their size. */
+#define FRAME_QUEUE "queue max-size-buffers=4 max-size-bytes=0 max-size-time=0"
+
 /* The input is there, the pipeline builds and the JSON file opens: before any frame. */
 static int
 build_pipeline (Annotation *a)
@@ -164,10 +167,15 @@ build_pipeline (Annotation *a)
   }
   a->partial = output ? g_strconcat (output, ".partial", NULL) : NULL;
   a->json_partial = json_path ? g_strconcat (json_path, ".partial", NULL) : NULL;
+  /* A file is decoded, analysed and encoded each in its own thread (the queues), so the three
+   * share the cores instead of taking turns in one thread; a few frames between them bound the
+   * memory.  (A camera's frames come in real time: no queue, no latency added.) */
   char *source = camera ? g_strdup_printf ("v4l2src device=\"%s\" ! videoconvert", a->input)
-      : g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! videoconvert", a->input);
-  char *sink = output ? g_strdup_printf ("videoconvert ! video/x-raw,format=I420 ! "
-      "x264enc speed-preset=faster ! mp4mux ! filesink location=\"%s\"", a->partial)
+      : g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! " FRAME_QUEUE " ! videoconvert",
+          a->input);
+  char *sink = output ? g_strdup_printf ("%svideoconvert ! video/x-raw,format=I420 ! "
+      "x264enc speed-preset=faster ! mp4mux ! filesink location=\"%s\"",
+      camera ? "" : FRAME_QUEUE " ! ", a->partial)
       : g_strdup (show ? "videoconvert ! autovideosink" : "fakesink");
   char *launch = g_strdup_printf ("%s ! fermouthcrop ! ferclassify%s%s%s ! feroverlay name=overlay "
       "show-probabilities=%s show-landmarks=%s show-face=%s ! %s", source,
