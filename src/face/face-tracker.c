@@ -1,6 +1,7 @@
 #include "face/face-tracker.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 void
 fer_face_tracker_init (FerFaceTracker *tracker)
@@ -21,26 +22,32 @@ fer_face_tracker_reset (FerFaceTracker *tracker)
   g_array_set_size (tracker->faces, 0);
 }
 
-void
-fer_face_tracker_match (FerFaceTracker *tracker, const FerBox *detections,
-    const float *scores, int n, double min_iou, int max_faces)
+/* How much of the smaller box the two share (1: one inside the other). */
+static double
+overlap_of_smaller (FerBox a, FerBox b)
 {
-  GArray *faces = tracker->faces;
-  gboolean *taken = g_new0 (gboolean, n);
-  gboolean *matched = g_new0 (gboolean, faces->len);
+  const gint64 w = MIN (a.x + a.width, b.x + b.width) - MAX (a.x, b.x);
+  const gint64 h = MIN (a.y + a.height, b.y + b.height) - MAX (a.y, b.y);
+  const gint64 smaller = MIN ((gint64) a.width * a.height, (gint64) b.width * b.height);
+  return w > 0 && h > 0 && smaller > 0 ? (double) (w * h) / smaller : 0;
+}
 
-  /* Greedy: repeatedly pair the detection and face that overlap most. */
+/* Greedy: repeatedly pairs the free detection and face that overlap most (by `overlap`, at
+ * least min_overlap); a paired face takes the detector's box. */
+static void
+pair_greedily (GArray *faces, const FerBox *detections, const float *scores, int n,
+    double (*overlap) (FerBox, FerBox), double min_overlap, gboolean *taken, gboolean *matched)
+{
   for (;;) {
-    double best = min_iou;
+    double best = min_overlap;
     int best_d = -1, best_f = -1;
     for (int d = 0; d < n; d++)
       for (guint f = 0; f < faces->len && !taken[d]; f++) {
         if (matched[f])
           continue;
-        const double iou = fer_box_iou (detections[d],
-            g_array_index (faces, FerTrackedFace, f).face);
-        if (iou >= best) {
-          best = iou;
+        const double o = overlap (detections[d], g_array_index (faces, FerTrackedFace, f).face);
+        if (o >= best) {
+          best = o;
           best_d = d;
           best_f = f;
         }
@@ -54,6 +61,22 @@ fer_face_tracker_match (FerFaceTracker *tracker, const FerBox *detections,
     taken[best_d] = TRUE;
     matched[best_f] = TRUE;
   }
+}
+
+void
+fer_face_tracker_match (FerFaceTracker *tracker, const FerBox *detections,
+    const float *scores, int n, double min_iou, int max_faces)
+{
+  GArray *faces = tracker->faces;
+  gboolean *taken = g_new0 (gboolean, n);
+  gboolean *matched = g_new0 (gboolean, faces->len);
+
+  pair_greedily (faces, detections, scores, n, fer_box_iou, min_iou, taken, matched);
+  /* A followed box that strayed in size (a face turning fast outruns its landmarks) can miss
+   * its face by IoU while one of the two still lies mostly inside the other: the same face,
+   * which keeps its id rather than being followed twice. */
+  pair_greedily (faces, detections, scores, n, overlap_of_smaller, FER_TRACK_CONTAINED, taken,
+      matched);
   for (guint f = 0; f < faces->len; f++)
     g_array_index (faces, FerTrackedFace, f).detected = matched[f];
   for (int d = 0; d < n && (int) faces->len < max_faces; d++)
@@ -66,20 +89,55 @@ fer_face_tracker_match (FerFaceTracker *tracker, const FerBox *detections,
   g_free (matched);
 }
 
-/* The larger side of the landmarks' bounding box; 0 before any landmarks. */
+static int
+by_value (const void *a, const void *b)
+{
+  const double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static double
+median (double *values, int n)
+{
+  qsort (values, n, sizeof *values, by_value);
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+/* Where the landmarks are and how far they spread: their centroid and root-mean-square distance
+ * from it, over the points within FER_FOLLOW_OUTLIER median distances of the median point (a
+ * point dlib put astray, an eyebrow on the hairline, would otherwise move and swell the box, and
+ * the next fit in a wrong box strays further); 0 before any landmarks. */
+#define FER_FOLLOW_OUTLIER 2.5
 static double
 landmark_spread (const FerTrackedFace *face, double *cx, double *cy)
 {
-  double x0 = G_MAXDOUBLE, y0 = G_MAXDOUBLE, x1 = -G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
-  for (int i = 0; i < FER_LANDMARKS; i++) {
-    x0 = MIN (x0, face->landmarks[2 * i]);
-    x1 = MAX (x1, face->landmarks[2 * i]);
-    y0 = MIN (y0, face->landmarks[2 * i + 1]);
-    y1 = MAX (y1, face->landmarks[2 * i + 1]);
-  }
-  *cx = (x0 + x1) / 2;
-  *cy = (y0 + y1) / 2;
-  return MAX (x1 - x0, y1 - y0);
+  const float *p = face->landmarks;
+  double v[FER_LANDMARKS];
+  for (int i = 0; i < FER_LANDMARKS; i++)
+    v[i] = p[2 * i];
+  const double mx = median (v, FER_LANDMARKS);
+  for (int i = 0; i < FER_LANDMARKS; i++)
+    v[i] = p[2 * i + 1];
+  const double my = median (v, FER_LANDMARKS);
+  double d[FER_LANDMARKS];
+  for (int i = 0; i < FER_LANDMARKS; i++)
+    d[i] = v[i] = hypot (p[2 * i] - mx, p[2 * i + 1] - my);
+  const double limit = FER_FOLLOW_OUTLIER * median (v, FER_LANDMARKS);
+  double sx = 0, sy = 0;
+  int n = 0;
+  for (int i = 0; i < FER_LANDMARKS; i++)
+    if (d[i] <= limit) {
+      sx += p[2 * i];
+      sy += p[2 * i + 1];
+      n++;
+    }
+  *cx = sx / n;
+  *cy = sy / n;
+  double ss = 0;
+  for (int i = 0; i < FER_LANDMARKS; i++)
+    if (d[i] <= limit)
+      ss += (p[2 * i] - *cx) * (p[2 * i] - *cx) + (p[2 * i + 1] - *cy) * (p[2 * i + 1] - *cy);
+  return sqrt (ss / n);
 }
 
 void

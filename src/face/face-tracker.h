@@ -12,6 +12,10 @@
 #include "face/face-finder.h"
 #include "face/mouth-box.h"
 
+/* A detection and a followed face that missed each other by IoU are still the same face when
+ * this much of the smaller lies inside the larger. */
+#define FER_TRACK_CONTAINED 0.6
+
 typedef struct {
   guint id;
   FerBox face;
@@ -35,8 +39,10 @@ void fer_face_tracker_clear (FerFaceTracker *tracker);
 void fer_face_tracker_reset (FerFaceTracker *tracker);
 
 /* Matches a whole-frame detection's faces (largest first; scores: the finder's, or NULL for
- * 1) to the tracked ones (sets `detected` and the score of each face); unmatched ones become new
- * faces while fewer than max_faces are tracked. */
+ * 1) to the tracked ones (sets `detected` and the score of each face): by IoU of at least
+ * min_iou, then, among those left, a face and a detection one of which lies mostly inside the
+ * other (FER_TRACK_CONTAINED); unmatched detections become new faces while fewer than max_faces
+ * are tracked. */
 void fer_face_tracker_match (FerFaceTracker *tracker, const FerBox *detections,
     const float *scores, int n, double min_iou, int max_faces);
 
@@ -48,7 +54,8 @@ void fer_face_tracker_limit (FerFaceTracker *tracker, int max_faces);
  * their spread, so that following can resize the box as the face comes nearer or moves away. */
 void fer_tracked_face_calibrate (FerTrackedFace *face);
 
-/* Between detections: the box re-centred on the last landmarks and resized with their spread.
+/* Between detections: the box re-centred on the last landmarks and resized with their spread
+ * (centroid and root-mean-square distance from it, over all but the points far astray).
  * FALSE when the face has left the frame (its centre is outside it). */
 gboolean fer_tracked_face_follow (FerTrackedFace *face, int frame_width, int frame_height);
 
