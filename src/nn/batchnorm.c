@@ -4,6 +4,11 @@
 
 #include "nn/fer-parallel.h"
 
+/* The per-channel sums run over blocks of this many elements in fer_real (as many SIMD lanes as
+ * the activations have), each block's sum then added in double: as accurate as summing in
+ * double throughout for the sizes here, at twice the lanes. */
+#define BN_BLOCK 256
+
 void
 FER_FN (fer_batchnorm_forward_train) (fer_real *out, fer_real *save_mean,
     fer_real *save_invstd, const fer_real *in, const fer_real *gamma, const fer_real *beta,
@@ -15,16 +20,22 @@ FER_FN (fer_batchnorm_forward_train) (fer_real *out, fer_real *save_mean,
     const fer_real *x = in + c * count;
     fer_real *y = out + c * count;
 
-    /* One pass over the channel for its mean and variance, in double and shifted by its first
-     * value: plain one-pass sums of x and x^2 lose the variance of activations far from zero
-     * (the shift puts them near it, and double keeps 29 more bits than the float inputs). */
-    const double shift_by = count > 0 ? x[0] : 0;
+    /* One pass over the channel for its mean and variance, shifted by its first value (plain
+     * one-pass sums of x and x^2 lose the variance of activations far from zero; the shift puts
+     * them near it), blocks summed in double. */
+    const fer_real shift_by = count > 0 ? x[0] : 0;
     double sum = 0, sum_squares = 0;
-#pragma omp simd reduction (+:sum, sum_squares)
-    for (size_t i = 0; i < count; i++) {
-      const double d = x[i] - shift_by;
-      sum += d;
-      sum_squares += d * d;
+    for (size_t i0 = 0; i0 < count; i0 += BN_BLOCK) {
+      const size_t end = MIN (i0 + BN_BLOCK, count);
+      fer_real block = 0, block_squares = 0;
+#pragma omp simd reduction (+:block, block_squares)
+      for (size_t i = i0; i < end; i++) {
+        const fer_real d = x[i] - shift_by;
+        block += d;
+        block_squares += d * d;
+      }
+      sum += block;
+      sum_squares += block_squares;
     }
     const double mean_d = sum / count;
     const double squares = MAX (sum_squares - sum * mean_d, 0);   /* sum of (x - mean)^2 */
@@ -75,27 +86,35 @@ FER_FN (fer_batchnorm_backward) (fer_real *din, gboolean assign_din, fer_real *d
     fer_real *dx = din + c * count;
     const double mean = save_mean[c], invstd = save_invstd[c];
 
-    double sum_dy = 0, sum_dy_xhat = 0;
-#pragma omp simd reduction (+:sum_dy, sum_dy_xhat)
-    for (size_t i = 0; i < count; i++) {
-      sum_dy += dy[i];
-      sum_dy_xhat += dy[i] * (x[i] - mean) * invstd;
+    const fer_real m = (fer_real) mean;
+    double sum_dy = 0, sum_dy_centred = 0;
+    for (size_t i0 = 0; i0 < count; i0 += BN_BLOCK) {
+      const size_t end = MIN (i0 + BN_BLOCK, count);
+      fer_real block = 0, block_centred = 0;
+#pragma omp simd reduction (+:block, block_centred)
+      for (size_t i = i0; i < end; i++) {
+        block += dy[i];
+        block_centred += dy[i] * (x[i] - m);
+      }
+      sum_dy += block;
+      sum_dy_centred += block_centred;
     }
+    const double sum_dy_xhat = sum_dy_centred * invstd;
     dgamma[c] += (fer_real) sum_dy_xhat;
     dbeta[c] += (fer_real) sum_dy;
 
-    /* dx = gamma * invstd * (dy - mean (dy) - xhat * mean (dy * xhat)) */
+    /* dx = gamma * invstd * (dy - mean (dy) - xhat * mean (dy * xhat)), as
+     * a dy + b (x - mean) + c in fer_real: the per-element work at the activations' own width
+     * (twice the lanes of double), x - mean exact enough where x is far from zero. */
     const double k = gamma[c] * invstd;
     const double mean_dy = sum_dy / count, mean_dy_xhat = sum_dy_xhat / count;
+    const fer_real a = (fer_real) k, b = (fer_real) (-k * invstd * mean_dy_xhat);
+    const fer_real d = (fer_real) (-k * mean_dy);
     if (assign_din)
-      for (size_t i = 0; i < count; i++) {
-        const double xhat = (x[i] - mean) * invstd;
-        dx[i] = (fer_real) (k * (dy[i] - mean_dy - xhat * mean_dy_xhat));
-      }
+      for (size_t i = 0; i < count; i++)
+        dx[i] = a * dy[i] + b * (x[i] - m) + d;
     else
-      for (size_t i = 0; i < count; i++) {
-        const double xhat = (x[i] - mean) * invstd;
-        dx[i] += (fer_real) (k * (dy[i] - mean_dy - xhat * mean_dy_xhat));
-      }
+      for (size_t i = 0; i < count; i++)
+        dx[i] += a * dy[i] + b * (x[i] - m) + d;
   }
 }
