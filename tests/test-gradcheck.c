@@ -265,11 +265,12 @@ test_conv2d_direct_and_gemm (void)
   check_conv ((FerConv2d) { 9, 4, 3, 1, 1 }, 2, 5, TRUE);
 }
 
-/* batchnorm (training mode) */
+/* batchnorm (training mode), alone and with the ReLU that follows it done in its passes */
 
 typedef struct {
   int channels;
   size_t count;
+  gboolean relu;
   double *in, *gamma, *beta, *out, *mean, *invstd, *running_mean, *running_var, *w;
 } NormCase;
 
@@ -278,14 +279,14 @@ norm_loss (void *ctx)
 {
   NormCase *c = ctx;
   fer_batchnorm_forward_train_f64 (c->out, c->mean, c->invstd, c->in, c->gamma, c->beta,
-      c->running_mean, c->running_var, c->channels, c->count, 0.1, 1e-5);
+      c->running_mean, c->running_var, c->channels, c->count, 0.1, 1e-5, c->relu);
   return weighted_sum (c->out, c->w, c->channels * c->count);
 }
 
 static void
-test_batchnorm (void)
+check_batchnorm (int channels, size_t count, gboolean relu)
 {
-  NormCase c = { .channels = 3, .count = 10 };
+  NormCase c = { .channels = channels, .count = count, .relu = relu };
   const size_t n = c.channels * c.count;
   c.in = random_array (n, 2);
   c.gamma = random_array (c.channels, 1.5);
@@ -305,13 +306,21 @@ test_batchnorm (void)
   double *added = g_new (double, n);
   for (size_t i = 0; i < n; i++)
     din[i] = added[i] = 7;
+  const double *relu_out = relu ? c.out : NULL;
   fer_batchnorm_backward_f64 (din, TRUE, dgamma, dbeta, c.w, c.in, c.mean, c.invstd, c.gamma,
-      c.channels, c.count);
+      c.channels, c.count, relu_out);
   double *unused_dgamma = g_new0 (double, c.channels), *unused_dbeta = g_new0 (double, c.channels);
   fer_batchnorm_backward_f64 (added, FALSE, unused_dgamma, unused_dbeta, c.w, c.in, c.mean,
-      c.invstd, c.gamma, c.channels, c.count);
+      c.invstd, c.gamma, c.channels, c.count, relu_out);
   for (size_t i = 0; i < n; i++)
     g_assert_cmpfloat_with_epsilon (added[i], din[i] + 7, 1e-12);
+  if (relu) {
+    size_t zeros = 0;
+    for (size_t i = 0; i < n; i++)
+      zeros += c.out[i] == 0;
+    g_assert_cmpuint (zeros, >, n / 4);   /* the ReLU cut about half */
+    g_assert_cmpuint (zeros, <, 3 * n / 4);
+  }
   g_free (added); g_free (unused_dgamma); g_free (unused_dbeta);
   check_gradient ("batchnorm input", c.in, din, n, NULL, 0, norm_loss, &c);
   check_gradient ("batchnorm gamma", c.gamma, dgamma, c.channels, NULL, 0, norm_loss, &c);
@@ -320,6 +329,14 @@ test_batchnorm (void)
   g_free (c.in); g_free (c.gamma); g_free (c.beta); g_free (c.w); g_free (c.out);
   g_free (c.mean); g_free (c.invstd); g_free (c.running_mean); g_free (c.running_var);
   g_free (din); g_free (dgamma); g_free (dbeta);
+}
+
+static void
+test_batchnorm (void)
+{
+  check_batchnorm (3, 10, FALSE);
+  check_batchnorm (3, 10, TRUE);
+  check_batchnorm (2, 300, TRUE);   /* channels longer than one block of the sums */
 }
 
 /* linear */

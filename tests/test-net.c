@@ -232,7 +232,7 @@ test_batchnorm_statistics (void)
   const float gamma = 1, beta = 0;
   float save_mean, save_invstd, running_mean = 0, running_var = 1;
   fer_batchnorm_forward_train (out, &save_mean, &save_invstd, x, &gamma, &beta, &running_mean,
-      &running_var, 1, count, 1.0, 1e-12);
+      &running_var, 1, count, 1.0, 1e-12, FALSE);
   g_assert_cmpfloat (fabs (save_mean - (double) mean), <=, 0.0625);   /* a float ulp at 10^6 */
   const double invstd = 1 / sqrtl (squares / count + 1e-12L);
   g_assert_cmpfloat (fabs (save_invstd / invstd - 1), <, 1e-5);

@@ -39,6 +39,8 @@ typedef struct {
   fer_real *save_mean, *save_invstd;   /* batchnorm */
   fer_real *weight_t;       /* linear with sparse inputs, frozen: the weight transposed */
   gboolean in_place;        /* a ReLU that works in its input's buffers (it is their only reader) */
+  gboolean relu_fused;      /* batchnorm: the in-place ReLU that follows is done in its passes;
+                               that ReLU: nothing left to do */
   gboolean dout_assigned;   /* dout is written whole by its only reader (not cleared, not added to) */
   int weight, bias, running_mean, running_var, counter;   /* tensor indices, or -1 */
   int rows;                 /* of the last forward */
@@ -250,6 +252,10 @@ mark_in_place (Net *net)
     const FerLayerSpec *s = &net->layers[i].spec;
     net->layers[i].in_place = s->kind == FER_LAYER_RELU && s->input >= 0
         && readers[s->input] == 1;
+    /* conv-BN-ReLU: the batchnorm applies the ReLU as it writes its output, and passes the
+     * gradient back through it as it reads it: two passes less over each such tensor. */
+    if (net->layers[i].in_place && net->layers[s->input].spec.kind == FER_LAYER_BATCHNORM)
+      net->layers[i].relu_fused = net->layers[s->input].relu_fused = TRUE;
     /* A batchnorm that is its input's only reader writes that input's gradient rather than
      * adding to it: one pass less over the largest tensors of a residual network. */
     if (s->kind == FER_LAYER_BATCHNORM && s->input >= 0 && readers[s->input] == 1)
@@ -666,17 +672,20 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
         FER_FN (fer_batchnorm_forward_train) (l->out, l->save_mean, l->save_invstd, in,
             FER_FN (fer_net_tensor) (net, l->weight), FER_FN (fer_net_tensor) (net, l->bias),
             FER_FN (fer_net_tensor) (net, l->running_mean),
-            FER_FN (fer_net_tensor) (net, l->running_var), l->c, count, BN_MOMENTUM, BN_EPS);
+            FER_FN (fer_net_tensor) (net, l->running_var), l->c, count, BN_MOMENTUM, BN_EPS,
+            l->relu_fused);
         (*FER_FN (fer_net_counter) (net, l->counter))++;
       } else {
         FER_FN (fer_batchnorm_forward_eval) (l->out, in, FER_FN (fer_net_tensor) (net, l->weight),
             FER_FN (fer_net_tensor) (net, l->bias), FER_FN (fer_net_tensor) (net,
                 l->running_mean), FER_FN (fer_net_tensor) (net, l->running_var), l->c, count,
-            BN_EPS);
+            BN_EPS, l->relu_fused);
       }
       break;
     }
     case FER_LAYER_RELU:
+      if (l->relu_fused)
+        break;   /* done by the batchnorm before it */
       if (l->in_place) {
         FER_FN (fer_relu_forward) (l->out, n);
         break;
@@ -824,9 +833,11 @@ backward_layer (Net *net, Layer *l)
       FER_FN (fer_batchnorm_backward) (din, !from_image && net->layers[s->input].dout_assigned,
           FER_FN (fer_net_grad) (net, l->weight), FER_FN (fer_net_grad) (net, l->bias), l->dout,
           in, l->save_mean, l->save_invstd, FER_FN (fer_net_tensor) (net, l->weight), l->c,
-          (size_t) net->batch * l->h * l->w);
+          (size_t) net->batch * l->h * l->w, l->relu_fused ? l->out : NULL);
       break;
     case FER_LAYER_RELU:
+      if (l->relu_fused)
+        break;   /* the batchnorm before it passes its gradient through */
       if (l->in_place) {
         FER_FN (fer_relu_backward) (l->dout, l->out, n);   /* l->dout is din */
         break;
