@@ -29,10 +29,10 @@ normalise (fer_real *y, const fer_real *x, fer_real scale, fer_real shift, size_
       const fer_real v = x[i] * scale + shift;
       y[i] = v > 0 ? v : 0;
     }
-  }
-  else
+  } else {
     for (size_t i = 0; i < count; i++)
       y[i] = x[i] * scale + shift;
+  }
 }
 
 void

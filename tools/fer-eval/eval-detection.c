@@ -295,7 +295,7 @@ fer_eval_detection (const FerDetectionEvalOptions *o)
   fer_face_detector_input_size (ours, &w, &h);
   Contender c[3];
   int n = 0;
-  contender_init (&c[n++], g_strdup_printf ("ours (%dx%d, p >= %.4g%s)", w, h, threshold,
+  contender_init (&c[n++], g_strdup_printf ("ours (%dx%d, p >= %.4f%s)", w, h, threshold,
       near ? ", 2nd look" : ""));
   if (o->haar)
     contender_init (&c[n++], g_strdup ("Haar (fermouthcrop's settings)"));
