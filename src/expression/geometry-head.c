@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/fer-error.h"
+#include "base/sorting.h"
 #include "expression/geometry-head-fit.h"
 #include "io/json-numbers.h"
 
@@ -216,13 +217,6 @@ fer_geometry_head_apply (const FerGeometryHead *head, const double features[FER_
       p[c] = (float) (mass * q[c]);
 }
 
-static int
-compare_doubles (const void *a, const void *b)
-{
-  const double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
 double
 fer_geometry_fit_objective (const FerGeometryFitData *d, const double *param, double *grad)
 {
@@ -332,7 +326,7 @@ fer_geometry_head_fit (int num_classes, int n, const float *probs, const double 
   for (int k = 0; k < F; k++) {
     for (int i = 0; i < n; i++)
       x[i] = features[(size_t) i * F + k];
-    qsort (x, n, sizeof *x, compare_doubles);
+    qsort (x, n, sizeof *x, fer_compare_doubles);
     low[k] = x[(int) floor (0.005 * (n - 1))];
     high[k] = x[(int) ceil (0.995 * (n - 1))];
   }

@@ -1,7 +1,7 @@
 #include "face/face-tracker.h"
 
 #include <math.h>
-#include <stdlib.h>
+#include "base/sorting.h"
 
 void
 fer_face_tracker_init (FerFaceTracker *tracker)
@@ -89,20 +89,6 @@ fer_face_tracker_match (FerFaceTracker *tracker, const FerBox *detections,
   g_free (matched);
 }
 
-static int
-by_value (const void *a, const void *b)
-{
-  const double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *values, int n)
-{
-  qsort (values, n, sizeof *values, by_value);
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 /* Where the landmarks are and how far they spread: their centroid and root-mean-square distance
  * from it, over the points within FER_FOLLOW_OUTLIER median distances of the median point (a
  * point dlib put astray, an eyebrow on the hairline, would otherwise move and swell the box, and
@@ -115,14 +101,14 @@ landmark_spread (const FerTrackedFace *face, double *cx, double *cy)
   double v[FER_LANDMARKS];
   for (int i = 0; i < FER_LANDMARKS; i++)
     v[i] = p[2 * i];
-  const double mx = median (v, FER_LANDMARKS);
+  const double mx = fer_median (v, FER_LANDMARKS);
   for (int i = 0; i < FER_LANDMARKS; i++)
     v[i] = p[2 * i + 1];
-  const double my = median (v, FER_LANDMARKS);
+  const double my = fer_median (v, FER_LANDMARKS);
   double d[FER_LANDMARKS];
   for (int i = 0; i < FER_LANDMARKS; i++)
     d[i] = v[i] = hypot (p[2 * i] - mx, p[2 * i + 1] - my);
-  const double limit = FER_FOLLOW_OUTLIER * median (v, FER_LANDMARKS);
+  const double limit = FER_FOLLOW_OUTLIER * fer_median (v, FER_LANDMARKS);
   double sx = 0, sy = 0;
   int n = 0;
   for (int i = 0; i < FER_LANDMARKS; i++)

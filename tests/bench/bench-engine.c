@@ -10,18 +10,12 @@
 #include <stdlib.h>
 
 #include "base/fer-rng.h"
+#include "base/sorting.h"
 #include "nn/fer-threads.h"
 #include "nn/sgd.h"
 #include "nn/simpleconv3.h"
 
 #define IMAGE (3 * 48 * 48)
-
-static int
-compare_double (const void *a, const void *b)
-{
-  const double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
 
 typedef void (*Work) (void *ctx);
 
@@ -48,7 +42,7 @@ median_seconds (Work work, void *ctx, int blocks, double block_seconds)
       work (ctx);
     times[b] = (g_get_monotonic_time () - start) / 1e6 / calls;
   }
-  qsort (times, blocks, sizeof *times, compare_double);
+  qsort (times, blocks, sizeof *times, fer_compare_doubles);
   const double median = times[blocks / 2];
   g_free (times);
   return median;

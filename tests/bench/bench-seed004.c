@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/fer-rng.h"
+#include "base/sorting.h"
 #include "nn/adam.h"
 #include "nn/detection-loss.h"
 #include "nn/fer-threads.h"
@@ -141,13 +142,6 @@ train_step (Bench *b)
   fer_adam_step (b->adam, params, fer_net_grads (b->net, &n_params), 1e-3);
 }
 
-static int
-by_value (const void *a, const void *b)
-{
-  const double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
 /* Median seconds per call over 7 blocks of about block_seconds each. */
 static double
 median_seconds (void (*work) (Bench *), Bench *b, double block_seconds)
@@ -169,8 +163,7 @@ median_seconds (void (*work) (Bench *), Bench *b, double block_seconds)
       work (b);
     times[k] = (g_get_monotonic_time () - start) / 1e6 / calls;
   }
-  qsort (times, 7, sizeof *times, by_value);
-  return times[3];
+  return fer_median (times, 7);
 }
 
 /* Each layer's microseconds per call, averaged over every call timed (calibration included). */
