@@ -21,7 +21,8 @@
  *
  * The whole frame is searched every #GstFerMouthCrop:detect-interval frames, unless nothing has
  * changed outside the tracked faces since the last search (a fixed camera); in between, each
- * face is followed from its landmarks and looked for again near its box every 10 frames.
+ * face is followed from its landmarks and looked for again near its box every 10 frames, and at
+ * once when its landmarks move fast (a swaying head outruns them).
  *
  * ## Example launch line
  * |[
@@ -394,8 +395,8 @@ find_faces (GstFerMouthCrop * self, GstVideoFrame * frame, const Settings * s)
     GST_WARNING_OBJECT (self, "%s", warning->message);
     g_error_free (warning);
   }
-  GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %d faces (%s, %d dropped)", frame_number,
-      n, step.searched ? "searched" : "followed", step.dropped);
+  GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %d faces (%s, %d dropped, %d caught up)",
+      frame_number, n, step.searched ? "searched" : "followed", step.dropped, step.caught_up);
 
   GstBuffer *buffer = frame->buffer;
   GstFerMeta *meta = gst_buffer_add_fer_meta (buffer);
@@ -531,7 +532,7 @@ gst_fer_mouth_crop_class_init (GstFerMouthCropClass * klass)
           "Search the whole frame for faces every N frames (on every frame while no face is "
           "tracked; skipped while nothing changes outside the tracked faces).  In between, each "
           "face is followed from its landmarks and looked for again near its box every 10 "
-          "frames; a face that walks out, or is not seen 3 checks in a row, is dropped.  The "
+          "frames (at once when its landmarks move fast); a face that walks out, or is not seen 3 checks in a row, is dropped.  The "
           "whole-frame search is the costly step; a new face shows up on the next search, up to "
           "N-1 frames late.  0: the detector's own (cnn: 10, haar: 30)",
           0, 300, DEFAULT_PROP_DETECT_INTERVAL, flags | GST_PARAM_MUTABLE_PLAYING));

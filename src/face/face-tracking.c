@@ -3,6 +3,9 @@
 #include "face/mouth-box.h"
 #include "face/scene-watch.h"
 
+#include <math.h>
+#include <string.h>
+
 struct _FerFaceTracking {
   const FerFaceFinderFuncs *funcs;
   gpointer finder;
@@ -156,6 +159,48 @@ keep_following (FerFaceTracking *tracking, FerTrackedFace *f, const FerGrayView 
   return f->missed < FER_MAX_MISSED;
 }
 
+/* How far the landmarks moved: the distance between the centroids of from and to. */
+static double
+landmarks_shift (const float *from, const float *to)
+{
+  double dx = 0, dy = 0;
+  for (int i = 0; i < FER_LANDMARKS; i++) {
+    dx += to[2 * i] - from[2 * i];
+    dy += to[2 * i + 1] - from[2 * i + 1];
+  }
+  return hypot (dx, dy) / FER_LANDMARKS;
+}
+
+/* A followed face whose landmarks (just fitted, previous ones in before) moved fast: looked for
+ * near its box, and, when the detector sees it there, given the detector's box and fitted again
+ * from it (FER_CATCH_UP_MOTION).  Not seeing it is not a miss: the regular checks count those.
+ * FALSE, with error set, when the new fit fails. */
+static gboolean
+catch_up (FerFaceTracking *tracking, FerTrackedFace *f, const FerGrayView *luma,
+    const FerTrackingSettings *s, const float *before, FerTrackingStep *step, GError **error,
+    GError **warning)
+{
+  if (f->face.width <= 0
+      || landmarks_shift (before, f->landmarks) <= FER_CATCH_UP_MOTION * f->face.width)
+    return TRUE;
+  FerBox found;
+  float score = 0;
+  GError *look_error = NULL;
+  const int seen = tracking->funcs->look_near (tracking->finder, luma, f->face,
+      MIN (s->find.min_neighbors, FER_CHECK_MIN_NEIGHBORS), FER_TRACK_IOU, &found, &score,
+      &look_error);
+  if (seen < 0)
+    keep_warning (warning, look_error);
+  if (seen <= 0)
+    return TRUE;
+  f->face = found;
+  f->score = score;
+  f->missed = 0;
+  f->detected = TRUE;   /* calibrated below, as on a search's frame */
+  step->caught_up++;
+  return tracking->funcs->landmarks (tracking->finder, luma, f->face, f->landmarks, error);
+}
+
 /* Forgets tracked face i.  The scene kept at the last search is forgotten too: whatever made
  * the face go (or the detector lose it), the next due search must run. */
 static void
@@ -188,7 +233,11 @@ fer_face_tracking_step (FerFaceTracking *tracking, const FerGrayView *luma,
       continue;
     }
     GError *error = NULL;
+    float before[2 * FER_LANDMARKS];
+    memcpy (before, f->landmarks, sizeof before);
+    const gboolean followed = !f->detected;
     if (!tracking->funcs->landmarks (tracking->finder, luma, f->face, f->landmarks, &error)
+        || (followed && !catch_up (tracking, f, luma, s, before, step, &error, warning))
         || !fer_mouth_box (f->landmarks, s->mouth_scale, luma->width, luma->height, &f->mouth)) {
       /* No landmarks (or not finite ones): nothing to show for this face. */
       g_clear_error (&error);
