@@ -135,6 +135,20 @@ search (FerFaceTracking *tracking, const FerGrayView *luma, const FerTrackingSet
   tracking->last_search = tracking->frames;
 }
 
+/* The detector asked whether face f is near its box, with the checks' settings: 1 with the face
+ * found there and the detector's score, 0 if not, -1 on an error (kept in warning). */
+static int
+look_near_face (FerFaceTracking *tracking, const FerTrackedFace *f, const FerGrayView *luma,
+    const FerTrackingSettings *s, FerBox *found, float *score, GError **warning)
+{
+  GError *error = NULL;
+  const int seen = tracking->funcs->look_near (tracking->finder, luma, f->face,
+      MIN (s->find.min_neighbors, FER_CHECK_MIN_NEIGHBORS), FER_TRACK_IOU, found, score, &error);
+  if (seen < 0)
+    keep_warning (warning, error);
+  return seen;
+}
+
 /* Whether a face that was not detected this frame is still to be followed: its box moved with
  * its landmarks, and, on a check frame, the detector asked whether a face is still there. */
 static gboolean
@@ -147,12 +161,7 @@ keep_following (FerFaceTracking *tracking, FerTrackedFace *f, const FerGrayView 
     return TRUE;
   FerBox found;
   float score = 0;
-  GError *error = NULL;
-  const int seen = tracking->funcs->look_near (tracking->finder, luma, f->face,
-      MIN (s->find.min_neighbors, FER_CHECK_MIN_NEIGHBORS), FER_TRACK_IOU, &found, &score,
-      &error);
-  if (seen < 0)
-    keep_warning (warning, error);
+  const int seen = look_near_face (tracking, f, luma, s, &found, &score, warning);
   f->missed = seen > 0 ? 0 : f->missed + 1;
   if (seen > 0)
     f->score = score;
@@ -185,13 +194,7 @@ catch_up (FerFaceTracking *tracking, FerTrackedFace *f, const FerGrayView *luma,
     return TRUE;
   FerBox found;
   float score = 0;
-  GError *look_error = NULL;
-  const int seen = tracking->funcs->look_near (tracking->finder, luma, f->face,
-      MIN (s->find.min_neighbors, FER_CHECK_MIN_NEIGHBORS), FER_TRACK_IOU, &found, &score,
-      &look_error);
-  if (seen < 0)
-    keep_warning (warning, look_error);
-  if (seen <= 0)
+  if (look_near_face (tracking, f, luma, s, &found, &score, warning) <= 0)
     return TRUE;
   f->face = found;
   f->score = score;
