@@ -4,7 +4,8 @@
  * after FER_SEARCH_AT_LEAST_EVERY intervals), misses and drops, faces walking out, landmark
  * failures, max-faces (at search and when lowered), a reset (caps change), the finder's
  * scores reaching the tracked faces, a followed box that a stray landmark does not mislead, one
- * that strayed all the same taken back by the next search, and a fast face caught up. */
+ * that strayed all the same taken back by the next search, a fast face caught up, and two
+ * boxes on one face made one. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -442,6 +443,35 @@ test_fast_face_caught_up (void)
   fixture_clear (&f);
 }
 
+/* One face passes in front of another: the hidden face's landmarks land on the front one, its
+ * box follows them there, and both boxes pass their checks.  One face is reported, with the id
+ * of the one followed longer; before, the twins stayed as long as the face did. */
+static void
+test_twins_dropped (void)
+{
+  Fixture f;
+  fixture_init (&f, 300, 8);
+  add_face (&f, (FerBox) { 20, 60, 100, 100 });
+  add_face (&f, (FerBox) { 200, 60, 100, 100 });
+  int n;
+  FerTrackingStep result;
+  const FerTrackedFace *faces = step (&f, &n, &result);
+  g_assert_cmpint (n, ==, 2);
+  int dropped = 0;
+  for (int frame = 1; frame <= 30; frame++) {
+    /* The second walks in front of the first (the scripted landmarks take the last face under
+     * a box), then stays there. */
+    f.script.faces[1].x = MAX (20, 200 - 10 * frame);
+    faces = step (&f, &n, &result);
+    dropped += result.dropped;
+  }
+  g_assert_cmpint (n, ==, 1);
+  g_assert_cmpint (dropped, ==, 1);
+  g_assert_cmpuint (faces[0].id, ==, 1);
+  g_assert_cmpfloat (fer_box_iou (faces[0].face, f.script.faces[1]), >, 0.9);
+  fixture_clear (&f);
+}
+
 /* A face carries what the finder last said of it: the search's score when found, a check's
  * when looked for near its box; a miss leaves the last one. */
 static void
@@ -476,6 +506,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/face-tracking/search-schedule", test_search_schedule);
   g_test_add_func ("/face-tracking/fast-face-caught-up", test_fast_face_caught_up);
+  g_test_add_func ("/face-tracking/twins-dropped", test_twins_dropped);
   g_test_add_func ("/face-tracking/search-every-frame-without-faces",
       test_search_every_frame_without_faces);
   g_test_add_func ("/face-tracking/missed-face-dropped", test_missed_face_dropped);

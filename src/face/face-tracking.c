@@ -1,5 +1,6 @@
 #include "face/face-tracking.h"
 
+#include "box/box.h"
 #include "face/mouth-box.h"
 #include "face/scene-watch.h"
 
@@ -214,6 +215,27 @@ drop_face (FerFaceTracking *tracking, guint i, FerTrackingStep *step)
   step->dropped++;
 }
 
+/* Followed faces whose boxes overlap by more than FER_MERGE_IOU are one face, as two detections
+ * would be: the younger is dropped, the older keeps its id.  Following makes such twins when one
+ * face passes in front of another (the hidden face's landmarks land on the front one, and its
+ * box then follows them) or a fast face's box is caught up on its neighbour; each twin passes its
+ * checks, so without this both would be reported as long as the face stays. */
+static void
+drop_twins (FerFaceTracking *tracking, FerTrackingStep *step)
+{
+  GArray *tracked = tracking->tracker.faces;
+  for (guint j = 1; j < tracked->len;) {
+    const FerBox box = g_array_index (tracked, FerTrackedFace, j).face;
+    gboolean twin = FALSE;
+    for (guint i = 0; i < j && !twin; i++)
+      twin = fer_box_iou (g_array_index (tracked, FerTrackedFace, i).face, box) > FER_MERGE_IOU;
+    if (twin)
+      drop_face (tracking, j, step);
+    else
+      j++;
+  }
+}
+
 const FerTrackedFace *
 fer_face_tracking_step (FerFaceTracking *tracking, const FerGrayView *luma,
     const FerTrackingSettings *s, int *n_faces, FerTrackingStep *step, GError **warning)
@@ -252,6 +274,7 @@ fer_face_tracking_step (FerFaceTracking *tracking, const FerGrayView *luma,
     f->detected = FALSE;
     i++;
   }
+  drop_twins (tracking, step);
   tracking->frames++;
   *n_faces = (int) tracked->len;
   return (const FerTrackedFace *) tracked->data;

@@ -13,7 +13,8 @@
  *   FER_MAX_MISSED checks in a row, or that walked out of the frame, is dropped;
  * - landmarks and the mouth box of every face that is kept; a followed face whose landmarks
  *   moved fast is looked for near its box at once and, when seen, fitted again from the
- *   detector's box (FER_CATCH_UP_MOTION).
+ *   detector's box (FER_CATCH_UP_MOTION); of two followed faces on one face (overlapping by
+ *   more than FER_MERGE_IOU) the younger is dropped.
  *
  * The finder is a table of three functions (search, look near a box, landmarks), so that the
  * schedule can be tested with scripted faces and another detector can take the cascade's place. */
