@@ -532,9 +532,10 @@ gst_fer_mouth_crop_class_init (GstFerMouthCropClass * klass)
           "Search the whole frame for faces every N frames (on every frame while no face is "
           "tracked; skipped while nothing changes outside the tracked faces).  In between, each "
           "face is followed from its landmarks and looked for again near its box every 10 "
-          "frames (at once when its landmarks move fast); a face that walks out, or is not seen 3 checks in a row, is dropped.  The "
-          "whole-frame search is the costly step; a new face shows up on the next search, up to "
-          "N-1 frames late.  0: the detector's own (cnn: 10, haar: 30)",
+          "frames (at once when its landmarks move fast); a face that walks out, or is not seen "
+          "3 checks in a row, is dropped.  The whole-frame search is the costly step; a new face "
+          "shows up on the next search, up to N-1 frames late.  0: the detector's own (cnn: 10, "
+          "haar: 30)",
           0, 300, DEFAULT_PROP_DETECT_INTERVAL, flags | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MAX_FACES,
       g_param_spec_int ("max-faces", "Maximum faces",
