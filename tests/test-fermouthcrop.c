@@ -12,6 +12,7 @@
 #include "image/image.h"
 #include "image/transforms.h"
 #include "gstfermeta.h"
+#include "clip-faces.h"
 #include "fer-test-util.h"
 #include "test-frames.h"
 
@@ -448,51 +449,6 @@ test_properties_while_streaming (void)
   gst_harness_teardown (h);
 }
 
-/* The face boxes of every frame of a clip through fermouthcrop with the given properties: an
- * array per frame of GstVideoRectangle. */
-static void
-collect_faces (GstElement *sink, GstBuffer *buffer, GstPad *pad, gpointer frames)
-{
-  GArray *faces = g_array_new (FALSE, FALSE, sizeof (GstVideoRectangle));
-  GstFerMeta *meta = gst_buffer_get_fer_meta (buffer);
-  for (guint i = 0; meta && i < gst_fer_meta_get_n_faces (meta); i++)
-    g_array_append_val (faces, gst_fer_meta_get_face (meta, i)->face);
-  g_ptr_array_add (frames, faces);
-}
-
-static GPtrArray *
-faces_of_clip (const char *path, const char *properties)
-{
-  char *launch = g_strdup_printf ("filesrc location=%s ! decodebin ! fermouthcrop %s ! "
-      "fakesink name=sink sync=false signal-handoffs=true", path, properties);
-  GError *error = NULL;
-  GstElement *pipeline = gst_parse_launch (launch, &error);
-  g_assert_no_error (error);
-  g_free (launch);
-  GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
-  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  g_signal_connect (sink, "handoff", G_CALLBACK (collect_faces), frames);
-  gst_object_unref (sink);
-  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PLAYING), !=,
-      GST_STATE_CHANGE_FAILURE);
-  GstBus *bus = gst_element_get_bus (pipeline);
-  GstMessage *end = gst_bus_timed_pop_filtered (bus, 120 * GST_SECOND,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  g_assert_nonnull (end);
-  g_assert_cmpint (GST_MESSAGE_TYPE (end), ==, GST_MESSAGE_EOS);
-  gst_message_unref (end);
-  gst_object_unref (bus);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
-  return frames;
-}
-
-static double
-rectangle_iou (GstVideoRectangle a, GstVideoRectangle b)
-{
-  return fer_box_iou ((FerBox) { a.x, a.y, a.w, a.h }, (FerBox) { b.x, b.y, b.w, b.h });
-}
-
 /* A swaying head in a real clip (../shared/media/more/d12.mp4: it moves up to a tenth of its
  * size per frame): the face followed between searches overlaps the detector's own box (the
  * detector run on every frame) at IoU >= 0.5 on nearly every frame.  Following from the
@@ -506,26 +462,19 @@ test_swaying_head_followed (void)
     g_test_skip (FER_SHARED_DATA "/media/more/d12.mp4 is not here (-Dshared_data)");
     return;
   }
-  GPtrArray *followed = faces_of_clip (clip, "");
-  GPtrArray *detected = faces_of_clip (clip, "detect-interval=1");
+  GError *error = NULL;
+  GPtrArray *followed = fer_clip_faces (clip, "fermouthcrop", &error);
+  g_assert_no_error (error);
+  GPtrArray *detected = fer_clip_faces (clip, "fermouthcrop detect-interval=1", &error);
+  g_assert_no_error (error);
   g_assert_cmpuint (followed->len, ==, detected->len);
-  int faces = 0, matched = 0;
-  for (guint frame = 0; frame < detected->len; frame++) {
-    GArray *reference = g_ptr_array_index (detected, frame);
-    GArray *ours = g_ptr_array_index (followed, frame);
-    for (guint r = 0; r < reference->len; r++) {
-      double best = 0;
-      for (guint o = 0; o < ours->len; o++)
-        best = MAX (best, rectangle_iou (g_array_index (reference, GstVideoRectangle, r),
-                g_array_index (ours, GstVideoRectangle, o)));
-      faces++;
-      matched += best >= 0.5;
-    }
-  }
-  g_test_message ("d12: %d of %d faces (%u frames) followed at IoU >= 0.5", matched, faces,
-      detected->len);
-  g_assert_cmpint (faces, >=, (int) detected->len * 9 / 10);
-  g_assert_cmpint (matched, >=, faces * 97 / 100);
+  FerClipComparison c;
+  fer_clip_compare (detected, followed, &c);
+  g_test_message ("d12: %d of %d faces (%u frames) followed at IoU >= 0.5", c.matched,
+      c.reference_faces, detected->len);
+  g_assert_cmpint (c.reference_faces, >=, (int) detected->len * 9 / 10);
+  g_assert_cmpint (c.matched, >=, c.reference_faces * 97 / 100);
+  fer_clip_comparison_clear (&c);
   g_ptr_array_unref (followed);
   g_ptr_array_unref (detected);
 }
