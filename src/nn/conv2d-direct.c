@@ -41,7 +41,7 @@ gboolean
 FER_FN (fer_conv2d_direct_backward_applies) (const FerConv2d *conv, int width)
 {
   const int ow = fer_conv2d_output_size (width, conv->kernel, conv->stride, conv->padding);
-  return direct_shape (conv, width, ow)
+  return direct_shape (conv, width, ow) && conv->kernel > 1
       && conv->in_channels * conv->kernel * conv->kernel <= FER_CONV2D_DIRECT_MAX_PATCH
       && conv->out_channels <= FER_CONV2D_DIRECT_MAX_PATCH;
 }
