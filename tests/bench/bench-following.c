@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/sorting.h"
 #include "clip-faces.h"
 
 static char *properties = "";
@@ -22,13 +23,6 @@ static GOptionEntry entries[] = {
   { NULL }
 };
 
-static int
-by_value (const void *a, const void *b)
-{
-  const double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
 /* Mean, 5th and 1st percentile of values (sorted here). */
 static void
 summary (GArray *values, double *mean, double *p5, double *p1)
@@ -36,7 +30,7 @@ summary (GArray *values, double *mean, double *p5, double *p1)
   *mean = *p5 = *p1 = 0;
   if (values->len == 0)
     return;
-  g_array_sort (values, by_value);
+  g_array_sort (values, fer_compare_doubles);
   for (guint i = 0; i < values->len; i++)
     *mean += g_array_index (values, double, i);
   *mean /= values->len;
