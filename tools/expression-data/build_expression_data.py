@@ -26,8 +26,9 @@ Writes, under OUT:
   raw/smiles-{train,test}/  SMILEs split by file name (a fixed fifth held out for testing)
   <set>/train/<class>/, <set>/val/<class>/   the sorted crops (hard links into prep/)
   <set>/{train,val}/landmarks.csv   each crop's 68 face landmarks, for fer-eval
-  geometry-fit/             the sets' val parts together, to fit the geometry head on
-                            (ambiguous not-smiling mouths in none+openmouth/)
+  geometry-fit/             the sets' val parts together, to fit the geometry head on,
+                            sorted with one boundary (--fit-open, default CLOSED): below
+                            none, above openmouth (models/MODEL.md, "The geometry head")
   REPORT.txt              counts per set and class, and the rule
 """
 
@@ -35,6 +36,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zlib
@@ -127,10 +129,15 @@ def rule_label(crop, smile_folder, closed, open_):
 def geometry_fit(out, sets, closed, open_):
     """OUT/geometry-fit/: the val parts of the sets together (hard links, one landmarks.csv), on
     which `fer-eval --fit-geometry` fits the model's geometry head: mouths the network was not
-    trained on, from several sources.  Sorted by the rule, except that the ambiguous not-smiling
-    mouths go to none+openmouth/ (known only to be one of the two) rather than being left out:
-    without them the only mouths a head saw at middling openings would be smiles."""
+    trained on, from several sources.  Sorted by the rule with its own boundaries, and nothing
+    left out: not-smiling mouths between closed and open_ go to none+openmouth/ (known only to be
+    one of the two); without them the only mouths a head saw at middling openings would be
+    smiles.  By default open_ is closed, so that band is empty and the head itself learns where
+    parted lips begin (the network's data keeps its ambiguous middle out: it learns from clear
+    mouths).  Rebuilt from scratch each run: the boundaries may have changed."""
     dest = os.path.join(out, 'geometry-fit')
+    if os.path.isdir(dest):
+        shutil.rmtree(dest)   # hard links and a CSV, all derived
     rows = []
     for name, smile_folder in sets:
         val = os.path.join(out, 'prep', name, 'val')
@@ -161,9 +168,13 @@ def main():
     parser.add_argument('--face-detector', default='cnn', choices=('cnn', 'haar'))
     parser.add_argument('--closed', type=float, default=0.05)
     parser.add_argument('--open', type=float, default=0.15)
+    parser.add_argument('--fit-open', type=float, default=None,
+                        help='openmouth boundary of the geometry head\'s fit set (default: --closed)')
     a = parser.parse_args()
-    if not 0 < a.closed <= a.open:
-        sys.exit('build-expression-data: need 0 < --closed <= --open')
+    if a.fit_open is None:
+        a.fit_open = a.closed
+    if not 0 < a.closed <= a.open or not a.closed <= a.fit_open:
+        sys.exit('build-expression-data: need 0 < --closed <= --open and --closed <= --fit-open')
     genki = os.path.join(a.shared, 'datasets', 'genki4k', 'train')
     if not os.path.isdir(genki):
         sys.exit(f'build-expression-data: {genki} not found: give --shared')
@@ -172,14 +183,16 @@ def main():
     sets = [('genki', genki, '1'),
             ('smiles', os.path.join(a.out, 'raw', 'smiles-train'), 'positives')]
     lines = [f'rule: smile folder -> smile (2); other folder: opening < {a.closed} -> none (0), '
-             f'> {a.open} -> openmouth (3), else left out; faces found by {a.face_detector}']
+             f'> {a.open} -> openmouth (3), else left out; faces found by {a.face_detector}; '
+             f'geometry-fit: not smiling, opening < {a.closed} -> none, > {a.fit_open} -> openmouth']
     for name, raw, smile_folder in sets:
         dest = os.path.join(a.out, 'prep', name)
         prep(a.fer_prep, raw, dest, a.face_detector)
         counts = {}
         sort_crops(dest, os.path.join(a.out, name), smile_folder, a.closed, a.open, counts)
         lines.append(f'{name}: ' + ', '.join(f'{k} {v}' for k, v in sorted(counts.items())))
-    geometry_fit(a.out, [(name, smile_folder) for name, _, smile_folder in sets], a.closed, a.open)
+    geometry_fit(a.out, [(name, smile_folder) for name, _, smile_folder in sets], a.closed,
+                 a.fit_open)
     with open(os.path.join(a.out, 'REPORT.txt'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     say('\n'.join(lines))
