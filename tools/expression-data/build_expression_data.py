@@ -48,6 +48,11 @@ def say(*args):
     print('build-expression-data:', *args, flush=True)
 
 
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
 def smiles_split(shared, out):
     """SMILEs has no split: a file is held out when crc32 of its name is 0 mod 5."""
     # Absolute: a link holding a relative path would resolve from the link's own folder.
@@ -88,7 +93,7 @@ def write_landmarks(part_dir, rows):
 
 
 def sort_crops(dest, out_set, smile_folder, closed, open_, counts):
-    report = json.load(open(os.path.join(dest, 'prep-report.json')))
+    report = read_json(os.path.join(dest, 'prep-report.json'))
     landmarks = {'train': [], 'val': []}
     for crop in report['crops']:
         label = rule_label(crop, smile_folder, closed, open_)
@@ -141,7 +146,7 @@ def geometry_fit(out, sets, closed, open_):
     rows = []
     for name, smile_folder in sets:
         val = os.path.join(out, 'prep', name, 'val')
-        report = json.load(open(os.path.join(out, 'prep', name, 'prep-report.json')))
+        report = read_json(os.path.join(out, 'prep', name, 'prep-report.json'))
         for crop in report['crops']:
             source = os.path.join(val, crop['class'], crop['file'])
             if not crop.get('landmarks') or crop['opening'] is None or not os.path.exists(source):
