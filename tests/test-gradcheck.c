@@ -11,6 +11,7 @@
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
 #include "nn/conv2d-bands.h"
+#include "nn/conv2d-winograd.h"
 #include "nn/cross-entropy.h"
 #include "nn/net.h"
 #include "nn/seed004-net.h"
@@ -226,6 +227,98 @@ test_conv2d_bands (void)
   /* Not enough images for the threads, or scratch for the bands: not applied. */
   g_assert_false (fer_conv2d_bands_apply_f64 (&(FerConv2d) { 3, 4, 3, 1, 1 }, 1, 1, 2, 7, 8));
   g_assert_false (fer_conv2d_bands_apply_f64 (&(FerConv2d) { 3, 64, 3, 1, 1 }, 1, 2, 2, 3, 3));
+}
+
+/* The Winograd path (conv2d-winograd.c) on 2 threads: its output equal to the columns path's,
+ * its gradients equal to that path's backward (itself checked above) and against central
+ * differences (every element, or every stride-th when the layer is large). */
+static void
+check_conv_winograd (FerConv2d conv, int batch, int height, int width, gboolean channel_major,
+    gboolean with_bias, gboolean want_din, size_t stride)
+{
+  ConvCase c = { .conv = conv, .batch = batch, .height = height, .width = width };
+  c.out_h = height;
+  c.out_w = width;
+  c.strides = channel_major ? fer_strides_cnhw (batch, height, width)
+      : fer_strides_nchw (conv.in_channels, height, width);
+  c.n_in = (size_t) batch * conv.in_channels * height * width;
+  c.n_out = (size_t) batch * conv.out_channels * height * width;
+  const size_t patch = (size_t) conv.in_channels * 9, n_weight = conv.out_channels * patch;
+  /* (Scratch beyond the columns' size: few channels and images need more than that.) */
+  const size_t n_col = patch * batch * height * width, n_scratch = 4 * n_col + 4096;
+  fer_threads_set (2);
+  g_assert_true (fer_conv2d_winograd_applies_f64 (&conv, batch, 2, height, width, n_scratch));
+  c.in = random_array (c.n_in, 1);
+  c.weight = random_array (n_weight, 0.5);
+  c.bias = with_bias ? random_array (conv.out_channels, 0.5) : NULL;
+  c.w = random_array (c.n_out, 1);
+  c.out = g_new (double, c.n_out);
+  c.col = g_new (double, n_col);
+  double *tiled = g_new (double, c.n_out), *scratch = g_new (double, n_scratch);
+  double *din = g_new0 (double, c.n_in), *dweight = g_new0 (double, n_weight);
+  double *dbias = g_new0 (double, conv.out_channels);
+  double *col_din = g_new0 (double, c.n_in), *col_dweight = g_new0 (double, n_weight);
+  double *col_dbias = g_new0 (double, conv.out_channels);
+
+  fer_conv2d_winograd_forward_f64 (tiled, scratch, c.in, c.strides, c.weight, c.bias, &conv,
+      batch, height, width);
+  fer_conv2d_forward_columns_f64 (c.out, c.col, c.in, c.strides, c.weight, c.bias, &conv, batch,
+      height, width);
+  for (size_t i = 0; i < c.n_out; i++)
+    g_assert_cmpfloat_with_epsilon (tiled[i], c.out[i], 1e-12);
+  fer_conv2d_winograd_backward_f64 (want_din ? din : NULL, dweight, with_bias ? dbias : NULL,
+      scratch, c.w, c.in, c.weight, c.strides, &conv, batch, height, width);
+  fer_conv2d_backward_f64 (col_din, col_dweight, col_dbias, scratch, c.w, c.col, c.in, c.weight,
+      c.strides, &conv, batch, height, width);
+  for (size_t i = 0; i < c.n_in; i++)
+    g_assert_cmpfloat_with_epsilon (din[i], want_din ? col_din[i] : 0, 1e-11);
+  for (size_t i = 0; i < n_weight; i++)
+    g_assert_cmpfloat_with_epsilon (dweight[i], col_dweight[i], 1e-10);
+  for (int oc = 0; oc < conv.out_channels; oc++)
+    g_assert_cmpfloat_with_epsilon (dbias[oc], with_bias ? col_dbias[oc] : 0, 1e-10);
+
+  size_t n_sample = 0, *sample = g_new (size_t, MAX (c.n_in, n_weight) / stride + 1);
+  for (size_t i = 0; i < c.n_in; i += stride)
+    sample[n_sample++] = i;
+  if (want_din)
+    check_gradient ("winograd conv2d input", c.in, din, c.n_in, sample, n_sample, conv_loss,
+        &c);
+  n_sample = 0;
+  for (size_t i = 0; i < n_weight; i += stride)
+    sample[n_sample++] = i;
+  check_gradient ("winograd conv2d weight", c.weight, dweight, n_weight, sample, n_sample,
+      conv_loss, &c);
+  if (with_bias)
+    check_gradient ("winograd conv2d bias", c.bias, dbias, conv.out_channels, NULL, 0,
+        conv_loss, &c);
+
+  g_free (c.in); g_free (c.weight); g_free (c.bias); g_free (c.w); g_free (c.out);
+  g_free (c.col); g_free (tiled); g_free (scratch); g_free (din); g_free (dweight);
+  g_free (dbias); g_free (col_din); g_free (col_dweight); g_free (col_dbias); g_free (sample);
+}
+
+static void
+test_conv2d_winograd (void)
+{
+  /* Odd and even sizes (tiles past the edges), both layouts, with and without bias and input
+   * gradient, and a layer of the detector's width whose bands hold one row of tiles each (5
+   * bands per image). */
+  check_conv_winograd ((FerConv2d) { 3, 5, 3, 1, 1 }, 2, 7, 8, TRUE, TRUE, TRUE, 1);
+  check_conv_winograd ((FerConv2d) { 2, 3, 3, 1, 1 }, 3, 6, 5, FALSE, FALSE, TRUE, 1);
+  check_conv_winograd ((FerConv2d) { 4, 2, 3, 1, 1 }, 2, 1, 1, TRUE, TRUE, FALSE, 1);
+  check_conv_winograd ((FerConv2d) { 16, 16, 3, 1, 1 }, 2, 9, 40, TRUE, FALSE, TRUE, 97);
+  /* Other shapes, too few images for the threads, rows too wide, too little scratch: not
+   * applied. */
+  g_assert_false (fer_conv2d_winograd_applies_f64 (&(FerConv2d) { 3, 4, 3, 2, 1 }, 2, 2, 8, 8,
+      1 << 20));
+  g_assert_false (fer_conv2d_winograd_applies_f64 (&(FerConv2d) { 3, 4, 5, 1, 2 }, 2, 2, 8, 8,
+      1 << 20));
+  g_assert_false (fer_conv2d_winograd_applies_f64 (&(FerConv2d) { 3, 4, 3, 1, 1 }, 1, 2, 8, 8,
+      1 << 20));
+  g_assert_false (fer_conv2d_winograd_applies_f64 (&(FerConv2d) { 3, 4, 3, 1, 1 }, 2, 2, 8,
+      FER_CONV2D_WINOGRAD_MAX_WIDTH + 1, 1 << 26));
+  g_assert_false (fer_conv2d_winograd_applies_f64 (&(FerConv2d) { 3, 4, 3, 1, 1 }, 2, 2, 8, 8,
+      100));
 }
 
 static void
@@ -845,6 +938,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gradcheck/conv2d-no-bias", test_conv2d_no_bias);
   g_test_add_func ("/gradcheck/conv2d-direct-and-gemm", test_conv2d_direct_and_gemm);
   g_test_add_func ("/gradcheck/conv2d-bands", test_conv2d_bands);
+  g_test_add_func ("/gradcheck/conv2d-winograd", test_conv2d_winograd);
   g_test_add_func ("/gradcheck/batchnorm", test_batchnorm);
   g_test_add_func ("/gradcheck/linear", test_linear);
   g_test_add_func ("/gradcheck/relu", test_relu);

@@ -8,6 +8,7 @@
 #include "nn/conv2d.h"
 #include "nn/conv2d-bands.h"
 #include "nn/conv2d-direct.h"
+#include "nn/conv2d-winograd.h"
 #include "nn/dropout.h"
 #include "nn/flatten.h"
 #include "nn/linear.h"
@@ -32,6 +33,7 @@ typedef struct {
   fer_real *out, *dout;
   fer_real *col;            /* convolution: its own im2col columns, or NULL (shared scratch) */
   size_t col_size;
+  gboolean by_winograd;     /* convolution: the last training forward went by Winograd tiles */
   gboolean by_bands;        /* convolution: the last training forward went by bands */
   int band_rows;            /* of that many output rows each */
   int32_t *argmax;          /* pooling */
@@ -650,12 +652,18 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
       const gboolean direct = FER_FN (fer_conv2d_direct_backward_applies) (&conv, l->in_w);
       const int threads = fer_threads_get ();
       l->band_rows = FER_FN (fer_conv2d_band_rows) (&conv, l->in_h, l->in_w);
-      l->by_bands = net->training && !direct && FER_FN (fer_conv2d_bands_apply) (&conv,
-          l->band_rows, net->batch, threads, l->in_h, l->in_w);
+      l->by_winograd = net->training && !direct && FER_FN (fer_conv2d_winograd_applies) (&conv,
+          net->batch, threads, l->in_h, l->in_w, net->col_size);
+      l->by_bands = net->training && !direct && !l->by_winograd
+          && FER_FN (fer_conv2d_bands_apply) (&conv, l->band_rows, net->batch, threads, l->in_h,
+              l->in_w);
       const gboolean bands = l->by_bands || (!net->training && !direct
           && FER_FN (fer_conv2d_bands_forward_applies) (&conv, l->band_rows, net->batch, threads,
               l->in_h, l->in_w));
-      if (bands)
+      if (l->by_winograd)
+        FER_FN (fer_conv2d_winograd_forward) (l->out, net->col, in, strides, weight, bias, &conv,
+            net->batch, l->in_h, l->in_w);
+      else if (bands)
         FER_FN (fer_conv2d_bands_forward) (l->out, net->col, in, strides, weight, bias, &conv,
             l->band_rows, net->batch, l->in_h, l->in_w);
       else if (net->training && !direct)
@@ -808,6 +816,13 @@ backward_layer (Net *net, Layer *l)
   switch (s->kind) {
     case FER_LAYER_CONV: {
       const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
+      if (l->by_winograd) {
+        FER_FN (fer_conv2d_winograd_backward) (din, FER_FN (fer_net_grad) (net, l->weight),
+            l->bias >= 0 ? FER_FN (fer_net_grad) (net, l->bias) : NULL, net->dcol, l->dout, in,
+            FER_FN (fer_net_tensor) (net, l->weight), strides, &conv, net->batch, l->in_h,
+            l->in_w);
+        break;
+      }
       if (l->by_bands) {
         FER_FN (fer_conv2d_bands_backward) (din, FER_FN (fer_net_grad) (net, l->weight),
             l->bias >= 0 ? FER_FN (fer_net_grad) (net, l->bias) : NULL, net->col, net->dcol,

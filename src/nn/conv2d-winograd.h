@@ -1,0 +1,45 @@
+/* conv2d-winograd.h: 3x3 stride-1 convolutions with padding 1 by Winograd's minimal filtering
+ * F(2x2, 3x3), forward and backward, for training (the detector's 16- and 32-channel layers in
+ * seed 004's residual blocks).
+ *
+ * Each 2x2 block of outputs (a tile) is computed from its 4x4 block of inputs as
+ * A^T [(G g G^T) . (B^T d B)] A: the products per tile are 16 per (input, output channel) pair
+ * instead of 36, and the 16 positions of the transformed tiles are 16 small GEMMs
+ * (U[OC][C] x V[C][tiles]), 2.25x fewer multiply-adds than im2col's GEMM and columns 16/9 of
+ * the output's size per channel instead of 9x.  The backward pass is the exact adjoint of that
+ * forward pass: dV = U^T (A dY A^T), the input's gradient B dV B^T added back over the
+ * overlapping tiles, dU = (A dY A^T) V^T and the weight's gradient G^T dU G.  (The results
+ * differ from im2col's by rounding: the transforms add and subtract neighbouring inputs.)
+ *
+ * Work goes by bands of tile rows of one image whose transformed tiles stay in cache, as
+ * conv2d-bands.h does for columns; the backward pass gives each image to one thread (tiles of
+ * neighbouring bands write the same input rows) and sums the images' weight gradients in image
+ * order: the same sums whatever the number of threads.  Layouts as in conv2d.h. */
+#ifndef FER_CONV2D_WINOGRAD_H
+#define FER_CONV2D_WINOGRAD_H
+
+#include <glib.h>
+#include "nn/conv2d.h"
+
+/* Transformed tiles of one band (inputs, outputs or their gradients): about this many bytes. */
+#define FER_CONV2D_WINOGRAD_BAND_BYTES (192 * 1024)
+/* Rows at most this wide (the transforms' row buffers are on the stack). */
+#define FER_CONV2D_WINOGRAD_MAX_WIDTH 1024
+
+/* Both passes can go by Winograd tiles for batch images on threads threads with a scratch
+ * buffer of scratch elements (each pass's own; the network's columns' buffers): a 3x3 kernel,
+ * stride 1, padding 1, rows at most the width above, at least as many images as threads. */
+gboolean FER_FN (fer_conv2d_winograd_applies) (const FerConv2d *conv, int batch, int threads,
+    int height, int width, size_t scratch);
+
+/* out[OC][batch][H][W] = conv (in) + bias (NULL: none); scratch as above (nothing is kept). */
+void FER_FN (fer_conv2d_winograd_forward) (fer_real *out, fer_real *scratch, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConv2d *conv, int batch, int height, int width);
+
+/* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out as in). */
+void FER_FN (fer_conv2d_winograd_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
+    fer_real *scratch, const fer_real *dout, const fer_real *in, const fer_real *weight,
+    FerImageStrides in_strides, const FerConv2d *conv, int batch, int height, int width);
+
+#endif /* FER_CONV2D_WINOGRAD_H */
