@@ -18,6 +18,7 @@
 #include "io/safetensors.h"
 #include "nn/adam.h"
 #include "nn/detection-loss.h"
+#include "nn/fer-threads.h"
 #include "nn/seed004-net.h"
 #include "fer-test-util.h"
 #include "golden.h"
@@ -110,29 +111,24 @@ typedef struct {
   fer_real target_offsets[ROIS * 4];
 } Fixture;
 
-/* The net, with PyTorch's initial state_dict, and the batch. */
+/* PyTorch's initial state_dict into the net: every tensor the net has comes from it, and it
+ * has no other. */
 static void
-fixture_init (Fixture *f)
+load_state (FER_FN (FerNet) *net)
 {
-  FerLayerSpec layers[FER_SEED004_MAX_LAYERS];
-  const int n = fer_seed004_my_model (layers, 0.0, &f->labels, &f->offsets);
-  GError *error = NULL;
-  f->net = FER_FN (fer_net_new) (layers, n, 3, HEIGHT, WIDTH, BATCH, ROIS, &error);
-  g_assert_no_error (error);
-  /* Every tensor the net has comes from the state_dict, and the state_dict has no other. */
   int loaded = 0;
-  for (int t = 0; t < FER_FN (fer_net_n_tensors) (f->net); t++) {
-    const FerNetTensor *info = FER_FN (fer_net_tensor_info) (f->net, t);
+  for (int t = 0; t < FER_FN (fer_net_n_tensors) (net); t++) {
+    const FerNetTensor *info = FER_FN (fer_net_tensor_info) (net, t);
     char *name = g_strconcat ("state.", info->name, NULL);
     size_t count;
     if (info->kind == FER_NET_COUNTER) {
       int64_t *v = golden_integers (name, &count);
-      *FER_FN (fer_net_counter) (f->net, t) = v[0];
+      *FER_FN (fer_net_counter) (net, t) = v[0];
       g_free (v);
     } else {
       double *v = golden_tensor (name, &count);
       g_assert_cmpuint (count, ==, info->numel);
-      fer_real *dst = FER_FN (fer_net_tensor) (f->net, t);
+      fer_real *dst = FER_FN (fer_net_tensor) (net, t);
       for (size_t i = 0; i < count; i++)
         dst[i] = (fer_real) v[i];
       g_free (v);
@@ -145,6 +141,18 @@ fixture_init (Fixture *f)
     in_file += g_str_has_prefix (((FerSafetensorsTensor *) golden->tensors->pdata[i])->name,
         "state.");
   g_assert_cmpint (loaded, ==, in_file);
+}
+
+/* The net, with PyTorch's initial state_dict, and the batch. */
+static void
+fixture_init (Fixture *f)
+{
+  FerLayerSpec layers[FER_SEED004_MAX_LAYERS];
+  const int n = fer_seed004_my_model (layers, 0.0, &f->labels, &f->offsets);
+  GError *error = NULL;
+  f->net = FER_FN (fer_net_new) (layers, n, 3, HEIGHT, WIDTH, BATCH, ROIS, &error);
+  g_assert_no_error (error);
+  load_state (f->net);
 
   size_t count;
   double *images = golden_tensor ("images", &count);
@@ -191,9 +199,53 @@ forward_backward (Fixture *f, FerRng *rng)
   return loss.total;
 }
 
+/* The first training step's outputs, loss, gradients and running statistics against PyTorch's
+ * (the net's golden file loaded). */
+static void
+assert_first_step (FER_FN (FerNet) *net, const fer_real *const *outputs, const size_t *sizes,
+    const char *const *output_names, int n_outputs, double loss)
+{
+  for (int o = 0; o < n_outputs; o++) {
+    char *name = g_strconcat (REFERENCE, output_names[o], NULL);
+    assert_close (name, outputs[o], name, sizes[o], 1e-5);
+    g_free (name);
+  }
+  double *want = golden_tensor (REFERENCE "loss", NULL);
+  g_test_message ("loss %.12g, PyTorch %.12g", loss, want[0]);
+  g_assert_cmpfloat (fabs (loss - want[0]), <=, LOSS_TOLERANCE * fabs (want[0]));
+  g_free (want);
+  for (int t = 0; t < FER_FN (fer_net_n_tensors) (net); t++) {
+    const FerNetTensor *info = FER_FN (fer_net_tensor_info) (net, t);
+    char *name = g_strconcat (REFERENCE, info->kind == FER_NET_PARAMETER ? "grad." : "step1.",
+        info->name, NULL);
+    if (info->kind == FER_NET_PARAMETER)
+      assert_gradient (name, FER_FN (fer_net_grad) (net, t), info->numel);
+    else if (info->kind == FER_NET_BUFFER)
+      assert_close (name, FER_FN (fer_net_tensor) (net, t), name, info->numel, 1e-5);
+    g_free (name);
+  }
+}
+
+/* Every parameter after five Adam steps against PyTorch's float64 run (double build only). */
+static void
+assert_adam5 (FER_FN (FerNet) *net)
+{
+#ifdef FER_REAL_DOUBLE
+  for (int t = 0; t < FER_FN (fer_net_n_tensors) (net); t++) {
+    const FerNetTensor *info = FER_FN (fer_net_tensor_info) (net, t);
+    if (info->kind != FER_NET_PARAMETER)
+      continue;
+    char *name = g_strconcat ("f64.adam5.", info->name, NULL);
+    assert_close (name, FER_FN (fer_net_tensor) (net, t), name, info->numel, 1e-8);
+    g_free (name);
+  }
+#endif
+}
+
 static void
 test_my_model_matches_pytorch (void)
 {
+  golden = fer_test_golden_load ("seed004-golden.safetensors");
   Fixture f;
   fixture_init (&f);
   FerRng rng;
@@ -210,41 +262,107 @@ test_my_model_matches_pytorch (void)
   FER_FN (FerAdam) *adam = FER_FN (fer_adam_new) (n_params, &options);
   for (int step = 0; step < 5; step++) {
     const double loss = forward_backward (&f, &rng);
-    if (step == 0) {
-      assert_close ("train labels", FER_FN (fer_net_output) (f.net, f.labels),
-          REFERENCE "train.labels", ROIS * 2, 1e-5);
-      assert_close ("train offsets", FER_FN (fer_net_output) (f.net, f.offsets),
-          REFERENCE "train.offsets", ROIS * 4, 1e-5);
-      double *want = golden_tensor (REFERENCE "loss", NULL);
-      g_test_message ("loss %.12g, PyTorch %.12g", loss, want[0]);
-      g_assert_cmpfloat (fabs (loss - want[0]), <=, LOSS_TOLERANCE * fabs (want[0]));
-      g_free (want);
-      for (int t = 0; t < FER_FN (fer_net_n_tensors) (f.net); t++) {
-        const FerNetTensor *info = FER_FN (fer_net_tensor_info) (f.net, t);
-        char *name = g_strconcat (REFERENCE, info->kind == FER_NET_PARAMETER ? "grad." : "step1.",
-            info->name, NULL);
-        if (info->kind == FER_NET_PARAMETER)
-          assert_gradient (name, FER_FN (fer_net_grad) (f.net, t), info->numel);
-        else if (info->kind == FER_NET_BUFFER)
-          assert_close (name, FER_FN (fer_net_tensor) (f.net, t), name, info->numel, 1e-5);
-        g_free (name);
-      }
-    }
+    if (step == 0)
+      assert_first_step (f.net, (const fer_real *const[]) { FER_FN (fer_net_output) (f.net,
+              f.labels), FER_FN (fer_net_output) (f.net, f.offsets) },
+          (const size_t[]) { ROIS * 2, ROIS * 4 },
+          (const char *const[]) { "train.labels", "train.offsets" }, 2, loss);
     fer_real *grads = FER_FN (fer_net_grads) (f.net, &n_params);
     FER_FN (fer_adam_step) (adam, params, grads, 1e-3);
   }
-#ifdef FER_REAL_DOUBLE
-  for (int t = 0; t < FER_FN (fer_net_n_tensors) (f.net); t++) {
-    const FerNetTensor *info = FER_FN (fer_net_tensor_info) (f.net, t);
-    if (info->kind != FER_NET_PARAMETER)
-      continue;
-    char *name = g_strconcat ("f64.adam5.", info->name, NULL);
-    assert_close (name, FER_FN (fer_net_tensor) (f.net, t), name, info->numel, 1e-8);
-    g_free (name);
-  }
-#endif
+  assert_adam5 (f.net);
   FER_FN (fer_adam_free) (adam);
   fixture_clear (&f);
+  g_clear_pointer (&golden, fer_safetensors_free);
+}
+
+/* make_seed004_golden.py's hashed_uniform: the top 24 bits of a multiplicative hash of each
+ * index, exact in float. */
+static float
+hashed_uniform (size_t i, uint32_t salt)
+{
+  const uint32_t h = ((uint32_t) i + salt) * 2654435761u;
+  return (float) (h >> 8) / (float) (1 << 24);
+}
+
+enum { DETECTOR_BATCH = 2, DETECTOR_HEIGHT = 240, DETECTOR_WIDTH = 320 };
+
+/* The detector-sized network (fer_seed004_detector_sized) on two 320x240 images, trained on a
+ * weighted sum of its heads' outputs, on 2 threads: its 3x3 stride-1 convolutions go by Winograd
+ * tiles (conv2d-winograd.h), the others by bands, as in fer-train-detector. */
+static void
+test_detector_sized_matches_pytorch (void)
+{
+  golden = fer_test_golden_load ("seed004-detector-golden.safetensors");
+  FerLayerSpec layers[FER_SEED004_MAX_LAYERS];
+  int heads[2];
+  const int n = fer_seed004_detector_sized (layers, &heads[0], &heads[1]);
+  fer_threads_set (2);
+  GError *error = NULL;
+  FER_FN (FerNet) *net = FER_FN (fer_net_new) (layers, n, 3, DETECTOR_HEIGHT, DETECTOR_WIDTH,
+      DETECTOR_BATCH, 1, &error);
+  g_assert_no_error (error);
+  load_state (net);
+  const size_t pixels = (size_t) DETECTOR_BATCH * 3 * DETECTOR_HEIGHT * DETECTOR_WIDTH;
+  fer_real *images = g_new (fer_real, pixels);
+  for (size_t i = 0; i < pixels; i++)
+    images[i] = hashed_uniform (i, 1);
+  /* dL/d(head h) = w_h = (hashed_uniform - 0.5) / n, computed in float as PyTorch did, over
+   * the heads' values in PyTorch's [N][C][H][W]; the net's maps are [C][N][H][W]: at[h][i] is
+   * where PyTorch's i-th value is in them. */
+  fer_real *weights[2], *outputs[2];
+  size_t sizes[2], *at[2];
+  for (int h = 0; h < 2; h++) {
+    int c, height, width, rows;
+    FER_FN (fer_net_layer_shape) (net, heads[h], &c, &height, &width, &rows);
+    sizes[h] = (size_t) c * DETECTOR_BATCH * height * width;
+    weights[h] = g_new (fer_real, sizes[h]);
+    outputs[h] = g_new (fer_real, sizes[h]);
+    at[h] = g_new (size_t, sizes[h]);
+    const size_t plane = (size_t) height * width;
+    for (size_t i = 0; i < sizes[h]; i++) {
+      weights[h][i] = (hashed_uniform (i, 2 + h) - 0.5f) / (float) sizes[h];
+      const size_t n = i / (c * plane), channel = i / plane % c;
+      at[h][i] = (channel * DETECTOR_BATCH + n) * plane + i % plane;
+    }
+  }
+
+  size_t n_params;
+  fer_real *params = FER_FN (fer_net_params) (net, &n_params);
+  const FerAdamOptions options = FER_ADAM_OPTIONS_DEFAULT;
+  FER_FN (FerAdam) *adam = FER_FN (fer_adam_new) (n_params, &options);
+  FerRng rng;
+  fer_rng_init (&rng, 1);
+  for (int step = 0; step < 5; step++) {
+    g_assert_true (FER_FN (fer_net_forward) (net, images, DETECTOR_BATCH, NULL, 0, TRUE, &rng));
+    FER_FN (fer_net_clear_output_grads) (net);
+    double loss = 0;
+    for (int h = 0; h < 2; h++) {
+      const fer_real *out = FER_FN (fer_net_output) (net, heads[h]);
+      fer_real *dout = FER_FN (fer_net_output_grad) (net, heads[h]);
+      for (size_t i = 0; i < sizes[h]; i++) {
+        outputs[h][i] = out[at[h][i]];
+        loss += (double) outputs[h][i] * weights[h][i];
+        dout[at[h][i]] = weights[h][i];
+      }
+    }
+    FER_FN (fer_net_zero_grad) (net);
+    FER_FN (fer_net_backward) (net);
+    if (step == 0)
+      assert_first_step (net, (const fer_real *const[]) { outputs[0], outputs[1] }, sizes,
+          (const char *const[]) { "train.classes", "train.offsets" }, 2, loss);
+    FER_FN (fer_adam_step) (adam, params, FER_FN (fer_net_grads) (net, &n_params), 1e-3);
+  }
+  assert_adam5 (net);
+  FER_FN (fer_adam_free) (adam);
+  FER_FN (fer_net_free) (net);
+  g_free (images);
+  for (int h = 0; h < 2; h++) {
+    g_free (weights[h]);
+    g_free (outputs[h]);
+    g_free (at[h]);
+  }
+  g_clear_pointer (&golden, fer_safetensors_free);
 }
 
 static void
@@ -298,10 +416,9 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  golden = fer_test_golden_load ("seed004-golden.safetensors");
   g_test_add_func ("/seed004/my-model-matches-pytorch", test_my_model_matches_pytorch);
+  g_test_add_func ("/seed004/detector-sized-matches-pytorch",
+      test_detector_sized_matches_pytorch);
   g_test_add_func ("/seed004/bad-layer-lists-refused", test_bad_layer_lists_refused);
-  const int status = g_test_run ();
-  fer_safetensors_free (golden);
-  return status;
+  return g_test_run ();
 }

@@ -93,3 +93,24 @@ fer_seed004_my_model (FerLayerSpec *layers, double dropout, int *labels, int *of
   *offsets = head (layers, &n, "fc_offsets_model", features, 128, 4, dropout);
   return n;
 }
+
+int
+fer_seed004_detector_sized (FerLayerSpec *layers, int *classes, int *offsets)
+{
+  int n = 0;
+  int x = fer_seed004_add_conv_bn (layers, &n, "conv1", FER_NET_IMAGE, 8, 3, 2, 1);
+  x = add (layers, &n, named (FER_LAYER_RELU, x, NULL, NULL));
+  x = fer_seed004_add_basic_block (layers, &n, "layer1.0", x, 8, 16, 2);
+  x = fer_seed004_add_basic_block (layers, &n, "layer2.0", x, 16, 32, 2);
+  x = fer_seed004_add_basic_block (layers, &n, "layer3.0", x, 32, 32, 2);
+  FerLayerSpec head_conv = named (FER_LAYER_CONV, x, "classes", NULL);
+  head_conv.channels = 4;
+  head_conv.kernel = 1;
+  head_conv.stride = 1;
+  head_conv.bias = TRUE;
+  *classes = add (layers, &n, head_conv);
+  g_strlcpy (head_conv.name, "offsets", sizeof head_conv.name);
+  head_conv.channels = 8;
+  *offsets = add (layers, &n, head_conv);
+  return n;
+}

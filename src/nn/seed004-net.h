@@ -34,6 +34,13 @@ int fer_seed004_add_basic_block (FerLayerSpec *layers, int *n, const char *prefi
 #define FER_SEED004_MAX_LAYERS 96
 int fer_seed004_my_model (FerLayerSpec *layers, double dropout, int *labels, int *offsets);
 
+/* A detector-sized network for the engine's benchmark and parity test (not the product's
+ * detector, whose network is fer-train-detector's): on 320x240 images, conv1 (3 -> 8, stride
+ * 2), layer1.0..layer3.0 (a BasicBlock each: 16, 32, 32 channels, stride 2) down to a 20x15
+ * map, and 1x1 convolution heads with bias, "classes" (4 channels: 2 anchors) and "offsets"
+ * (8).  Returns the layer count; *classes and *offsets get the heads' indices. */
+int fer_seed004_detector_sized (FerLayerSpec *layers, int *classes, int *offsets);
+
 G_END_DECLS
 
 #endif /* FER_SEED004_NET_H */

@@ -35,23 +35,6 @@ typedef struct {
   double *forward_us, *backward_us;  /* per layer, with --layers */
 } Bench;
 
-static int
-detector_layers (FerLayerSpec *layers, int *class_head, int *offset_head)
-{
-  int n = 0;
-  layers[n++] = (FerLayerSpec) { .kind = FER_LAYER_CONV, .name = "conv1.0", .input = FER_NET_IMAGE, .channels = 8, .kernel = 3, .stride = 2, .padding = 1 };
-  layers[n++] = (FerLayerSpec) { .kind = FER_LAYER_BATCHNORM, .name = "conv1.1", .input = 0 };
-  layers[n++] = (FerLayerSpec) { .kind = FER_LAYER_RELU, .input = 1 };
-  int x = fer_seed004_add_basic_block (layers, &n, "layer1.0", 2, 8, 16, 2);
-  x = fer_seed004_add_basic_block (layers, &n, "layer2.0", x, 16, 32, 2);
-  x = fer_seed004_add_basic_block (layers, &n, "layer3.0", x, 32, 32, 2);
-  layers[n] = (FerLayerSpec) { .kind = FER_LAYER_CONV, .name = "classes", .input = x, .channels = 4, .kernel = 1, .stride = 1, .bias = TRUE };
-  *class_head = n++;
-  layers[n] = (FerLayerSpec) { .kind = FER_LAYER_CONV, .name = "offsets", .input = x, .channels = 8, .kernel = 1, .stride = 1, .bias = TRUE };
-  *offset_head = n++;
-  return n;
-}
-
 static void
 setup (Bench *b, gboolean detector, int batch)
 {
@@ -61,7 +44,7 @@ setup (Bench *b, gboolean detector, int batch)
   fer_rng_init (&b->rng, 1);
   FerLayerSpec layers[FER_SEED004_MAX_LAYERS];
   const int height = detector ? 240 : 88, width = detector ? 320 : 128;
-  const int n = detector ? detector_layers (layers, &b->outputs[0], &b->outputs[1])
+  const int n = detector ? fer_seed004_detector_sized (layers, &b->outputs[0], &b->outputs[1])
       : fer_seed004_my_model (layers, 0.1, &b->outputs[0], &b->outputs[1]);
   b->n_rois = detector ? 0 : 8 * batch;
   GError *error = NULL;

@@ -10,27 +10,11 @@ import os
 import sys
 
 import torch
-from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "golden"))
 sys.path.insert(0, os.path.dirname(__file__))
 from bench_engine_torch import median_seconds  # noqa: E402  (the same timing as the engine bench)
-from make_seed004_golden import BasicBlock, MyModel, loss_function  # noqa: E402
-
-
-class Detector(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1, bias=False), nn.BatchNorm2d(8))
-        self.layer1 = BasicBlock(8, 16, 2)
-        self.layer2 = BasicBlock(16, 32, 2)
-        self.layer3 = BasicBlock(32, 32, 2)
-        self.classes = nn.Conv2d(32, 4, 1)
-        self.offsets = nn.Conv2d(32, 8, 1)
-
-    def forward(self, x):
-        x = self.layer3(self.layer2(self.layer1(nn.functional.relu(self.conv1(x)))))
-        return self.classes(x), self.offsets(x)
+from make_seed004_golden import Detector, MyModel, loss_function  # noqa: E402
 
 
 def main():

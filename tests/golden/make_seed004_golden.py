@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Reference outputs of seed 004's network (its BasicBlock and MyModel, the Fast R-CNN face
-detector) in PyTorch 1.13, for tests/test-seed004.c.
+detector) and of a detector-sized network built from its BasicBlock, in PyTorch 1.13, for
+tests/test-seed004.c.
 
     /usr/bin/python3 tests/golden/make_seed004_golden.py tests/golden
 
@@ -21,6 +22,8 @@ offsets.  Writes seed004-golden.safetensors:
                      answer the float32 results are both rounded from, so a test can tell the
                      rounding of a long float32 sum (batch statistics over 22528 values) from
                      a mistake
+and seed004-detector-golden.safetensors (save_detector_golden): a detector-sized network on
+two 320x240 images, whose 3x3 stride-1 convolutions the engine trains by Winograd tiles.
 """
 import os
 import sys
@@ -103,6 +106,32 @@ class MyModel(nn.Module):
         return self.fc_labels_model(tmp), self.fc_offsets_model(tmp)
 
 
+class Detector(nn.Module):
+    """A detector-sized network (src/nn/seed004-net.h: fer_seed004_detector_sized): BasicBlocks
+    at stride 2 from 320x240 down to a 20x15 map, then 1x1 convolution heads."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1, bias=False), nn.BatchNorm2d(8))
+        self.layer1 = nn.Sequential(BasicBlock(8, 16, 2))
+        self.layer2 = nn.Sequential(BasicBlock(16, 32, 2))
+        self.layer3 = nn.Sequential(BasicBlock(32, 32, 2))
+        self.classes = nn.Conv2d(32, 4, 1)
+        self.offsets = nn.Conv2d(32, 8, 1)
+
+    def forward(self, x):
+        x = self.layer3(self.layer2(self.layer1(nn.functional.relu(self.conv1(x)))))
+        return self.classes(x), self.offsets(x)
+
+
+def hashed_uniform(n, salt):
+    """n values in [0, 1), each exact in float32: the top 24 bits of a multiplicative hash of
+    its index, as tests/test-seed004.c makes them (so the 1.8 MB of images are not stored)."""
+    i = np.arange(n, dtype=np.uint64)
+    h = ((i + np.uint64(salt)) * np.uint64(2654435761)) % np.uint64(1 << 32)
+    return ((h >> np.uint64(8)).astype(np.float64) / (1 << 24)).astype(np.float32)
+
+
 def loss_function(predicted, actual):
     """The seed's: CE over positives + CE over negatives + MSE of positives' offsets."""
     celoss, mseloss = nn.CrossEntropyLoss(), nn.MSELoss()
@@ -163,6 +192,52 @@ def main():
         for name, p in net.named_parameters():
             out[prefix + "adam5." + name] = p.detach().numpy().copy()
     save_safetensors(f"{out_dir}/seed004-golden.safetensors", out,
+                     {"torch": torch.__version__, "script": "tests/golden/make_seed004_golden.py"})
+    save_detector_golden(out_dir)
+
+
+def save_detector_golden(out_dir):
+    """seed004-detector-golden.safetensors: the detector-sized network on two 320x240 images
+    (hashed_uniform (2 * 3 * 240 * 320, 1)), trained on L = sum (classes * wc) + sum (offsets *
+    wo) with wc = (hashed_uniform (n, 2) - 0.5) / n over the class map's n values, wo likewise
+    (salt 3).  Keys as in seed004-golden (state., train., loss, grad., step1., f64.), and only
+    f64.adam5. for the five Adam steps (the float build does not compare them)."""
+    torch.manual_seed(5)
+    model = Detector()
+    out = {}
+    for name, tensor in model.state_dict().items():
+        out["state." + name] = tensor.detach().numpy().copy()
+    images = torch.from_numpy(hashed_uniform(2 * 3 * 240 * 320, 1).reshape(2, 3, 240, 320))
+    weights = [torch.from_numpy((hashed_uniform(n, salt) - np.float32(0.5)) / np.float32(n))
+               for n, salt in ((2 * 4 * 15 * 20, 2), (2 * 8 * 15 * 20, 3))]
+    weights = [weights[0].reshape(2, 4, 15, 20), weights[1].reshape(2, 8, 15, 20)]
+
+    exact = Detector().double()
+    exact.load_state_dict({k: v.double() if v.is_floating_point() else v
+                           for k, v in model.state_dict().items()})
+    for net, x, w, prefix in ((model, images, weights, ""),
+                              (exact, images.double(), [v.double() for v in weights], "f64.")):
+        net.train()
+        optimizer = torch.optim.Adam(net.parameters())
+        for step in range(5):
+            optimizer.zero_grad()
+            classes, offsets = net(x)
+            loss = (classes * w[0]).sum() + (offsets * w[1]).sum()
+            loss.backward()
+            if step == 0:
+                out[prefix + "train.classes"] = classes.detach().float().numpy().copy()
+                out[prefix + "train.offsets"] = offsets.detach().float().numpy().copy()
+                out[prefix + "loss"] = np.array([loss.item()])
+                for name, p in net.named_parameters():
+                    out[prefix + "grad." + name] = p.grad.numpy().astype(np.float64 if prefix else np.float32)
+                for name, b in net.named_buffers():
+                    if "running" in name:
+                        out[prefix + "step1." + name] = b.numpy().copy()
+            optimizer.step()
+        if prefix:
+            for name, p in net.named_parameters():
+                out[prefix + "adam5." + name] = p.detach().numpy().copy()
+    save_safetensors(f"{out_dir}/seed004-detector-golden.safetensors", out,
                      {"torch": torch.__version__, "script": "tests/golden/make_seed004_golden.py"})
 
 
