@@ -232,24 +232,27 @@ transform_inputs (fer_real *v, size_t ld, fer_real *lines, const fer_real *image
   for (int c = 0; c < channels; c++) {
     const fer_real *plane = image + c * strides.channel;
     for (int ty = ty0; ty < ty1; ty++) {
-      /* Along each input row: tile k's columns are pe[k], po[k], pe[k + 1], po[k + 1]. */
-      for (int i = 0; i < 4; i++) {
-        const int y = 2 * ty - 1 + i;
+      /* Along each input row: tile k's columns are pe[k], po[k], pe[k + 1], po[k + 1].  Row y's
+       * values go to group (y + 1) mod 4 of lines: a tile row's last two input rows are the
+       * next one's first two, done once. */
+      for (int i = ty > ty0 ? 2 : 0; i < 4; i++) {
+        const int y = 2 * ty - 1 + i, group = (y + 1) % 4;
         memset (pe, 0, 2 * line * sizeof *pe);
         if (y >= 0 && y < height)
           split_halves (po, pe + 1, plane + (size_t) y * width, width);
-        transform_b_t (line_of (lines, line, i, 0), line_of (lines, line, i, 1),
-            line_of (lines, line, i, 2), line_of (lines, line, i, 3), pe, po, pe + 1, po + 1,
-            tx);
+        transform_b_t (line_of (lines, line, group, 0), line_of (lines, line, group, 1),
+            line_of (lines, line, group, 2), line_of (lines, line, group, 3), pe, po, pe + 1,
+            po + 1, tx);
       }
-      /* Down the columns. */
+      /* Down the columns: input rows 2 ty - 1 + i are groups (2 ty + i) mod 4. */
       const size_t at = (size_t) (ty - ty0) * tx;
+      const int g = 2 * ty % 4;
       for (int b = 0; b < 4; b++)
         transform_b_t (points_of (v, ld, b, c, channels, at),
             points_of (v, ld, 4 + b, c, channels, at), points_of (v, ld, 8 + b, c, channels, at),
-            points_of (v, ld, 12 + b, c, channels, at), line_of (lines, line, 0, b),
-            line_of (lines, line, 1, b), line_of (lines, line, 2, b),
-            line_of (lines, line, 3, b), tx);
+            points_of (v, ld, 12 + b, c, channels, at), line_of (lines, line, g, b),
+            line_of (lines, line, (g + 1) % 4, b), line_of (lines, line, (g + 2) % 4, b),
+            line_of (lines, line, (g + 3) % 4, b), tx);
     }
   }
 }
