@@ -4,6 +4,7 @@
 
 #include "nn/fer-parallel.h"
 #include "nn/gemm.h"
+#include "nn/image-shares.h"
 
 /* How a layer's output rows are cut into bands. */
 typedef struct {
@@ -122,11 +123,7 @@ FER_FN (fer_conv2d_bands_backward) (fer_real *din, fer_real *dweight, fer_real *
   }
 
   /* The images' shares in image order. */
-  FER_PARALLEL_FOR (weights * batch)
-  for (size_t i = 0; i < weights; i++) {
-    fer_real sum = 0;
-    for (int n = 0; n < batch; n++)
-      sum += image_dweight[n * weights + i];
-    dweight[i] += sum;
-  }
+  FER_FN (fer_sum_image_shares) (image_dweight, batch, weights);
+  for (size_t i = 0; i < weights; i++)
+    dweight[i] += image_dweight[i];
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "nn/fer-parallel.h"
+#include "nn/image-shares.h"
 
 enum { POINTS = 16 };   /* values of a transformed tile */
 
@@ -457,12 +458,6 @@ FER_FN (fer_conv2d_winograd_backward) (fer_real *din, fer_real *dweight, fer_rea
   }
 
   /* The images' shares in image order, then back through G. */
-  FER_PARALLEL_FOR (weights * batch)
-  for (size_t i = 0; i < weights; i++) {
-    fer_real sum = 0;
-    for (int n = 0; n < batch; n++)
-      sum += image_du[n * weights + i];
-    image_du[i] = sum;
-  }
+  FER_FN (fer_sum_image_shares) (image_du, batch, weights);
   add_weight_gradient (dweight, image_du, conv);
 }
