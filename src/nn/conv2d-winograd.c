@@ -76,7 +76,7 @@ FER_FN (fer_conv2d_winograd_applies) (const FerConv2d *conv, int batch, int thre
     int height, int width, size_t scratch)
 {
   if (conv->kernel != 3 || conv->stride != 1 || conv->padding != 1 || height < 1 || width < 1
-      || width > FER_CONV2D_WINOGRAD_MAX_WIDTH || batch < MAX (threads, 1))
+      || batch < MAX (threads, 1))
     return FALSE;
   const Tiling t = tiling_of (conv, height, width);
   const size_t threads_slots = (size_t) MAX (threads, 1);

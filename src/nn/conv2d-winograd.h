@@ -26,12 +26,9 @@
  * the detector-sized net's step at batch 16, alternating builds, 3 rounds each (ms): 192 KB
  * 67-71, 384 KB 60-68, 768 KB 59-70, 1.5 MB 53-61, 4 MB 64-67 (the machine noisy). */
 #define FER_CONV2D_WINOGRAD_BAND_BYTES (768 * 1024)
-/* Rows at most this wide (the transforms' row buffers are on the stack). */
-#define FER_CONV2D_WINOGRAD_MAX_WIDTH 1024
-
 /* Both passes can go by Winograd tiles for batch images on threads threads with a scratch
  * buffer of scratch elements (each pass's own; the network's columns' buffers): a 3x3 kernel,
- * stride 1, padding 1, rows at most the width above, at least as many images as threads. */
+ * stride 1, padding 1, at least as many images as threads. */
 gboolean FER_FN (fer_conv2d_winograd_applies) (const FerConv2d *conv, int batch, int threads,
     int height, int width, size_t scratch);
 
