@@ -121,6 +121,37 @@ conv_loss (void *ctx)
   return weighted_sum (c->out, c->w, c->n_out);
 }
 
+/* A case of batch images of height x width in the image's layout or the network's, with random
+ * input, weights, bias (or none) and loss weights (drawn in that order), and room for the
+ * output and the columns. */
+static ConvCase
+conv_case_new (FerConv2d conv, int batch, int height, int width, gboolean channel_major,
+    gboolean with_bias)
+{
+  ConvCase c = { .conv = conv, .batch = batch, .height = height, .width = width };
+  c.out_h = fer_conv2d_output_size (height, conv.kernel, conv.stride, conv.padding);
+  c.out_w = fer_conv2d_output_size (width, conv.kernel, conv.stride, conv.padding);
+  c.strides = channel_major ? fer_strides_cnhw (batch, height, width)
+      : fer_strides_nchw (conv.in_channels, height, width);
+  c.n_in = (size_t) batch * conv.in_channels * height * width;
+  c.n_out = (size_t) batch * conv.out_channels * c.out_h * c.out_w;
+  const size_t patch = (size_t) conv.in_channels * conv.kernel * conv.kernel;
+  c.in = random_array (c.n_in, 1);
+  c.weight = random_array (conv.out_channels * patch, 0.5);
+  c.bias = with_bias ? random_array (conv.out_channels, 0.5) : NULL;
+  c.w = random_array (c.n_out, 1);
+  c.out = g_new (double, c.n_out);
+  c.col = g_new (double, patch * c.n_out / conv.out_channels);
+  return c;
+}
+
+static void
+conv_case_clear (ConvCase *c)
+{
+  g_free (c->in); g_free (c->weight); g_free (c->bias); g_free (c->w); g_free (c->out);
+  g_free (c->col);
+}
+
 static void
 check_conv_bias (FerConv2d conv, int batch, int size, gboolean channel_major, gboolean with_bias)
 {
@@ -173,23 +204,11 @@ static void
 check_conv_bands (FerConv2d conv, int batch, int height, int width, int rows,
     gboolean channel_major, gboolean with_bias, gboolean want_din)
 {
-  ConvCase c = { .conv = conv, .batch = batch, .height = height, .width = width };
-  c.out_h = fer_conv2d_output_size (height, conv.kernel, conv.stride, conv.padding);
-  c.out_w = fer_conv2d_output_size (width, conv.kernel, conv.stride, conv.padding);
-  c.strides = channel_major ? fer_strides_cnhw (batch, height, width)
-      : fer_strides_nchw (conv.in_channels, height, width);
-  c.n_in = (size_t) batch * conv.in_channels * height * width;
-  c.n_out = (size_t) batch * conv.out_channels * c.out_h * c.out_w;
-  const size_t patch = (size_t) conv.in_channels * conv.kernel * conv.kernel;
-  const size_t n_weight = conv.out_channels * patch, n_col = patch * c.n_out / conv.out_channels;
   fer_threads_set (2);
   g_assert_true (fer_conv2d_bands_apply_f64 (&conv, rows, batch, 2, height, width));
-  c.in = random_array (c.n_in, 1);
-  c.weight = random_array (n_weight, 0.5);
-  c.bias = with_bias ? random_array (conv.out_channels, 0.5) : NULL;
-  c.w = random_array (c.n_out, 1);
-  c.out = g_new (double, c.n_out);
-  c.col = g_new (double, n_col);
+  ConvCase c = conv_case_new (conv, batch, height, width, channel_major, with_bias);
+  const size_t patch = (size_t) conv.in_channels * conv.kernel * conv.kernel;
+  const size_t n_weight = conv.out_channels * patch, n_col = patch * c.n_out / conv.out_channels;
   double *banded = g_new (double, c.n_out), *dcol = g_new (double, n_col);
   double *din = g_new0 (double, c.n_in), *dweight = g_new0 (double, n_weight);
   double *dbias = g_new0 (double, conv.out_channels);
@@ -209,9 +228,8 @@ check_conv_bands (FerConv2d conv, int batch, int height, int width, int rows,
     check_gradient ("banded conv2d bias", c.bias, dbias, conv.out_channels, NULL, 0, conv_loss,
         &c);
 
-  g_free (c.in); g_free (c.weight); g_free (c.bias); g_free (c.w); g_free (c.out);
-  g_free (c.col); g_free (banded); g_free (dcol); g_free (din); g_free (dweight);
-  g_free (dbias);
+  conv_case_clear (&c);
+  g_free (banded); g_free (dcol); g_free (din); g_free (dweight); g_free (dbias);
 }
 
 static void
@@ -237,24 +255,12 @@ static void
 check_conv_winograd (FerConv2d conv, int batch, int height, int width, gboolean channel_major,
     gboolean with_bias, gboolean want_din, gboolean central_differences)
 {
-  ConvCase c = { .conv = conv, .batch = batch, .height = height, .width = width };
-  c.out_h = height;
-  c.out_w = width;
-  c.strides = channel_major ? fer_strides_cnhw (batch, height, width)
-      : fer_strides_nchw (conv.in_channels, height, width);
-  c.n_in = (size_t) batch * conv.in_channels * height * width;
-  c.n_out = (size_t) batch * conv.out_channels * height * width;
   const size_t patch = (size_t) conv.in_channels * 9, n_weight = conv.out_channels * patch;
   /* (Scratch beyond the columns' size: few channels and images need more than that.) */
-  const size_t n_col = patch * batch * height * width, n_scratch = 4 * n_col + 4096;
+  const size_t n_scratch = 4 * patch * batch * height * width + 4096;
   fer_threads_set (2);
   g_assert_true (fer_conv2d_winograd_applies_f64 (&conv, batch, 2, height, width, n_scratch));
-  c.in = random_array (c.n_in, 1);
-  c.weight = random_array (n_weight, 0.5);
-  c.bias = with_bias ? random_array (conv.out_channels, 0.5) : NULL;
-  c.w = random_array (c.n_out, 1);
-  c.out = g_new (double, c.n_out);
-  c.col = g_new (double, n_col);
+  ConvCase c = conv_case_new (conv, batch, height, width, channel_major, with_bias);
   double *tiled = g_new (double, c.n_out), *scratch = g_new (double, n_scratch);
   double *din = g_new0 (double, c.n_in), *dweight = g_new0 (double, n_weight);
   double *dbias = g_new0 (double, conv.out_channels);
@@ -288,8 +294,8 @@ check_conv_winograd (FerConv2d conv, int batch, int height, int width, gboolean 
           conv_loss, &c);
   }
 
-  g_free (c.in); g_free (c.weight); g_free (c.bias); g_free (c.w); g_free (c.out);
-  g_free (c.col); g_free (tiled); g_free (scratch); g_free (din); g_free (dweight);
+  conv_case_clear (&c);
+  g_free (tiled); g_free (scratch); g_free (din); g_free (dweight);
   g_free (dbias); g_free (col_din); g_free (col_dweight); g_free (col_dbias);
 }
 

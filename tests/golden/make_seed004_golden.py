@@ -142,6 +142,19 @@ def loss_function(predicted, actual):
             + mseloss(predicted[1][positive], actual[1][positive]))
 
 
+def record_first_step(out, prefix, net, outputs, loss):
+    """The first training step's outputs (name: tensor), loss, every parameter's gradient and
+    the running statistics after it, under prefix ("" for the float32 run, "f64.")."""
+    for name, value in outputs.items():
+        out[prefix + name] = value.detach().float().numpy().copy()
+    out[prefix + "loss"] = np.array([loss.item()])
+    for name, p in net.named_parameters():
+        out[prefix + "grad." + name] = p.grad.numpy().astype(np.float64 if prefix else np.float32)
+    for name, b in net.named_buffers():
+        if "running" in name:
+            out[prefix + "step1." + name] = b.numpy().copy()
+
+
 def main():
     torch.set_num_threads(2)
     torch.manual_seed(4)
@@ -180,14 +193,8 @@ def main():
             loss = loss_function(predicted, targets)
             loss.backward()
             if step == 0:
-                out[prefix + "train.labels"] = predicted[0].detach().float().numpy().copy()
-                out[prefix + "train.offsets"] = predicted[1].detach().float().numpy().copy()
-                out[prefix + "loss"] = np.array([loss.item()])
-                for name, p in net.named_parameters():
-                    out[prefix + "grad." + name] = p.grad.numpy().astype(np.float64 if prefix else np.float32)
-                for name, b in net.named_buffers():
-                    if "running" in name:
-                        out[prefix + "step1." + name] = b.numpy().copy()
+                record_first_step(out, prefix, net, {"train.labels": predicted[0],
+                                                     "train.offsets": predicted[1]}, loss)
             optimizer.step()
         for name, p in net.named_parameters():
             out[prefix + "adam5." + name] = p.detach().numpy().copy()
@@ -225,14 +232,8 @@ def save_detector_golden(out_dir):
             loss = (classes * w[0]).sum() + (offsets * w[1]).sum()
             loss.backward()
             if step == 0:
-                out[prefix + "train.classes"] = classes.detach().float().numpy().copy()
-                out[prefix + "train.offsets"] = offsets.detach().float().numpy().copy()
-                out[prefix + "loss"] = np.array([loss.item()])
-                for name, p in net.named_parameters():
-                    out[prefix + "grad." + name] = p.grad.numpy().astype(np.float64 if prefix else np.float32)
-                for name, b in net.named_buffers():
-                    if "running" in name:
-                        out[prefix + "step1." + name] = b.numpy().copy()
+                record_first_step(out, prefix, net, {"train.classes": classes,
+                                                     "train.offsets": offsets}, loss)
             optimizer.step()
         if prefix:
             for name, p in net.named_parameters():
