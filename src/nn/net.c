@@ -644,11 +644,13 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
       const fer_real *weight = FER_FN (fer_net_tensor) (net, l->weight);
       const fer_real *bias = l->bias >= 0 ? FER_FN (fer_net_tensor) (net, l->bias) : NULL;
       /* Layers with few inputs per output at stride 1 go direct (conv2d-direct.h), forward and
-       * backward.  The others by bands whose columns stay in cache (conv2d-bands.h): in
-       * training when there are images for every thread (else through columns made once here
-       * for the backward pass), in evaluation whenever the scratch holds a band per thread
-       * (measured, tests/bench/bench-seed004.c's detector-sized net at batch 16: ~25 ms
-       * against ~34 through the direct path's registers and im2col). */
+       * backward.  In training, the other 3x3 stride-1 ones by Winograd tiles
+       * (conv2d-winograd.h; the detector-sized net's step at batch 16 ~71 -> ~61 ms) when
+       * there are images for every thread.  The rest by bands whose columns stay in cache
+       * (conv2d-bands.h): in training when there are images for every thread (else through
+       * columns made once here for the backward pass), in evaluation whenever the scratch
+       * holds a band per thread (measured, tests/bench/bench-seed004.c's detector-sized net
+       * at batch 16: ~25 ms against ~34 through the direct path's registers and im2col). */
       const gboolean direct = FER_FN (fer_conv2d_direct_backward_applies) (&conv, l->in_w);
       const int threads = fer_threads_get ();
       l->band_rows = FER_FN (fer_conv2d_band_rows) (&conv, l->in_h, l->in_w);
