@@ -118,6 +118,49 @@ test_roi_pool (void)
   g_free (want); g_free (dout_d); g_free (dout); g_free (din); g_free (din_want); g_free (got);
 }
 
+/* Which input a window picks (pool.c's window_argmax, both poolings): the first maximum in row
+ * order, the first NaN if there is one (PyTorch's rule), and of -0 and +0 the first. */
+static int32_t
+pick (const float *plane, int height, int width)
+{
+  const FerRoi region = { 0, 0, 0, width, height };
+  float out;
+  int32_t at;
+  fer_roi_max_pool_forward (&out, &at, plane, fer_strides_nchw (1, height, width), &region, 1, 1,
+      height, width, 1, 1);
+  if (height == width) {
+    /* The same window as one max pooling window. */
+    const FerMaxPool2d whole = { width, width, 0 };
+    int32_t pool_at;
+    fer_maxpool2d_forward (&out, &pool_at, plane, fer_strides_nchw (1, height, width), &whole, 1,
+        1, height, width);
+    g_assert_cmpint (pool_at, ==, at);
+  }
+  return at;
+}
+
+static void
+test_window_picks (void)
+{
+  float plane[3 * 4] = { 1, 5, 2, 0, 5, 3, 5, 1, 4, 5, 0, 2 };
+  g_assert_cmpint (pick (plane, 3, 4), ==, 1);          /* the first of four 5s */
+  plane[7] = NAN;
+  plane[10] = NAN;
+  g_assert_cmpint (pick (plane, 3, 4), ==, 7);          /* the first NaN wins */
+  plane[0] = NAN;
+  g_assert_cmpint (pick (plane, 3, 4), ==, 0);
+  float zeros[2 * 3] = { -1, -0.0f, 0.0f, -2, 0.0f, -0.0f };
+  g_assert_cmpint (pick (zeros, 2, 3), ==, 1);          /* -0 before +0 */
+  g_assert_true (signbit (zeros[1]));
+  float negative[2 * 2] = { -3, -2, -2, -5 };   /* square: max pooling too */
+  g_assert_cmpint (pick (negative, 2, 2), ==, 1);
+  /* A window one row high, and one wider than a vector register. */
+  float row[37];
+  for (int i = 0; i < 37; i++)
+    row[i] = (float) (i % 17);
+  g_assert_cmpint (pick (row, 1, 37), ==, 16);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -125,6 +168,7 @@ main (int argc, char **argv)
   golden = fer_test_golden_load ("pool-golden.safetensors");
   g_test_add_func ("/pool/maxpool-pytorch", test_maxpool);
   g_test_add_func ("/pool/roi-pool-pytorch", test_roi_pool);
+  g_test_add_func ("/pool/window-picks", test_window_picks);
   const int status = g_test_run ();
   fer_safetensors_free (golden);
   return status;
