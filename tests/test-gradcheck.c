@@ -215,8 +215,8 @@ check_conv_bands (FerConv2d conv, int batch, int height, int width, int rows,
 
   fer_conv2d_forward_columns_f64 (c.out, c.col, c.in, c.strides, c.weight, c.bias, &conv, batch,
       height, width);
-  fer_conv2d_bands_forward_f64 (banded, c.col, c.in, c.strides, c.weight, c.bias, &conv, rows,
-      batch, height, width);
+  fer_conv2d_bands_forward_f64 (banded, c.col, c.in, c.strides, c.weight, c.bias, NULL, &conv,
+      rows, batch, height, width);
   for (size_t i = 0; i < c.n_out; i++)
     g_assert_cmpfloat_with_epsilon (banded[i], c.out[i], 1e-12);
   fer_conv2d_bands_backward_f64 (want_din ? din : NULL, dweight, with_bias ? dbias : NULL,

@@ -69,6 +69,10 @@ test_round_trip (void)
   for (int l = 0; l < n_layers; l++) {
     int c, h, w, rows;
     fer_net_layer_shape (net, l, &c, &h, &w, &rows);
+    /* (A convolution whose batchnorm was folded into it keeps no output: the batchnorm's.) */
+    g_assert_true ((fer_net_output (loaded, l) == NULL) == (fer_net_output (net, l) == NULL));
+    if (fer_net_output (net, l) == NULL)
+      continue;
     g_assert_cmpmem (fer_net_output (loaded, l), (size_t) c * h * w * rows * 4,
         fer_net_output (net, l), (size_t) c * h * w * rows * 4);
   }

@@ -9,6 +9,8 @@
 #include "base/fer-rng.h"
 #include "nn/batchnorm.h"
 
+#include "nn/conv2d-bands.h"
+#include "nn/conv2d-direct.h"
 #include "nn/cross-entropy.h"
 #include "nn/net.h"
 #include "nn/simpleconv3.h"
@@ -241,12 +243,98 @@ test_batchnorm_statistics (void)
   g_free (out);
 }
 
+/* Evaluation folds a convolution's batchnorm (and ReLU) into the convolution's output
+ * (FerConvEpilogue): on every path the driver takes it must give the batchnorm's own values bit
+ * for bit.  Each path runs twice, plain then through fer_batchnorm_forward_eval, and folded. */
+typedef enum { BY_DIRECT, BY_BANDS, BY_FORWARD } ConvPath;
+
+static void
+check_folded (ConvPath path, FerConv2d conv, int batch, int height, int width, gboolean relu)
+{
+  FerRng rng;
+  fer_rng_init (&rng, 17 + conv.out_channels);
+  const int oh = fer_conv2d_output_size (height, conv.kernel, conv.stride, conv.padding);
+  const int ow = fer_conv2d_output_size (width, conv.kernel, conv.stride, conv.padding);
+  const size_t n_in = (size_t) batch * conv.in_channels * height * width;
+  const size_t n_out = (size_t) conv.out_channels * batch * oh * ow;
+  const size_t n_weight = (size_t) conv.out_channels * conv.in_channels * conv.kernel
+      * conv.kernel;
+  float *in = g_new (float, n_in), *weight = g_new (float, n_weight);
+  float *bias = g_new (float, conv.out_channels);
+  float *gamma = g_new (float, conv.out_channels), *beta = g_new (float, conv.out_channels);
+  float *mean = g_new (float, conv.out_channels), *var = g_new (float, conv.out_channels);
+  for (size_t i = 0; i < n_in; i++)
+    in[i] = (float) fer_rng_uniform_range (&rng, -1, 1);
+  for (size_t i = 0; i < n_weight; i++)
+    weight[i] = (float) fer_rng_uniform_range (&rng, -0.5, 0.5);
+  for (int c = 0; c < conv.out_channels; c++) {
+    bias[c] = (float) fer_rng_uniform_range (&rng, -0.2, 0.2);
+    gamma[c] = (float) fer_rng_uniform_range (&rng, 0.5, 1.5);
+    beta[c] = (float) fer_rng_uniform_range (&rng, -0.3, 0.3);
+    mean[c] = (float) fer_rng_uniform_range (&rng, -0.3, 0.3);
+    var[c] = (float) fer_rng_uniform_range (&rng, 0.1, 2);
+  }
+  float *scale = g_new (float, conv.out_channels), *shift = g_new (float, conv.out_channels);
+  fer_batchnorm_eval_affine (scale, shift, gamma, beta, mean, var, conv.out_channels, 1e-5);
+  const FerConvEpilogue fold = { scale, shift, relu };
+  float *col = g_new (float, (size_t) conv.in_channels * conv.kernel * conv.kernel * batch * oh
+      * ow);
+  float *plain = g_new (float, n_out), *want = g_new (float, n_out);
+  float *folded = g_new (float, n_out);
+  const FerImageStrides strides = fer_strides_nchw (conv.in_channels, height, width);
+  const int rows = fer_conv2d_band_rows (&conv, height, width);
+  for (int pass = 0; pass < 2; pass++) {
+    const FerConvEpilogue *epilogue = pass == 0 ? NULL : &fold;
+    float *out = pass == 0 ? plain : folded;
+    if (path == BY_DIRECT)
+      fer_conv2d_direct_forward (out, in, strides, weight, bias, epilogue, &conv, batch, height,
+          width);
+    else if (path == BY_BANDS)
+      fer_conv2d_bands_forward (out, col, in, strides, weight, bias, epilogue, &conv, rows, batch,
+          height, width);
+    else
+      fer_conv2d_forward_folded (out, col, in, strides, weight, bias, epilogue, &conv, batch,
+          height, width);
+  }
+  fer_batchnorm_forward_eval (want, plain, gamma, beta, mean, var, conv.out_channels,
+      (size_t) batch * oh * ow, 1e-5, relu);
+  g_assert_cmpmem (folded, n_out * sizeof *folded, want, n_out * sizeof *want);
+  if (relu) {
+    size_t zeros = 0;
+    for (size_t i = 0; i < n_out; i++)
+      zeros += folded[i] == 0;
+    g_assert_cmpuint (zeros, >, n_out / 10);   /* the ReLU did cut */
+  }
+  g_free (in); g_free (weight); g_free (bias); g_free (gamma); g_free (beta); g_free (mean);
+  g_free (var); g_free (scale); g_free (shift); g_free (col); g_free (plain); g_free (want);
+  g_free (folded);
+}
+
+static void
+test_batchnorm_folded (void)
+{
+  for (int relu = 0; relu < 2; relu++) {
+    /* The direct path's registers (blocks of 8 and of 4 channels) and rows (6 channels). */
+    g_assert_true (fer_conv2d_direct_applies (&(FerConv2d) { 3, 8, 3, 1, 1 }, 21));
+    check_folded (BY_DIRECT, (FerConv2d) { 3, 8, 3, 1, 1 }, 2, 13, 21, relu);
+    check_folded (BY_DIRECT, (FerConv2d) { 4, 4, 3, 1, 1 }, 1, 9, 30, relu);
+    check_folded (BY_DIRECT, (FerConv2d) { 3, 6, 3, 1, 1 }, 2, 7, 11, relu);
+    /* Bands (the detector's strided and wider layers), and im2col with one GEMM. */
+    check_folded (BY_BANDS, (FerConv2d) { 8, 16, 3, 2, 1 }, 3, 40, 50, relu);
+    check_folded (BY_BANDS, (FerConv2d) { 16, 16, 3, 1, 1 }, 2, 20, 30, relu);
+    g_assert_false (fer_conv2d_direct_applies (&(FerConv2d) { 8, 12, 3, 2, 1 }, 17));
+    check_folded (BY_FORWARD, (FerConv2d) { 8, 12, 3, 2, 1 }, 2, 15, 17, relu);
+    check_folded (BY_FORWARD, (FerConv2d) { 3, 8, 3, 1, 1 }, 1, 10, 12, relu);   /* direct */
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/net/simpleconv3-through-the-driver", test_simpleconv3_through_the_driver);
   g_test_add_func ("/net/batchnorm-statistics", test_batchnorm_statistics);
+  g_test_add_func ("/net/batchnorm-folded-in-evaluation", test_batchnorm_folded);
   g_test_add_func ("/net/layer-timer", test_layer_timer);
   g_test_add_func ("/net/training-buffers-on-demand", test_training_buffers_on_demand);
   return g_test_run ();

@@ -82,17 +82,28 @@ FER_FN (fer_batchnorm_forward_train) (fer_real *out, fer_real *save_mean,
 }
 
 void
+FER_FN (fer_batchnorm_eval_affine) (fer_real *scale, fer_real *shift, const fer_real *gamma,
+    const fer_real *beta, const fer_real *running_mean, const fer_real *running_var,
+    int channels, double eps)
+{
+  for (int c = 0; c < channels; c++) {
+    const double invstd = 1.0 / sqrt ((double) running_var[c] + eps);
+    scale[c] = (fer_real) (gamma[c] * invstd);
+    shift[c] = (fer_real) (beta[c] - running_mean[c] * gamma[c] * invstd);
+  }
+}
+
+void
 FER_FN (fer_batchnorm_forward_eval) (fer_real *out, const fer_real *in,
     const fer_real *gamma, const fer_real *beta, const fer_real *running_mean,
     const fer_real *running_var, int channels, size_t count, double eps, gboolean relu)
 {
+  fer_real scale[channels], shift[channels];
+  FER_FN (fer_batchnorm_eval_affine) (scale, shift, gamma, beta, running_mean, running_var,
+      channels, eps);
   FER_PARALLEL_FOR ((size_t) channels * count)
-  for (int c = 0; c < channels; c++) {
-    const double invstd = 1.0 / sqrt ((double) running_var[c] + eps);
-    const fer_real scale = (fer_real) (gamma[c] * invstd);
-    const fer_real shift = (fer_real) (beta[c] - running_mean[c] * gamma[c] * invstd);
-    normalise (out + c * count, in + c * count, scale, shift, count, relu);
-  }
+  for (int c = 0; c < channels; c++)
+    normalise (out + c * count, in + c * count, scale[c], shift[c], count, relu);
 }
 
 void

@@ -22,6 +22,12 @@ void FER_FN (fer_batchnorm_forward_train) (fer_real *out, fer_real *save_mean,
     fer_real *running_mean, fer_real *running_var, int channels, size_t count,
     double momentum, double eps, gboolean relu);
 
+/* Evaluation's batchnorm as out = in * scale[c] + shift[c] (what fer_batchnorm_forward_eval
+ * applies, to the bit; a convolution folds it into its output: conv2d.h's FerConvEpilogue). */
+void FER_FN (fer_batchnorm_eval_affine) (fer_real *scale, fer_real *shift, const fer_real *gamma,
+    const fer_real *beta, const fer_real *running_mean, const fer_real *running_var,
+    int channels, double eps);
+
 void FER_FN (fer_batchnorm_forward_eval) (fer_real *out, const fer_real *in,
     const fer_real *gamma, const fer_real *beta, const fer_real *running_mean,
     const fer_real *running_var, int channels, size_t count, double eps, gboolean relu);

@@ -62,7 +62,8 @@ FER_FN (fer_conv2d_bands_apply) (const FerConv2d *conv, int rows, int batch, int
 void
 FER_FN (fer_conv2d_bands_forward) (fer_real *out, fer_real *col, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConv2d *conv, int rows, int batch, int height, int width)
+    const FerConvEpilogue *epilogue, const FerConv2d *conv, int rows, int batch, int height,
+    int width)
 {
   const Bands b = bands_of (conv, rows, height, width);
   const int per_image = b.oh * b.ow, positions = batch * per_image;
@@ -81,6 +82,8 @@ FER_FN (fer_conv2d_bands_forward) (fer_real *out, fer_real *col, const fer_real 
         band_out[(size_t) oc * positions + p] = bias[oc];
     fer_gemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, conv->out_channels, count, b.patch, 1,
         weight, b.patch, band_col, count, bias ? 1 : 0, band_out, positions);
+    for (int oc = 0; epilogue && oc < conv->out_channels; oc++)
+      fer_conv_epilogue_row (epilogue, oc, band_out + (size_t) oc * positions, count);
   }
 }
 

@@ -36,10 +36,12 @@ gboolean FER_FN (fer_conv2d_bands_forward_applies) (const FerConv2d *conv, int r
 gboolean FER_FN (fer_conv2d_bands_apply) (const FerConv2d *conv, int rows, int batch,
     int threads, int height, int width);
 
-/* out[OC][batch][OH][OW] = conv (in) + bias (NULL: none); col is scratch (nothing is kept). */
+/* out[OC][batch][OH][OW] = conv (in) + bias (NULL: none), through epilogue (NULL: none) while
+ * each band is in cache; col is scratch (nothing is kept). */
 void FER_FN (fer_conv2d_bands_forward) (fer_real *out, fer_real *col, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConv2d *conv, int rows, int batch, int height, int width);
+    const FerConvEpilogue *epilogue, const FerConv2d *conv, int rows, int batch, int height,
+    int width);
 
 /* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out as in); col
  * and dcol are scratch. */

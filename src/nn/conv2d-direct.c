@@ -94,7 +94,8 @@ shifted_span (const fer_real *row, int kx, int padding, int out_width, int width
 static inline void
 row_block_rows (fer_real *out, FerImageStrides out_strides, gboolean accumulate,
     const fer_real *in, FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConv2d *conv, int n, int oc0, int ocs, int y, int height, int width)
+    const FerConvEpilogue *epilogue, const FerConv2d *conv, int n, int oc0, int ocs, int y,
+    int height, int width)
 {
   const int k = conv->kernel, p = conv->padding, c_in = conv->in_channels;
   const int ow = width + 2 * p - k + 1;
@@ -122,6 +123,9 @@ row_block_rows (fer_real *out, FerImageStrides out_strides, gboolean accumulate,
     if (accumulate)
       for (int x = 0; x < ow; x++)
         dst[x] += acc[o][x];
+    else if (epilogue)
+      for (int x = 0; x < ow; x++)
+        dst[x] = fer_conv_epilogue_apply (epilogue, oc0 + o, acc[o][x]);
     else
       memcpy (dst, acc[o], ow * sizeof *dst);
   }
@@ -149,7 +153,8 @@ padded_rows (fer_real *rows, const fer_real *in, FerImageStrides in_strides,
 static inline __attribute__ ((always_inline)) void
 row_block_registers (fer_real *out, FerImageStrides out_strides, gboolean accumulate,
     const fer_real *rows, int span, const fer_real *weight, const fer_real *bias,
-    const FerConv2d *conv, int n, int oc0, const int OCS, int y, int ow)
+    const FerConvEpilogue *epilogue, const FerConv2d *conv, int n, int oc0, const int OCS, int y,
+    int ow)
 {
   const int k = conv->kernel, c_in = conv->in_channels;
   const size_t per_channel = (size_t) c_in * k * k;
@@ -175,8 +180,12 @@ row_block_registers (fer_real *out, FerImageStrides out_strides, gboolean accumu
     for (int o = 0; o < OCS; o++) {
       fer_real *dst = out + (oc0 + o) * out_strides.channel + n * out_strides.image
           + (size_t) y * ow + x0;
-      for (int lane = 0; lane < lanes; lane++)
-        dst[lane] = accumulate ? dst[lane] + acc[o][lane] : acc[o][lane];
+      if (epilogue)
+        for (int lane = 0; lane < lanes; lane++)
+          dst[lane] = fer_conv_epilogue_apply (epilogue, oc0 + o, acc[o][lane]);
+      else
+        for (int lane = 0; lane < lanes; lane++)
+          dst[lane] = accumulate ? dst[lane] + acc[o][lane] : acc[o][lane];
     }
   }
 }
@@ -186,7 +195,7 @@ row_block_registers (fer_real *out, FerImageStrides out_strides, gboolean accumu
 FER_VECTOR_CLONES static void
 output_row (fer_real *out, FerImageStrides out_strides, gboolean accumulate, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConv2d *conv, int n, int y, int height, int width)
+    const FerConvEpilogue *epilogue, const FerConv2d *conv, int n, int y, int height, int width)
 {
   const int ow = width + 2 * conv->padding - conv->kernel + 1, span = padded_span (conv, ow);
   const gboolean fits = (size_t) conv->in_channels * conv->kernel * span <= PADDED_MAX;
@@ -196,14 +205,14 @@ output_row (fer_real *out, FerImageStrides out_strides, gboolean accumulate, con
   for (int oc0 = 0; oc0 < conv->out_channels; oc0 += OC_BLOCK) {
     const int ocs = MIN (OC_BLOCK, conv->out_channels - oc0);
     if (fits && ocs == 8)
-      row_block_registers (out, out_strides, accumulate, rows, span, weight, bias, conv, n, oc0,
-          8, y, ow);
+      row_block_registers (out, out_strides, accumulate, rows, span, weight, bias, epilogue,
+          conv, n, oc0, 8, y, ow);
     else if (fits && ocs == 4)
-      row_block_registers (out, out_strides, accumulate, rows, span, weight, bias, conv, n, oc0,
-          4, y, ow);
+      row_block_registers (out, out_strides, accumulate, rows, span, weight, bias, epilogue,
+          conv, n, oc0, 4, y, ow);
     else
-      row_block_rows (out, out_strides, accumulate, in, in_strides, weight, bias, conv, n, oc0,
-          ocs, y, height, width);
+      row_block_rows (out, out_strides, accumulate, in, in_strides, weight, bias, epilogue, conv,
+          n, oc0, ocs, y, height, width);
   }
 }
 
@@ -211,26 +220,26 @@ output_row (fer_real *out, FerImageStrides out_strides, gboolean accumulate, con
 static void
 convolve (fer_real *out, FerImageStrides out_strides, gboolean accumulate, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConv2d *conv, int batch, int height, int width)
+    const FerConvEpilogue *epilogue, const FerConv2d *conv, int batch, int height, int width)
 {
   const int oh = fer_conv2d_output_size (height, conv->kernel, 1, conv->padding);
   const int ow = fer_conv2d_output_size (width, conv->kernel, 1, conv->padding);
   const int tasks = batch * oh;
   FER_PARALLEL_FOR ((size_t) conv->out_channels * batch * oh * ow * conv->kernel)
   for (int t = 0; t < tasks; t++)
-    output_row (out, out_strides, accumulate, in, in_strides, weight, bias, conv, t / oh, t % oh,
-        height, width);
+    output_row (out, out_strides, accumulate, in, in_strides, weight, bias, epilogue, conv, t / oh,
+        t % oh, height, width);
 }
 
 void
 FER_FN (fer_conv2d_direct_forward) (fer_real *out, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConv2d *conv, int batch, int height, int width)
+    const FerConvEpilogue *epilogue, const FerConv2d *conv, int batch, int height, int width)
 {
   const int oh = fer_conv2d_output_size (height, conv->kernel, 1, conv->padding);
   const int ow = fer_conv2d_output_size (width, conv->kernel, 1, conv->padding);
-  convolve (out, fer_strides_cnhw (batch, oh, ow), FALSE, in, in_strides, weight, bias, conv,
-      batch, height, width);
+  convolve (out, fer_strides_cnhw (batch, oh, ow), FALSE, in, in_strides, weight, bias, epilogue,
+      conv, batch, height, width);
 }
 
 /* dweight[oc][ic][ky][kx] += sum over n, y, x of dout[oc][n][y][x] * in[ic][n][y+ky-p][x+kx-p],
@@ -290,7 +299,7 @@ FER_FN (fer_conv2d_direct_backward) (fer_real *din, fer_real *dweight, const fer
         turned[((size_t) ic * c_out + oc) * k * k + (k * k - 1 - i)] =
             weight[((size_t) oc * c_in + ic) * k * k + i];
   const FerConv2d back = { c_out, c_in, k, 1, k - 1 - conv->padding };
-  convolve (din, in_strides, TRUE, dout, fer_strides_cnhw (batch, oh, ow), turned, NULL, &back,
-      batch, oh, ow);
+  convolve (din, in_strides, TRUE, dout, fer_strides_cnhw (batch, oh, ow), turned, NULL, NULL,
+      &back, batch, oh, ow);
   g_free (turned);
 }

@@ -39,10 +39,10 @@ gboolean FER_FN (fer_conv2d_direct_applies) (const FerConv2d *conv, int width);
  * 230-245 + 940-1040 -> 69-77 + 209-229 us per step at batch 16, the step ~2 % faster.) */
 gboolean FER_FN (fer_conv2d_direct_backward_applies) (const FerConv2d *conv, int width);
 
-/* out = conv (in) + bias (NULL: none). */
+/* out = conv (in) + bias (NULL: none), through epilogue (NULL: none) as it is written. */
 void FER_FN (fer_conv2d_direct_forward) (fer_real *out, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConv2d *conv, int batch, int height, int width);
+    const FerConvEpilogue *epilogue, const FerConv2d *conv, int batch, int height, int width);
 
 /* dweight += the weights' gradient; din (NULL: not wanted, laid out as in) += the input's. */
 void FER_FN (fer_conv2d_direct_backward) (fer_real *din, fer_real *dweight, const fer_real *dout,

@@ -212,13 +212,29 @@ FER_FN (fer_conv2d_forward) (fer_real *out, fer_real *col, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
     const FerConv2d *conv, int batch, int height, int width)
 {
+  FER_FN (fer_conv2d_forward_folded) (out, col, in, in_strides, weight, bias, NULL, conv, batch,
+      height, width);
+}
+
+void
+FER_FN (fer_conv2d_forward_folded) (fer_real *out, fer_real *col, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConvEpilogue *epilogue, const FerConv2d *conv, int batch, int height, int width)
+{
   if (FER_FN (fer_conv2d_direct_applies) (conv, width)) {
-    FER_FN (fer_conv2d_direct_forward) (out, in, in_strides, weight, bias, conv, batch, height,
-        width);
+    FER_FN (fer_conv2d_direct_forward) (out, in, in_strides, weight, bias, epilogue, conv, batch,
+        height, width);
     return;
   }
   FER_FN (fer_conv2d_forward_columns) (out, col, in, in_strides, weight, bias, conv, batch,
       height, width);
+  if (epilogue == NULL)
+    return;
+  const size_t positions = (size_t) batch
+      * fer_conv2d_output_size (height, conv->kernel, conv->stride, conv->padding)
+      * fer_conv2d_output_size (width, conv->kernel, conv->stride, conv->padding);
+  for (int oc = 0; oc < conv->out_channels; oc++)
+    fer_conv_epilogue_row (epilogue, oc, out + oc * positions, positions);
 }
 
 void

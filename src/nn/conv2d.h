@@ -37,6 +37,30 @@ fer_strides_cnhw (int batch, int height, int width)
   return (FerImageStrides) { (size_t) batch * height * width, (size_t) height * width };
 }
 
+/* What a forward pass applies to each output as it writes it: evaluation's batchnorm (and the
+ * ReLU after it) folded into the convolution before it, out = out * scale[oc] + shift[oc] then
+ * max (out, 0) when relu: the very values the batchnorm's own pass gives (batchnorm.h), one
+ * pass less over the activations. */
+typedef struct {
+  const fer_real *scale, *shift;
+  int relu;
+} FerConvEpilogue;
+
+static inline fer_real
+fer_conv_epilogue_apply (const FerConvEpilogue *e, int oc, fer_real v)
+{
+  const fer_real y = v * e->scale[oc] + e->shift[oc];
+  return e->relu && !(y > 0) ? 0 : y;   /* as batchnorm's y > 0 ? y : 0, NaN included */
+}
+
+/* The epilogue over n outputs of channel oc. */
+static inline void
+fer_conv_epilogue_row (const FerConvEpilogue *e, int oc, fer_real *row, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    row[i] = fer_conv_epilogue_apply (e, oc, row[i]);
+}
+
 /* (in + 2 * padding - kernel) / stride + 1, as PyTorch; 0 when the kernel does not fit. */
 static inline int
 fer_conv2d_output_size (int in, int kernel, int stride, int padding)
@@ -74,6 +98,10 @@ void FER_FN (fer_conv2d_bias_backward) (fer_real *dbias, const fer_real *dout, i
 void FER_FN (fer_conv2d_forward) (fer_real *out, fer_real *col, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
     const FerConv2d *conv, int batch, int height, int width);
+/* The same with an epilogue applied to every output (NULL: none). */
+void FER_FN (fer_conv2d_forward_folded) (fer_real *out, fer_real *col, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConvEpilogue *epilogue, const FerConv2d *conv, int batch, int height, int width);
 /* The same through im2col and a GEMM whatever the layer: col holds the columns afterwards.  For
  * training, where the backward pass needs them (fer_conv2d_direct_backward_applies is FALSE):
  * made once here, not again in the backward pass. */

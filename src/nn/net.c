@@ -44,6 +44,10 @@ typedef struct {
   gboolean relu_fused;      /* batchnorm: the in-place ReLU that follows is done in its passes;
                                that ReLU: nothing left to do */
   gboolean dout_assigned;   /* dout is written whole by its only reader (not cleared, not added to) */
+  int folding_bn;           /* convolution: the batchnorm that is its only reader, or -1 */
+  gboolean folded;          /* the last forward (evaluation) folded that batchnorm into the
+                               convolution: the convolution's output is not kept, the
+                               batchnorm's pass was done by it */
   int weight, bias, running_mean, running_var, counter;   /* tensor indices, or -1 */
   int rows;                 /* of the last forward */
 } Layer;
@@ -262,6 +266,14 @@ mark_in_place (Net *net)
      * adding to it: one pass less over the largest tensors of a residual network. */
     if (s->kind == FER_LAYER_BATCHNORM && s->input >= 0 && readers[s->input] == 1)
       net->layers[s->input].dout_assigned = TRUE;
+    net->layers[i].folding_bn = -1;
+  }
+  /* conv-BN in evaluation: the convolution writes the batchnorm's output itself. */
+  for (int i = 0; i < net->n_layers; i++) {
+    const FerLayerSpec *s = &net->layers[i].spec;
+    if (s->kind == FER_LAYER_BATCHNORM && s->input >= 0 && readers[s->input] == 1
+        && net->layers[s->input].spec.kind == FER_LAYER_CONV)
+      net->layers[s->input].folding_bn = i;
   }
   g_free (readers);
 }
@@ -662,22 +674,40 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
       const gboolean bands = l->by_bands || (!net->training && !direct
           && FER_FN (fer_conv2d_bands_forward_applies) (&conv, l->band_rows, net->batch, threads,
               l->in_h, l->in_w));
+      /* In evaluation, the batchnorm after it folded in: written once, as the batchnorm would
+       * write it (MyModel's forward at batch 1: one pass less over 17 of its tensors). */
+      l->folded = !net->training && l->folding_bn >= 0;
+      fer_real *out = l->out;
+      FerConvEpilogue fold = { NULL, NULL, FALSE };
+      fer_real scale[l->folded ? s->channels : 1], shift[l->folded ? s->channels : 1];
+      if (l->folded) {
+        Layer *bn = &net->layers[l->folding_bn];
+        FER_FN (fer_batchnorm_eval_affine) (scale, shift, FER_FN (fer_net_tensor) (net,
+                bn->weight), FER_FN (fer_net_tensor) (net, bn->bias), FER_FN (fer_net_tensor)
+            (net, bn->running_mean), FER_FN (fer_net_tensor) (net, bn->running_var), s->channels,
+            BN_EPS);
+        fold = (FerConvEpilogue) { scale, shift, bn->relu_fused };
+        out = bn->out;
+      }
+      const FerConvEpilogue *epilogue = l->folded ? &fold : NULL;
       if (l->by_winograd)
-        FER_FN (fer_conv2d_winograd_forward) (l->out, net->col, in, strides, weight, bias, &conv,
+        FER_FN (fer_conv2d_winograd_forward) (out, net->col, in, strides, weight, bias, &conv,
             net->batch, l->in_h, l->in_w);
       else if (bands)
-        FER_FN (fer_conv2d_bands_forward) (l->out, net->col, in, strides, weight, bias, &conv,
-            l->band_rows, net->batch, l->in_h, l->in_w);
+        FER_FN (fer_conv2d_bands_forward) (out, net->col, in, strides, weight, bias, epilogue,
+            &conv, l->band_rows, net->batch, l->in_h, l->in_w);
       else if (net->training && !direct)
-        FER_FN (fer_conv2d_forward_columns) (l->out, l->col ? l->col : net->col, in, strides,
+        FER_FN (fer_conv2d_forward_columns) (out, l->col ? l->col : net->col, in, strides,
             weight, bias, &conv, net->batch, l->in_h, l->in_w);
       else
-        FER_FN (fer_conv2d_forward) (l->out, l->col ? l->col : net->col, in, strides, weight,
-            bias, &conv, net->batch, l->in_h, l->in_w);
+        FER_FN (fer_conv2d_forward_folded) (out, l->col ? l->col : net->col, in, strides,
+            weight, bias, epilogue, &conv, net->batch, l->in_h, l->in_w);
       break;
     }
     case FER_LAYER_BATCHNORM: {
       const size_t count = (size_t) net->batch * l->h * l->w;
+      if (!net->training && s->input >= 0 && net->layers[s->input].folded)
+        break;   /* done by the convolution before it */
       if (net->training) {
         FER_FN (fer_batchnorm_forward_train) (l->out, l->save_mean, l->save_invstd, in,
             FER_FN (fer_net_tensor) (net, l->weight), FER_FN (fer_net_tensor) (net, l->bias),
@@ -776,7 +806,7 @@ FER_FN (fer_net_forward) (Net *net, const fer_real *images, int batch, const Fer
 fer_real *
 FER_FN (fer_net_output) (Net *net, int layer)
 {
-  return net->layers[layer].out;
+  return net->layers[layer].folded ? NULL : net->layers[layer].out;
 }
 
 fer_real *

@@ -134,7 +134,9 @@ gboolean FER_FN (fer_net_forward) (FER_FN (FerNet) *net, const fer_real *images,
  * and, after a training forward, its gradient buffer (NULL before the first), laid out the
  * same: set it for each output the loss reads, then call fer_net_backward.  A layer whose only
  * reader is a ReLU shares the ReLU's buffers (as PyTorch's inplace=True): after the forward
- * pass it holds the ReLU's output. */
+ * pass it holds the ReLU's output.  After an evaluation forward, a convolution whose only reader
+ * is a batchnorm has no output of its own (NULL): it wrote the batchnorm's (the batchnorm folded
+ * into it, the same values). */
 fer_real *FER_FN (fer_net_output) (FER_FN (FerNet) *net, int layer);
 fer_real *FER_FN (fer_net_output_grad) (FER_FN (FerNet) *net, int layer);
 /* channels, height, width of a layer's output per image (rows: features, 1, 1); its row count
