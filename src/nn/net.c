@@ -266,11 +266,9 @@ mark_in_place (Net *net)
      * adding to it: one pass less over the largest tensors of a residual network. */
     if (s->kind == FER_LAYER_BATCHNORM && s->input >= 0 && readers[s->input] == 1)
       net->layers[s->input].dout_assigned = TRUE;
+    /* conv-BN in evaluation: the convolution writes the batchnorm's output itself.  (Layers
+     * read earlier ones only: the convolution's -1 was set on its own turn.) */
     net->layers[i].folding_bn = -1;
-  }
-  /* conv-BN in evaluation: the convolution writes the batchnorm's output itself. */
-  for (int i = 0; i < net->n_layers; i++) {
-    const FerLayerSpec *s = &net->layers[i].spec;
     if (s->kind == FER_LAYER_BATCHNORM && s->input >= 0 && readers[s->input] == 1
         && net->layers[s->input].spec.kind == FER_LAYER_CONV)
       net->layers[s->input].folding_bn = i;
@@ -678,7 +676,8 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
        * write it (MyModel's forward at batch 1: one pass less over 17 of its tensors). */
       l->folded = !net->training && l->folding_bn >= 0;
       fer_real *out = l->out;
-      FerConvEpilogue fold = { NULL, NULL, FALSE };
+      const FerConvEpilogue *epilogue = NULL;
+      FerConvEpilogue fold;
       fer_real scale[l->folded ? s->channels : 1], shift[l->folded ? s->channels : 1];
       if (l->folded) {
         Layer *bn = &net->layers[l->folding_bn];
@@ -687,9 +686,9 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
             (net, bn->running_mean), FER_FN (fer_net_tensor) (net, bn->running_var), s->channels,
             BN_EPS);
         fold = (FerConvEpilogue) { scale, shift, bn->relu_fused };
+        epilogue = &fold;
         out = bn->out;
       }
-      const FerConvEpilogue *epilogue = l->folded ? &fold : NULL;
       if (l->by_winograd)
         FER_FN (fer_conv2d_winograd_forward) (out, net->col, in, strides, weight, bias, &conv,
             net->batch, l->in_h, l->in_w);
@@ -706,8 +705,8 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
     }
     case FER_LAYER_BATCHNORM: {
       const size_t count = (size_t) net->batch * l->h * l->w;
-      if (!net->training && s->input >= 0 && net->layers[s->input].folded)
-        break;   /* done by the convolution before it */
+      if (s->input >= 0 && net->layers[s->input].folded)
+        break;   /* done by the convolution before it (evaluation only) */
       if (net->training) {
         FER_FN (fer_batchnorm_forward_train) (l->out, l->save_mean, l->save_invstd, in,
             FER_FN (fer_net_tensor) (net, l->weight), FER_FN (fer_net_tensor) (net, l->bias),
