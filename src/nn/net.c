@@ -42,8 +42,12 @@ typedef struct {
   fer_real *weight_t;       /* linear with sparse inputs, frozen: the weight transposed */
   gboolean in_place;        /* a ReLU that works in its input's buffers (it is their only reader) */
   gboolean relu_fused;      /* batchnorm: the in-place ReLU that follows is done in its passes;
-                               that ReLU: nothing left to do */
+                               that ReLU: nothing left to do.  add: applies the in-place ReLU
+                               that follows as it writes the sum (the ReLU's backward remains) */
+  gboolean relu_forward_done;   /* a ReLU whose forward the add before it does */
   gboolean dout_assigned;   /* dout is written whole by its only reader (not cleared, not added to) */
+  gboolean dout_is_adds;    /* its only reader is an add, which passes its gradient on as it is:
+                               dout is the add's own (not cleared, not added to) */
   int folding_bn;           /* convolution: the batchnorm that is its only reader, or -1 */
   gboolean folded;          /* the last forward (evaluation) folded that batchnorm into the
                                convolution: the convolution's output is not kept, the
@@ -262,6 +266,18 @@ mark_in_place (Net *net)
      * gradient back through it as it reads it: two passes less over each such tensor. */
     if (net->layers[i].in_place && net->layers[s->input].spec.kind == FER_LAYER_BATCHNORM)
       net->layers[i].relu_fused = net->layers[s->input].relu_fused = TRUE;
+    /* add-ReLU (a residual block's end): the add writes the rectified sum, one pass less. */
+    if (net->layers[i].in_place && net->layers[s->input].spec.kind == FER_LAYER_ADD)
+      net->layers[i].relu_forward_done = net->layers[s->input].relu_fused = TRUE;
+    /* The gradient of an add's input is the add's own: an input that only the add reads (a
+     * block's last batchnorm, its projection's) takes the add's gradient buffer instead of a
+     * copy of it.  (Not an in-place ReLU, whose buffers are its input's.) */
+    if (s->kind == FER_LAYER_ADD && s->input != s->input2)
+      for (int k = 0; k < 2; k++) {
+        const int from = k == 0 ? s->input : s->input2;
+        if (readers[from] == 1 && !net->layers[from].in_place)
+          net->layers[from].dout_is_adds = TRUE;
+      }
     /* A batchnorm that is its input's only reader writes that input's gradient rather than
      * adding to it: one pass less over the largest tensors of a residual network. */
     if (s->kind == FER_LAYER_BATCHNORM && s->input >= 0 && readers[s->input] == 1)
@@ -307,7 +323,10 @@ free_activations (Net *net)
       continue;
     }
     g_clear_pointer (&l->out, g_free);
-    g_clear_pointer (&l->dout, g_free);
+    if (l->dout_is_adds)
+      l->dout = NULL;   /* the add's */
+    else
+      g_clear_pointer (&l->dout, g_free);
     g_clear_pointer (&l->col, g_free);
     g_clear_pointer (&l->argmax, g_free);
     g_clear_pointer (&l->mask, g_free);
@@ -339,7 +358,14 @@ allocate_activations (Net *net)
       ok = (l->argmax = g_try_new (int32_t, l->capacity)) != NULL;
     if (!net->trainable)
       continue;
-    ok = ok && (l->dout = g_try_new0 (fer_real, l->capacity)) != NULL;
+    if (!l->dout_is_adds)
+      ok = ok && (l->dout = g_try_new0 (fer_real, l->capacity)) != NULL;
+    if (ok && l->spec.kind == FER_LAYER_ADD)   /* (its inputs come before it) */
+      for (int k = 0; k < 2; k++) {
+        Layer *from = &net->layers[k == 0 ? l->spec.input : l->spec.input2];
+        if (from->dout_is_adds)
+          from->dout = l->dout;
+      }
     if (ok && l->spec.kind == FER_LAYER_CONV
         && net->all_cols_size * sizeof (fer_real) <= COL_CACHE_BYTES)
       ok = (l->col = g_try_new (fer_real, MAX (l->col_size, 1))) != NULL;
@@ -723,8 +749,8 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
       break;
     }
     case FER_LAYER_RELU:
-      if (l->relu_fused)
-        break;   /* done by the batchnorm before it */
+      if (l->relu_fused || l->relu_forward_done)
+        break;   /* done by the batchnorm or the add before it */
       if (l->in_place) {
         FER_FN (fer_relu_forward) (l->out, n);
         break;
@@ -735,6 +761,14 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
       break;
     case FER_LAYER_ADD: {
       const fer_real *other = net->layers[s->input2].out;
+      if (l->relu_fused) {
+        FER_PARALLEL_FOR (n)
+        for (size_t k = 0; k < n; k++) {
+          const fer_real sum = in[k] + other[k];
+          l->out[k] = sum > 0 ? sum : 0;   /* as fer_relu_forward */
+        }
+        break;
+      }
       FER_PARALLEL_FOR (n)
       for (size_t k = 0; k < n; k++)
         l->out[k] = in[k] + other[k];
@@ -831,7 +865,8 @@ FER_FN (fer_net_clear_output_grads) (Net *net)
   g_return_if_fail (net->trainable);
   /* (An in-place ReLU's gradient is its input's, cleared with it.) */
   for (int i = 0; i < net->n_layers; i++)
-    if (!net->layers[i].in_place && !net->layers[i].dout_assigned)
+    if (!net->layers[i].in_place && !net->layers[i].dout_assigned
+        && !net->layers[i].dout_is_adds)
       zero (net->layers[i].dout, elements (&net->layers[i]));
 }
 
@@ -893,11 +928,14 @@ backward_layer (Net *net, Layer *l)
         din[k] += l->out[k] > 0 ? l->dout[k] : 0;   /* branchless: vectorised */
       break;
     case FER_LAYER_ADD: {
-      fer_real *dother = net->layers[s->input2].dout;
-      FER_PARALLEL_FOR (n)
-      for (size_t k = 0; k < n; k++) {
-        din[k] += l->dout[k];
-        dother[k] += l->dout[k];
+      /* (An input whose gradient is the add's own has it already.) */
+      for (int k = 0; k < 2; k++) {
+        Layer *from = &net->layers[k == 0 ? s->input : s->input2];
+        if (from->dout_is_adds)
+          continue;
+        FER_PARALLEL_FOR (n)
+        for (size_t j = 0; j < n; j++)
+          from->dout[j] += l->dout[j];
       }
       break;
     }
