@@ -363,14 +363,16 @@ typedef struct {
   int channels;
   size_t count;
   gboolean relu;
-  double *in, *gamma, *beta, *out, *mean, *invstd, *running_mean, *running_var, *w;
+  double *in, *gamma, *beta, *out, *mean, *invstd, *scale, *shift, *running_mean, *running_var;
+  double *w;
 } NormCase;
 
 static double
 norm_loss (void *ctx)
 {
   NormCase *c = ctx;
-  fer_batchnorm_forward_train_f64 (c->out, c->mean, c->invstd, c->in, c->gamma, c->beta,
+  fer_batchnorm_forward_train_f64 (c->out, c->mean, c->invstd, c->scale, c->shift, c->in,
+      c->gamma, c->beta,
       c->running_mean, c->running_var, c->channels, c->count, 0.1, 1e-5, c->relu);
   return weighted_sum (c->out, c->w, c->channels * c->count);
 }
@@ -387,6 +389,8 @@ check_batchnorm (int channels, size_t count, gboolean relu)
   c.out = g_new (double, n);
   c.mean = g_new (double, c.channels);
   c.invstd = g_new (double, c.channels);
+  c.scale = g_new (double, c.channels);
+  c.shift = g_new (double, c.channels);
   c.running_mean = g_new0 (double, c.channels);
   c.running_var = g_new0 (double, c.channels);
   double *din = g_new0 (double, n), *dgamma = g_new0 (double, c.channels);
@@ -398,12 +402,12 @@ check_batchnorm (int channels, size_t count, gboolean relu)
   double *added = g_new (double, n);
   for (size_t i = 0; i < n; i++)
     din[i] = added[i] = 7;
-  const double *relu_out = relu ? c.out : NULL;
+  const double *relu_scale = relu ? c.scale : NULL, *relu_shift = relu ? c.shift : NULL;
   fer_batchnorm_backward_f64 (din, TRUE, dgamma, dbeta, c.w, c.in, c.mean, c.invstd, c.gamma,
-      c.channels, c.count, relu_out);
+      c.channels, c.count, relu_scale, relu_shift);
   double *unused_dgamma = g_new0 (double, c.channels), *unused_dbeta = g_new0 (double, c.channels);
   fer_batchnorm_backward_f64 (added, FALSE, unused_dgamma, unused_dbeta, c.w, c.in, c.mean,
-      c.invstd, c.gamma, c.channels, c.count, relu_out);
+      c.invstd, c.gamma, c.channels, c.count, relu_scale, relu_shift);
   for (size_t i = 0; i < n; i++)
     g_assert_cmpfloat_with_epsilon (added[i], din[i] + 7, 1e-12);
   if (relu) {
@@ -419,7 +423,7 @@ check_batchnorm (int channels, size_t count, gboolean relu)
   check_gradient ("batchnorm beta", c.beta, dbeta, c.channels, NULL, 0, norm_loss, &c);
 
   g_free (c.in); g_free (c.gamma); g_free (c.beta); g_free (c.w); g_free (c.out);
-  g_free (c.mean); g_free (c.invstd); g_free (c.running_mean); g_free (c.running_var);
+  g_free (c.mean); g_free (c.invstd); g_free (c.scale); g_free (c.shift); g_free (c.running_mean); g_free (c.running_var);
   g_free (din); g_free (dgamma); g_free (dbeta);
 }
 

@@ -232,15 +232,56 @@ test_batchnorm_statistics (void)
   for (size_t i = 0; i < count; i++)
     squares += (x[i] - mean) * (x[i] - mean);
   const float gamma = 1, beta = 0;
-  float save_mean, save_invstd, running_mean = 0, running_var = 1;
-  fer_batchnorm_forward_train (out, &save_mean, &save_invstd, x, &gamma, &beta, &running_mean,
-      &running_var, 1, count, 1.0, 1e-12, FALSE);
+  float save_mean, save_invstd, save_scale, save_shift, running_mean = 0, running_var = 1;
+  fer_batchnorm_forward_train (out, &save_mean, &save_invstd, &save_scale, &save_shift, x, &gamma,
+      &beta, &running_mean, &running_var, 1, count, 1.0, 1e-12, FALSE);
   g_assert_cmpfloat (fabs (save_mean - (double) mean), <=, 0.0625);   /* a float ulp at 10^6 */
   const double invstd = 1 / sqrtl (squares / count + 1e-12L);
   g_assert_cmpfloat (fabs (save_invstd / invstd - 1), <, 1e-5);
   g_assert_cmpfloat (fabs (running_var / (double) (squares / (count - 1)) - 1), <, 1e-5);
   g_free (x);
   g_free (out);
+}
+
+/* A batchnorm with the ReLU fused passes the gradient back where the forward's output was
+ * positive, found again from its input and the affine map it saved: in float, exactly where
+ * the ReLU's output is > 0 (the same products and sums, rounded the same), so the gradient is
+ * the one the ReLU's output would give, to the bit. */
+static void
+test_batchnorm_relu_mask (void)
+{
+  enum { CHANNELS = 3, COUNT = 4099 };
+  const size_t n = (size_t) CHANNELS * COUNT;
+  float *x = g_new (float, n), *out = g_new (float, n), *dy = g_new (float, n);
+  float *din = g_new (float, n), *masked = g_new (float, n), *expected = g_new (float, n);
+  FerRng rng;
+  fer_rng_init (&rng, 5);
+  for (size_t i = 0; i < n; i++) {
+    x[i] = (float) (fer_rng_uniform (&rng) * 3 - 1);
+    dy[i] = (float) (fer_rng_uniform (&rng) - 0.5);
+  }
+  const float gamma[CHANNELS] = { 1.3f, 0.7f, 2.1f }, beta[CHANNELS] = { 0.01f, -0.2f, 0.3f };
+  float mean[CHANNELS], invstd[CHANNELS], scale[CHANNELS], shift[CHANNELS];
+  float running_mean[CHANNELS] = { 0 }, running_var[CHANNELS] = { 1, 1, 1 };
+  fer_batchnorm_forward_train (out, mean, invstd, scale, shift, x, gamma, beta, running_mean,
+      running_var, CHANNELS, COUNT, 0.1, 1e-5, TRUE);
+  /* The reference: the ReLU's output masks the gradient, then a batchnorm without ReLU. */
+  size_t zeros = 0;
+  for (size_t i = 0; i < n; i++) {
+    zeros += out[i] == 0;
+    masked[i] = out[i] > 0 ? dy[i] : 0;
+  }
+  g_assert_cmpuint (zeros, >, n / 10);
+  float dgamma[CHANNELS] = { 0 }, dbeta[CHANNELS] = { 0 };
+  float expected_dgamma[CHANNELS] = { 0 }, expected_dbeta[CHANNELS] = { 0 };
+  fer_batchnorm_backward (expected, TRUE, expected_dgamma, expected_dbeta, masked, x, mean,
+      invstd, gamma, CHANNELS, COUNT, NULL, NULL);
+  fer_batchnorm_backward (din, TRUE, dgamma, dbeta, dy, x, mean, invstd, gamma, CHANNELS, COUNT,
+      scale, shift);
+  g_assert_cmpmem (din, n * sizeof *din, expected, n * sizeof *expected);
+  g_assert_cmpmem (dgamma, sizeof dgamma, expected_dgamma, sizeof expected_dgamma);
+  g_assert_cmpmem (dbeta, sizeof dbeta, expected_dbeta, sizeof expected_dbeta);
+  g_free (x); g_free (out); g_free (dy); g_free (din); g_free (masked); g_free (expected);
 }
 
 /* Evaluation folds a convolution's batchnorm (and ReLU) into the convolution's output
@@ -334,6 +375,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/net/simpleconv3-through-the-driver", test_simpleconv3_through_the_driver);
   g_test_add_func ("/net/batchnorm-statistics", test_batchnorm_statistics);
+  g_test_add_func ("/net/batchnorm-relu-mask", test_batchnorm_relu_mask);
   g_test_add_func ("/net/batchnorm-folded-in-evaluation", test_batchnorm_folded);
   g_test_add_func ("/net/layer-timer", test_layer_timer);
   g_test_add_func ("/net/training-buffers-on-demand", test_training_buffers_on_demand);

@@ -15,10 +15,11 @@
 #define FER_BATCHNORM_DEFAULT_EPS 1e-5
 #define FER_BATCHNORM_DEFAULT_MOMENTUM 0.1
 
-/* save_mean and save_invstd (one per channel) are kept for the backward pass.  count >= 2.
+/* save_mean and save_invstd (one per channel) are kept for the backward pass, with save_scale
+ * and save_shift, the affine map the pass applied (out = in * scale + shift).  count >= 2.
  * relu: a ReLU that follows is applied in the same pass (out is then the ReLU's output). */
 void FER_FN (fer_batchnorm_forward_train) (fer_real *out, fer_real *save_mean,
-    fer_real *save_invstd, const fer_real *in, const fer_real *gamma, const fer_real *beta,
+    fer_real *save_invstd, fer_real *save_scale, fer_real *save_shift, const fer_real *in, const fer_real *gamma, const fer_real *beta,
     fer_real *running_mean, fer_real *running_var, int channels, size_t count,
     double momentum, double eps, gboolean relu);
 
@@ -33,12 +34,13 @@ void FER_FN (fer_batchnorm_forward_eval) (fer_real *out, const fer_real *in,
     const fer_real *running_var, int channels, size_t count, double eps, gboolean relu);
 
 /* Backward of the training forward: accumulates dgamma, dbeta, and din (assign_din: writes it,
- * when nothing else adds to it).  relu_out: the output of a forward with relu (dout is then the
- * ReLU's output gradient, passed back through it where relu_out > 0), or NULL. */
+ * when nothing else adds to it).  After a forward with relu, relu_scale and relu_shift are its
+ * save_scale and save_shift: dout is then the ReLU's output gradient, passed back through it
+ * where in * scale + shift > 0 (where the forward's output was); without, both NULL. */
 void FER_FN (fer_batchnorm_backward) (fer_real *din, gboolean assign_din, fer_real *dgamma,
     fer_real *dbeta,
     const fer_real *dout, const fer_real *in, const fer_real *save_mean,
     const fer_real *save_invstd, const fer_real *gamma, int channels, size_t count,
-    const fer_real *relu_out);
+    const fer_real *relu_scale, const fer_real *relu_shift);
 
 #endif /* FER_BATCHNORM_H */

@@ -38,7 +38,8 @@ typedef struct {
   int band_rows;            /* of that many output rows each */
   int32_t *argmax;          /* pooling */
   uint8_t *mask;            /* dropout */
-  fer_real *save_mean, *save_invstd;   /* batchnorm */
+  fer_real *save_mean, *save_invstd;   /* batchnorm: the batch's statistics, */
+  fer_real *save_scale, *save_shift;   /* and the affine map they made */
   fer_real *weight_t;       /* linear with sparse inputs, frozen: the weight transposed */
   gboolean in_place;        /* a ReLU that works in its input's buffers (it is their only reader) */
   gboolean relu_fused;      /* batchnorm: the in-place ReLU that follows is done in its passes;
@@ -388,7 +389,9 @@ allocate (Net *net)
     Layer *l = &net->layers[i];
     if (l->spec.kind == FER_LAYER_BATCHNORM)
       ok = (l->save_mean = g_try_new (fer_real, l->c)) != NULL
-          && (l->save_invstd = g_try_new (fer_real, l->c)) != NULL;
+          && (l->save_invstd = g_try_new (fer_real, l->c)) != NULL
+          && (l->save_scale = g_try_new (fer_real, l->c)) != NULL
+          && (l->save_shift = g_try_new (fer_real, l->c)) != NULL;
   }
   return ok && allocate_activations (net);
 }
@@ -501,6 +504,8 @@ FER_FN (fer_net_free) (Net *net)
   for (int i = 0; i < net->n_layers; i++) {
     g_free (net->layers[i].save_mean);
     g_free (net->layers[i].save_invstd);
+    g_free (net->layers[i].save_scale);
+    g_free (net->layers[i].save_shift);
     g_free (net->layers[i].weight_t);
   }
   g_free (net->layers);
@@ -734,7 +739,8 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
       if (s->input >= 0 && net->layers[s->input].folded)
         break;   /* done by the convolution before it (evaluation only) */
       if (net->training) {
-        FER_FN (fer_batchnorm_forward_train) (l->out, l->save_mean, l->save_invstd, in,
+        FER_FN (fer_batchnorm_forward_train) (l->out, l->save_mean, l->save_invstd,
+            l->save_scale, l->save_shift, in,
             FER_FN (fer_net_tensor) (net, l->weight), FER_FN (fer_net_tensor) (net, l->bias),
             FER_FN (fer_net_tensor) (net, l->running_mean),
             FER_FN (fer_net_tensor) (net, l->running_var), l->c, count, BN_MOMENTUM, BN_EPS,
@@ -914,7 +920,8 @@ backward_layer (Net *net, Layer *l)
       FER_FN (fer_batchnorm_backward) (din, !from_image && net->layers[s->input].dout_assigned,
           FER_FN (fer_net_grad) (net, l->weight), FER_FN (fer_net_grad) (net, l->bias), l->dout,
           in, l->save_mean, l->save_invstd, FER_FN (fer_net_tensor) (net, l->weight), l->c,
-          (size_t) net->batch * l->h * l->w, l->relu_fused ? l->out : NULL);
+          (size_t) net->batch * l->h * l->w, l->relu_fused ? l->save_scale : NULL,
+          l->relu_fused ? l->save_shift : NULL);
       break;
     case FER_LAYER_RELU:
       if (l->relu_fused)
