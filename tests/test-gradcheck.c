@@ -47,6 +47,15 @@ random_array (size_t n, double scale)
   return a;
 }
 
+static double *
+filled_array (size_t n, double value)
+{
+  double *a = g_new (double, n);
+  for (size_t i = 0; i < n; i++)
+    a[i] = value;
+  return a;
+}
+
 static double
 numeric_derivative (double *x, double step, LossFn loss, void *ctx)
 {
@@ -178,8 +187,14 @@ check_conv_bias (FerConv2d conv, int batch, int size, gboolean channel_major, gb
    * may go direct, and the numerical gradient is taken of that). */
   fer_conv2d_forward_columns_f64 (c.out, c.col, c.in, c.strides, c.weight, c.bias, &c.conv,
       c.batch, c.height, c.width);
-  fer_conv2d_backward_f64 (din, dweight, with_bias ? dbias : NULL, dcol, c.w, c.col, c.in,
+  fer_conv2d_backward_f64 (din, FALSE, dweight, with_bias ? dbias : NULL, dcol, c.w, c.col, c.in,
       c.weight, c.strides, &c.conv, batch, c.height, c.width);
+  /* Written over what din held (as by the first layer to reach it in a backward pass). */
+  double *assigned = filled_array (c.n_in, 7), *scratch_dweight = g_new0 (double, n_weight);
+  fer_conv2d_backward_f64 (assigned, TRUE, scratch_dweight, NULL, dcol, c.w, c.col, c.in,
+      c.weight, c.strides, &c.conv, batch, c.height, c.width);
+  g_assert_cmpmem (assigned, c.n_in * sizeof *din, din, c.n_in * sizeof *din);
+  g_free (assigned); g_free (scratch_dweight);
   check_gradient ("conv2d input", c.in, din, c.n_in, NULL, 0, conv_loss, &c);
   check_gradient ("conv2d weight", c.weight, dweight, n_weight, NULL, 0, conv_loss, &c);
   if (with_bias)
@@ -219,8 +234,15 @@ check_conv_bands (FerConv2d conv, int batch, int height, int width, int rows,
       rows, batch, height, width);
   for (size_t i = 0; i < c.n_out; i++)
     g_assert_cmpfloat_with_epsilon (banded[i], c.out[i], 1e-12);
-  fer_conv2d_bands_backward_f64 (want_din ? din : NULL, dweight, with_bias ? dbias : NULL,
+  fer_conv2d_bands_backward_f64 (want_din ? din : NULL, FALSE, dweight, with_bias ? dbias : NULL,
       c.col, dcol, c.w, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+  if (want_din) {   /* written over what din held */
+    double *assigned = filled_array (c.n_in, 7), *scratch_dweight = g_new0 (double, n_weight);
+    fer_conv2d_bands_backward_f64 (assigned, TRUE, scratch_dweight, NULL, c.col, dcol, c.w,
+        c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+    g_assert_cmpmem (assigned, c.n_in * sizeof *din, din, c.n_in * sizeof *din);
+    g_free (assigned); g_free (scratch_dweight);
+  }
   if (want_din)
     check_gradient ("banded conv2d input", c.in, din, c.n_in, NULL, 0, conv_loss, &c);
   check_gradient ("banded conv2d weight", c.weight, dweight, n_weight, NULL, 0, conv_loss, &c);
@@ -273,10 +295,18 @@ check_conv_winograd (FerConv2d conv, int batch, int height, int width, gboolean 
       height, width);
   for (size_t i = 0; i < c.n_out; i++)
     g_assert_cmpfloat_with_epsilon (tiled[i], c.out[i], 1e-12);
-  fer_conv2d_winograd_backward_f64 (want_din ? din : NULL, dweight, with_bias ? dbias : NULL,
-      scratch, c.w, c.in, c.weight, c.strides, &conv, batch, height, width);
-  fer_conv2d_backward_f64 (col_din, col_dweight, col_dbias, scratch, c.w, c.col, c.in, c.weight,
-      c.strides, &conv, batch, height, width);
+  fer_conv2d_winograd_backward_f64 (want_din ? din : NULL, FALSE, dweight,
+      with_bias ? dbias : NULL, scratch, c.w, c.in, c.weight, c.strides, &conv, batch, height,
+      width);
+  if (want_din) {   /* written over what din held */
+    double *assigned = filled_array (c.n_in, 7), *scratch_dweight = g_new0 (double, n_weight);
+    fer_conv2d_winograd_backward_f64 (assigned, TRUE, scratch_dweight, NULL, scratch, c.w, c.in,
+        c.weight, c.strides, &conv, batch, height, width);
+    g_assert_cmpmem (assigned, c.n_in * sizeof *din, din, c.n_in * sizeof *din);
+    g_free (assigned); g_free (scratch_dweight);
+  }
+  fer_conv2d_backward_f64 (col_din, FALSE, col_dweight, col_dbias, scratch, c.w, c.col, c.in,
+      c.weight, c.strides, &conv, batch, height, width);
   for (size_t i = 0; i < c.n_in; i++)
     g_assert_cmpfloat_with_epsilon (din[i], want_din ? col_din[i] : 0, 1e-11);
   for (size_t i = 0; i < n_weight; i++)

@@ -88,7 +88,8 @@ FER_FN (fer_conv2d_bands_forward) (fer_real *out, fer_real *col, const fer_real 
 }
 
 void
-FER_FN (fer_conv2d_bands_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
+FER_FN (fer_conv2d_bands_backward) (fer_real *din, gboolean assign_din, fer_real *dweight,
+    fer_real *dbias,
     fer_real *col, fer_real *dcol, const fer_real *dout, const fer_real *in,
     const fer_real *weight, FerImageStrides in_strides, const FerConv2d *conv, int rows,
     int batch, int height, int width)
@@ -108,6 +109,9 @@ FER_FN (fer_conv2d_bands_backward) (fer_real *din, fer_real *dweight, fer_real *
   for (int n = 0; n < batch; n++) {
     const size_t slot = (size_t) omp_get_thread_num () * b.patch * b.rows * b.ow;
     fer_real *my_dweight = image_dweight + n * weights;
+    if (din != NULL && assign_din)
+      FER_FN (fer_zero_image) (din + n * in_strides.image, in_strides, conv->in_channels,
+          (size_t) height * width);
     for (int oy = 0; oy < b.oh; oy += b.rows) {
       const int count = (MIN (oy + b.rows, b.oh) - oy) * b.ow;
       const fer_real *band_dout = dout + (size_t) n * per_image + (size_t) oy * b.ow;

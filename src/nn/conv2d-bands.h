@@ -43,9 +43,10 @@ void FER_FN (fer_conv2d_bands_forward) (fer_real *out, fer_real *col, const fer_
     const FerConvEpilogue *epilogue, const FerConv2d *conv, int rows, int batch, int height,
     int width);
 
-/* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out as in); col
- * and dcol are scratch. */
-void FER_FN (fer_conv2d_bands_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
+/* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out as in;
+ * assign_din: writes it, whatever it held); col and dcol are scratch. */
+void FER_FN (fer_conv2d_bands_backward) (fer_real *din, gboolean assign_din, fer_real *dweight,
+    fer_real *dbias,
     fer_real *col, fer_real *dcol, const fer_real *dout, const fer_real *in,
     const fer_real *weight, FerImageStrides in_strides, const FerConv2d *conv, int rows,
     int batch, int height, int width);

@@ -409,7 +409,8 @@ FER_FN (fer_conv2d_winograd_forward) (fer_real *out, fer_real *scratch, const fe
 }
 
 void
-FER_FN (fer_conv2d_winograd_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
+FER_FN (fer_conv2d_winograd_backward) (fer_real *din, gboolean assign_din,
+    fer_real *dweight, fer_real *dbias,
     fer_real *scratch, const fer_real *dout, const fer_real *in, const fer_real *weight,
     FerImageStrides in_strides, const FerConv2d *conv, int batch, int height, int width)
 {
@@ -433,6 +434,8 @@ FER_FN (fer_conv2d_winograd_backward) (fer_real *din, fer_real *dweight, fer_rea
     fer_real *dv = dm + (size_t) POINTS * out_channels * t.band_tiles;
     fer_real *lines = dv + (size_t) POINTS * channels * t.band_tiles;
     fer_real *du = image_du + n * weights;
+    if (din != NULL && assign_din)
+      FER_FN (fer_zero_image) (din + n * in_strides.image, in_strides, channels, per_image);
     for (int ty0 = 0; ty0 < t.tiles_y; ty0 += t.band_rows) {
       const int ty1 = MIN (ty0 + t.band_rows, t.tiles_y), count = (ty1 - ty0) * t.tiles_x;
       transform_inputs (v, t.band_tiles, lines, in + n * in_strides.image, in_strides,

@@ -37,8 +37,10 @@ void FER_FN (fer_conv2d_winograd_forward) (fer_real *out, fer_real *scratch, con
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
     const FerConv2d *conv, int batch, int height, int width);
 
-/* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out as in). */
-void FER_FN (fer_conv2d_winograd_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
+/* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out as in;
+ * assign_din: writes it, whatever it held). */
+void FER_FN (fer_conv2d_winograd_backward) (fer_real *din, gboolean assign_din,
+    fer_real *dweight, fer_real *dbias,
     fer_real *scratch, const fer_real *dout, const fer_real *in, const fer_real *weight,
     FerImageStrides in_strides, const FerConv2d *conv, int batch, int height, int width);
 

@@ -277,6 +277,14 @@ FER_FN (fer_conv2d_bias_backward) (fer_real *dbias, const fer_real *dout, int ou
   }
 }
 
+void
+FER_FN (fer_zero_image) (fer_real *image, FerImageStrides strides, int channels,
+    size_t per_image)
+{
+  for (int c = 0; c < channels; c++)
+    memset (image + c * strides.channel, 0, per_image * sizeof *image);
+}
+
 /* Images first .. first + images - 1: their columns' gradient, then back into the images. */
 static void
 backward_slab (fer_real *din, fer_real *dcol, const fer_real *dout, const fer_real *weight,
@@ -293,7 +301,8 @@ backward_slab (fer_real *din, fer_real *dcol, const fer_real *dout, const fer_re
 }
 
 void
-FER_FN (fer_conv2d_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
+FER_FN (fer_conv2d_backward) (fer_real *din, gboolean assign_din, fer_real *dweight,
+    fer_real *dbias,
     fer_real *dcol, const fer_real *dout, const fer_real *col, const fer_real *in,
     const fer_real *weight, FerImageStrides din_strides, const FerConv2d *conv, int batch,
     int height, int width)
@@ -310,6 +319,13 @@ FER_FN (fer_conv2d_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
         1, dout, positions, col, positions, 1, dweight, patch);
   if (dbias)
     FER_FN (fer_conv2d_bias_backward) (dbias, dout, conv->out_channels, positions);
+  /* (Whole here: these paths add into every image at once.) */
+  if (din != NULL && assign_din) {
+    FER_PARALLEL_FOR ((size_t) conv->in_channels * batch * height * width)
+    for (int n = 0; n < batch; n++)
+      FER_FN (fer_zero_image) (din + n * din_strides.image, din_strides, conv->in_channels,
+          (size_t) height * width);
+  }
   if (direct) {
     FER_FN (fer_conv2d_direct_backward) (din, dweight, dout, in, din_strides, weight, conv,
         batch, height, width);

@@ -9,6 +9,7 @@
 #define FER_CONV2D_H
 
 #include <stddef.h>
+#include <glib.h>
 #include "nn/fer-real.h"
 
 typedef struct {
@@ -24,6 +25,12 @@ typedef struct {
   size_t channel;
   size_t image;
 } FerImageStrides;
+
+/* Zeros one image's planes (channels of per_image elements, strides.channel apart): an input
+ * gradient that a backward pass writes rather than adds to, cleared image by image just before
+ * it is added into, while it is in cache. */
+void FER_FN (fer_zero_image) (fer_real *image, FerImageStrides strides, int channels,
+    size_t per_image);
 
 static inline FerImageStrides
 fer_strides_nchw (int channels, int height, int width)
@@ -110,11 +117,12 @@ void FER_FN (fer_conv2d_forward_columns) (fer_real *out, fer_real *col, const fe
     const FerConv2d *conv, int batch, int height, int width);
 
 /* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out by
- * din_strides, the same layout the input in had).  col is im2col (in), as
+ * din_strides, the same layout the input in had; assign_din: writes it, whatever it held).  col is im2col (in), as
  * fer_conv2d_forward_columns leaves it (fer_conv2d_forward may go direct and leave none); dcol
  * is scratch of the same size.  (Where fer_conv2d_direct_backward_applies, the backward goes
  * direct: it reads in and needs neither col nor dcol.) */
-void FER_FN (fer_conv2d_backward) (fer_real *din, fer_real *dweight, fer_real *dbias,
+void FER_FN (fer_conv2d_backward) (fer_real *din, gboolean assign_din, fer_real *dweight,
+    fer_real *dbias,
     fer_real *dcol, const fer_real *dout, const fer_real *col, const fer_real *in,
     const fer_real *weight, FerImageStrides din_strides, const FerConv2d *conv, int batch,
     int height, int width);

@@ -46,7 +46,10 @@ typedef struct {
                                that ReLU: nothing left to do.  add: applies the in-place ReLU
                                that follows as it writes the sum (the ReLU's backward remains) */
   gboolean relu_forward_done;   /* a ReLU whose forward the add before it does */
-  gboolean dout_assigned;   /* dout is written whole by its only reader (not cleared, not added to) */
+  gboolean dout_assigned;   /* dout is written whole by the first layer to write it in the
+                               backward pass (not cleared first) */
+  gboolean assigns_din;     /* that layer: writes its input's gradient rather than adding */
+  gboolean written_in_backward;   /* (while marking: a layer writes dout) */
   gboolean dout_is_adds;    /* its only reader is an add, which passes its gradient on as it is:
                                dout is the add's own (not cleared, not added to) */
   int folding_bn;           /* convolution: the batchnorm that is its only reader, or -1 */
@@ -279,10 +282,6 @@ mark_in_place (Net *net)
         if (readers[from] == 1 && !net->layers[from].in_place)
           net->layers[from].dout_is_adds = TRUE;
       }
-    /* A batchnorm that is its input's only reader writes that input's gradient rather than
-     * adding to it: one pass less over the largest tensors of a residual network. */
-    if (s->kind == FER_LAYER_BATCHNORM && s->input >= 0 && readers[s->input] == 1)
-      net->layers[s->input].dout_assigned = TRUE;
     /* conv-BN in evaluation: the convolution writes the batchnorm's output itself.  (Layers
      * read earlier ones only: the convolution's -1 was set on its own turn.) */
     net->layers[i].folding_bn = -1;
@@ -291,6 +290,49 @@ mark_in_place (Net *net)
       net->layers[s->input].folding_bn = i;
   }
   g_free (readers);
+}
+
+/* The layer whose output gradient buffer a backward pass writes for its input `input`: that
+ * layer's, or where it is an in-place ReLU, the ReLU's input's (the same buffer). */
+static int
+gradient_owner (const Net *net, int input)
+{
+  if (input < 0)
+    return -1;
+  return net->layers[input].in_place ? net->layers[input].spec.input : input;
+}
+
+/* Layer l writes the gradient of its input `input` in the backward pass. */
+static void
+mark_writer (Net *net, Layer *l, int input)
+{
+  const int owner = gradient_owner (net, input);
+  if (owner < 0 || net->layers[owner].dout_is_adds)
+    return;   /* the image, or a buffer that is the add's own (nothing writes it) */
+  Layer *o = &net->layers[owner];
+  if (o->written_in_backward)
+    return;   /* a later layer reaches it first */
+  o->written_in_backward = TRUE;
+  l->assigns_din = o->dout_assigned = l->spec.kind == FER_LAYER_CONV
+      || l->spec.kind == FER_LAYER_BATCHNORM;
+}
+
+/* The backward pass runs the layers last to first: the last layer that writes a gradient
+ * buffer is the first to reach it, and writes it rather than adding to it when it can (a
+ * convolution or a batchnorm), so the buffer is not cleared first: one pass less over it, and
+ * the writer clears it image by image while it is in cache.  (A buffer that an add shares with
+ * its input is written by nobody; an in-place ReLU only masks its buffer, later.) */
+static void
+mark_first_writers (Net *net)
+{
+  for (int i = net->n_layers - 1; i >= 0; i--) {
+    Layer *l = &net->layers[i];
+    if (l->in_place)
+      continue;   /* masks its buffer where it lies, after the layers that read it */
+    mark_writer (net, l, l->spec.input);
+    if (l->spec.kind == FER_LAYER_ADD)
+      mark_writer (net, l, l->spec.input2);
+  }
 }
 
 /* The sizes of the activation buffers for net->max_batch images and net->max_rois regions. */
@@ -486,6 +528,7 @@ FER_FN (fer_net_new) (const FerLayerSpec *layers, int n_layers, int in_channels,
     }
   }
   mark_in_place (net);
+  mark_first_writers (net);
   if (!allocate (net)) {
     g_set_error (error, FER_ERROR, FER_ERROR_IO, "out of memory for a network of %d layers "
         "(%zu parameters) at batch %d", n_layers, net->n_params, max_batch);
@@ -889,14 +932,14 @@ backward_layer (Net *net, Layer *l)
     case FER_LAYER_CONV: {
       const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
       if (l->by_winograd) {
-        FER_FN (fer_conv2d_winograd_backward) (din, FER_FN (fer_net_grad) (net, l->weight),
+        FER_FN (fer_conv2d_winograd_backward) (din, l->assigns_din, FER_FN (fer_net_grad) (net, l->weight),
             l->bias >= 0 ? FER_FN (fer_net_grad) (net, l->bias) : NULL, net->dcol, l->dout, in,
             FER_FN (fer_net_tensor) (net, l->weight), strides, &conv, net->batch, l->in_h,
             l->in_w);
         break;
       }
       if (l->by_bands) {
-        FER_FN (fer_conv2d_bands_backward) (din, FER_FN (fer_net_grad) (net, l->weight),
+        FER_FN (fer_conv2d_bands_backward) (din, l->assigns_din, FER_FN (fer_net_grad) (net, l->weight),
             l->bias >= 0 ? FER_FN (fer_net_grad) (net, l->bias) : NULL, net->col, net->dcol,
             l->dout, in, FER_FN (fer_net_tensor) (net, l->weight), strides, &conv, l->band_rows,
             net->batch, l->in_h, l->in_w);
@@ -909,7 +952,7 @@ backward_layer (Net *net, Layer *l)
         FER_FN (fer_im2col) (net->col, positions, in, strides, &conv, net->batch, l->in_h,
             l->in_w);
       }
-      FER_FN (fer_conv2d_backward) (din, FER_FN (fer_net_grad) (net, l->weight),
+      FER_FN (fer_conv2d_backward) (din, l->assigns_din, FER_FN (fer_net_grad) (net, l->weight),
           l->bias >= 0 ? FER_FN (fer_net_grad) (net, l->bias) : NULL, net->dcol, l->dout,
           l->col ? l->col : net->col, in, FER_FN (fer_net_tensor) (net, l->weight), strides,
           &conv,
@@ -917,7 +960,7 @@ backward_layer (Net *net, Layer *l)
       break;
     }
     case FER_LAYER_BATCHNORM:
-      FER_FN (fer_batchnorm_backward) (din, !from_image && net->layers[s->input].dout_assigned,
+      FER_FN (fer_batchnorm_backward) (din, l->assigns_din,
           FER_FN (fer_net_grad) (net, l->weight), FER_FN (fer_net_grad) (net, l->bias), l->dout,
           in, l->save_mean, l->save_invstd, FER_FN (fer_net_tensor) (net, l->weight), l->c,
           (size_t) net->batch * l->h * l->w, l->relu_fused ? l->save_scale : NULL,
