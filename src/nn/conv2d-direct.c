@@ -17,17 +17,18 @@
  * weight, any channel count) or in vector registers (one pass per weight over a register's width
  * of outputs, for blocks of exactly 4 or 8 channels: a load of the input serves every channel of
  * the block, and the sums are not loaded and stored again for each weight).  Both add the terms
- * in the same order (input channel, kernel row, kernel column), so they give the same sums. */
-#define VECTOR_BYTES 32
-typedef fer_real VectorReal __attribute__ ((vector_size (VECTOR_BYTES)));
-enum { LANES = VECTOR_BYTES / sizeof (fer_real) };
+ * in the same order (input channel, kernel row, kernel column), so they give the same sums.
+ * The registers path is compiled for two widths (conv2d-direct-registers.h): 16 lanes where the
+ * processor has AVX-512, 8 elsewhere (AVX2 or SSE2 at run time; 16 lanes there would not fit the
+ * sums of 8 channels in its 16 registers).  Rows are padded for the wider. */
+#define MAX_LANES (64 / (int) sizeof (fer_real))
 /* The input rows one output row reads, zero-padded, copied once per output row. */
 #define PADDED_MAX 8192
 
 static int
 padded_span (const FerConv2d *conv, int ow)
 {
-  return (ow + LANES - 1) / LANES * LANES + conv->kernel - 1;
+  return (ow + MAX_LANES - 1) / MAX_LANES * MAX_LANES + conv->kernel - 1;
 }
 
 static gboolean
@@ -81,12 +82,15 @@ shifted_span (const fer_real *row, int kx, int padding, int out_width, int width
   return row + kx - padding;
 }
 
-/* AVX2 where the processor has it (chosen at run time), no FMA (the build is C11: products and
- * sums are rounded apart), so the results do not depend on the machine. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define FER_VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default")))
-#else
-#define FER_VECTOR_CLONES
+/* The sums below are contracted: a * b + c is one fused multiply-add where the processor has
+ * them (AVX2 and AVX-512 machines), twice the arithmetic per cycle, and rounded once.  So
+ * these paths' results differ in the last bits between processors with and without FMA (as
+ * OpenBLAS's GEMMs do); on one machine they are the same from run to run and thread count to
+ * thread count.  The epilogue (evaluation's folded batchnorm, which must give the batchnorm's
+ * own values to the bit) is applied outside, by output_row. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize ("fp-contract=fast")
 #endif
 
 /* Rows path: out[oc][n][y][x] (+)= bias[oc] + sum over ic, ky, kx of
@@ -94,8 +98,7 @@ shifted_span (const fer_real *row, int kx, int padding, int out_width, int width
 static inline void
 row_block_rows (fer_real *out, FerImageStrides out_strides, gboolean accumulate,
     const fer_real *in, FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConvEpilogue *epilogue, const FerConv2d *conv, int n, int oc0, int ocs, int y,
-    int height, int width)
+    const FerConv2d *conv, int n, int oc0, int ocs, int y, int height, int width)
 {
   const int k = conv->kernel, p = conv->padding, c_in = conv->in_channels;
   const int ow = width + 2 * p - k + 1;
@@ -123,9 +126,6 @@ row_block_rows (fer_real *out, FerImageStrides out_strides, gboolean accumulate,
     if (accumulate)
       for (int x = 0; x < ow; x++)
         dst[x] += acc[o][x];
-    else if (epilogue)
-      for (int x = 0; x < ow; x++)
-        dst[x] = fer_conv_epilogue_apply (epilogue, oc0 + o, acc[o][x]);
     else
       memcpy (dst, acc[o], ow * sizeof *dst);
   }
@@ -148,103 +148,41 @@ padded_rows (fer_real *rows, const fer_real *in, FerImageStrides in_strides,
     }
 }
 
-/* Registers path, the same sums for a block of OCS (a constant: the sums stay in registers)
- * channels, from the padded rows. */
-static inline __attribute__ ((always_inline)) void
-row_block_registers (fer_real *out, FerImageStrides out_strides, gboolean accumulate,
-    const fer_real *rows, int span, const fer_real *weight, const fer_real *bias,
-    const FerConvEpilogue *epilogue, const FerConv2d *conv, int n, int oc0, const int OCS, int y,
-    int ow)
-{
-  const int k = conv->kernel, c_in = conv->in_channels;
-  const size_t per_channel = (size_t) c_in * k * k;
-  for (int x0 = 0; x0 < ow; x0 += LANES) {
-    VectorReal acc[OC_BLOCK];
-    for (int o = 0; o < OCS; o++) {
-      const fer_real b = bias ? bias[oc0 + o] : 0;
-      for (int lane = 0; lane < LANES; lane++)
-        acc[o][lane] = b;
-    }
-    const fer_real *w = weight + (size_t) oc0 * per_channel;
-    for (int ic = 0; ic < c_in; ic++)
-      for (int ky = 0; ky < k; ky++) {
-        const fer_real *src = rows + (size_t) (ic * k + ky) * span + x0;
-        for (int kx = 0; kx < k; kx++, w++) {
-          VectorReal v;
-          memcpy (&v, src + kx, sizeof v);
-          for (int o = 0; o < OCS; o++)
-            acc[o] += w[o * per_channel] * v;
-        }
-      }
-    const int lanes = MIN (LANES, ow - x0);
-    for (int o = 0; o < OCS; o++) {
-      fer_real *dst = out + (oc0 + o) * out_strides.channel + n * out_strides.image
-          + (size_t) y * ow + x0;
-      if (epilogue)
-        for (int lane = 0; lane < lanes; lane++)
-          dst[lane] = fer_conv_epilogue_apply (epilogue, oc0 + o, acc[o][lane]);
-      else
-        for (int lane = 0; lane < lanes; lane++)
-          dst[lane] = accumulate ? dst[lane] + acc[o][lane] : acc[o][lane];
-    }
-  }
-}
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define FER_DIRECT_AVX512 1
+#endif
 
-/* Output row y of image n, every block of output channels; the padded input rows of the
- * registers path are made once for all the blocks. */
-FER_VECTOR_CLONES static void
-output_row (fer_real *out, FerImageStrides out_strides, gboolean accumulate, const fer_real *in,
-    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConvEpilogue *epilogue, const FerConv2d *conv, int n, int y, int height, int width)
-{
-  const int ow = width + 2 * conv->padding - conv->kernel + 1, span = padded_span (conv, ow);
-  const gboolean fits = (size_t) conv->in_channels * conv->kernel * span <= PADDED_MAX;
-  fer_real rows[PADDED_MAX];
-  if (fits)
-    padded_rows (rows, in, in_strides, conv, n, y, height, width, span);
-  for (int oc0 = 0; oc0 < conv->out_channels; oc0 += OC_BLOCK) {
-    const int ocs = MIN (OC_BLOCK, conv->out_channels - oc0);
-    if (fits && ocs == 8)
-      row_block_registers (out, out_strides, accumulate, rows, span, weight, bias, epilogue,
-          conv, n, oc0, 8, y, ow);
-    else if (fits && ocs == 4)
-      row_block_registers (out, out_strides, accumulate, rows, span, weight, bias, epilogue,
-          conv, n, oc0, 4, y, ow);
-    else
-      row_block_rows (out, out_strides, accumulate, in, in_strides, weight, bias, epilogue, conv,
-          n, oc0, ocs, y, height, width);
-  }
-}
+/* The registers path and a whole output row in 256-bit vectors, with AVX2 and FMA or without (the
+ * processor's choice, at run time). */
+#define REGISTERS_BYTES 32
+#define REGISTERS_FN(name) name##_256
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define REGISTERS_TARGET __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
+#else
+#define REGISTERS_TARGET
+#endif
+#include "nn/conv2d-direct-registers.h"
+#undef REGISTERS_BYTES
+#undef REGISTERS_FN
+#undef REGISTERS_TARGET
 
-/* Every row of every image and channel block, split across the threads. */
-static void
-convolve (fer_real *out, FerImageStrides out_strides, gboolean accumulate, const fer_real *in,
-    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConvEpilogue *epilogue, const FerConv2d *conv, int batch, int height, int width)
-{
-  const int oh = fer_conv2d_output_size (height, conv->kernel, 1, conv->padding);
-  const int ow = fer_conv2d_output_size (width, conv->kernel, 1, conv->padding);
-  const int tasks = batch * oh;
-  FER_PARALLEL_FOR ((size_t) conv->out_channels * batch * oh * ow * conv->kernel)
-  for (int t = 0; t < tasks; t++)
-    output_row (out, out_strides, accumulate, in, in_strides, weight, bias, epilogue, conv, t / oh,
-        t % oh, height, width);
-}
-
-void
-FER_FN (fer_conv2d_direct_forward) (fer_real *out, const fer_real *in,
-    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConvEpilogue *epilogue, const FerConv2d *conv, int batch, int height, int width)
-{
-  const int oh = fer_conv2d_output_size (height, conv->kernel, 1, conv->padding);
-  const int ow = fer_conv2d_output_size (width, conv->kernel, 1, conv->padding);
-  convolve (out, fer_strides_cnhw (batch, oh, ow), FALSE, in, in_strides, weight, bias, epilogue,
-      conv, batch, height, width);
-}
+#ifdef FER_DIRECT_AVX512
+/* The same in 512-bit vectors, called only where the processor has AVX-512. */
+#define REGISTERS_BYTES 64
+#define REGISTERS_FN(name) name##_512
+#define REGISTERS_TARGET __attribute__ ((target ("arch=x86-64-v4")))
+#include "nn/conv2d-direct-registers.h"
+#undef REGISTERS_BYTES
+#undef REGISTERS_FN
+#undef REGISTERS_TARGET
+#endif
 
 /* dweight[oc][ic][ky][kx] += sum over n, y, x of dout[oc][n][y][x] * in[ic][n][y+ky-p][x+kx-p],
  * each output channel on its own (summed in double: the sums run over the whole batch). */
-FER_VECTOR_CLONES static void
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__ ((target_clones ("arch=x86-64-v3", "default")))
+#endif
+static void
 weight_gradient (fer_real *dweight, const fer_real *dout, const fer_real *in,
     FerImageStrides in_strides, const FerConv2d *conv, int oc, int batch, int height,
     int width, double *sums)
@@ -273,6 +211,62 @@ weight_gradient (fer_real *dweight, const fer_real *dout, const fer_real *in,
   fer_real *dw = dweight + (size_t) oc * c_in * k * k;
   for (int i = 0; i < c_in * k * k; i++)
     dw[i] += (fer_real) sums[i];
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+
+/* Output row y of image n, every block of output channels, at the widest the processor has;
+ * then the epilogue over the rows while they are in cache. */
+static void
+output_row (fer_real *out, FerImageStrides out_strides, gboolean accumulate, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConvEpilogue *epilogue, const FerConv2d *conv, int n, int y, int height, int width)
+{
+#ifdef FER_DIRECT_AVX512
+  static int avx512 = -1;   /* (a race between threads writes the same value) */
+  if (avx512 < 0)
+    avx512 = __builtin_cpu_supports ("avx512f") ? 1 : 0;
+  if (avx512)
+    output_row_sums_512 (out, out_strides, accumulate, in, in_strides, weight, bias, conv,
+        n, y, height, width);
+  else
+#endif
+    output_row_sums_256 (out, out_strides, accumulate, in, in_strides, weight, bias, conv,
+        n, y, height, width);
+  if (epilogue == NULL || accumulate)
+    return;
+  const int ow = width + 2 * conv->padding - conv->kernel + 1;
+  for (int oc = 0; oc < conv->out_channels; oc++)
+    fer_conv_epilogue_row (epilogue, oc, out + oc * out_strides.channel + n * out_strides.image
+        + (size_t) y * ow, ow);
+}
+
+/* Every row of every image and channel block, split across the threads. */
+static void
+convolve (fer_real *out, FerImageStrides out_strides, gboolean accumulate, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConvEpilogue *epilogue, const FerConv2d *conv, int batch, int height, int width)
+{
+  const int oh = fer_conv2d_output_size (height, conv->kernel, 1, conv->padding);
+  const int ow = fer_conv2d_output_size (width, conv->kernel, 1, conv->padding);
+  const int tasks = batch * oh;
+  FER_PARALLEL_FOR ((size_t) conv->out_channels * batch * oh * ow * conv->kernel)
+  for (int t = 0; t < tasks; t++)
+    output_row (out, out_strides, accumulate, in, in_strides, weight, bias, epilogue, conv, t / oh,
+        t % oh, height, width);
+}
+
+void
+FER_FN (fer_conv2d_direct_forward) (fer_real *out, const fer_real *in,
+    FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
+    const FerConvEpilogue *epilogue, const FerConv2d *conv, int batch, int height, int width)
+{
+  const int oh = fer_conv2d_output_size (height, conv->kernel, 1, conv->padding);
+  const int ow = fer_conv2d_output_size (width, conv->kernel, 1, conv->padding);
+  convolve (out, fer_strides_cnhw (batch, oh, ow), FALSE, in, in_strides, weight, bias, epilogue,
+      conv, batch, height, width);
 }
 
 void
