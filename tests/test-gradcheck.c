@@ -453,7 +453,8 @@ check_batchnorm (int channels, size_t count, gboolean relu)
   check_gradient ("batchnorm beta", c.beta, dbeta, c.channels, NULL, 0, norm_loss, &c);
 
   g_free (c.in); g_free (c.gamma); g_free (c.beta); g_free (c.w); g_free (c.out);
-  g_free (c.mean); g_free (c.invstd); g_free (c.scale); g_free (c.shift); g_free (c.running_mean); g_free (c.running_var);
+  g_free (c.mean); g_free (c.invstd); g_free (c.scale); g_free (c.shift);
+  g_free (c.running_mean); g_free (c.running_var);
   g_free (din); g_free (dgamma); g_free (dbeta);
 }
 

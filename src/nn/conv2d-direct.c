@@ -18,9 +18,10 @@
  * of outputs, for blocks of exactly 4 or 8 channels: a load of the input serves every channel of
  * the block, and the sums are not loaded and stored again for each weight).  Both add the terms
  * in the same order (input channel, kernel row, kernel column), so they give the same sums.
- * The registers path is compiled for two widths (conv2d-direct-registers.h): 16 lanes where the
- * processor has AVX-512, 8 elsewhere (AVX2 or SSE2 at run time; 16 lanes there would not fit the
- * sums of 8 channels in its 16 registers).  Rows are padded for the wider. */
+ * The registers path is compiled for two widths (conv2d-direct-registers.h): 512-bit vectors
+ * where the processor has AVX-512, 256-bit elsewhere (AVX2 or SSE2, chosen at run time: 512-bit
+ * vectors there would not fit the sums of 8 channels in 16 registers, 3.7 times slower,
+ * measured).  Rows are padded for the wider. */
 #define MAX_LANES (64 / (int) sizeof (fer_real))
 /* The input rows one output row reads, zero-padded, copied once per output row. */
 #define PADDED_MAX 8192
@@ -225,10 +226,7 @@ output_row (fer_real *out, FerImageStrides out_strides, gboolean accumulate, con
     const FerConvEpilogue *epilogue, const FerConv2d *conv, int n, int y, int height, int width)
 {
 #ifdef FER_DIRECT_AVX512
-  static int avx512 = -1;   /* (a race between threads writes the same value) */
-  if (avx512 < 0)
-    avx512 = __builtin_cpu_supports ("avx512f") ? 1 : 0;
-  if (avx512)
+  if (__builtin_cpu_supports ("avx512f"))   /* (a flag libgcc set at start-up) */
     output_row_sums_512 (out, out_strides, accumulate, in, in_strides, weight, bias, conv,
         n, y, height, width);
   else

@@ -117,9 +117,9 @@ void FER_FN (fer_conv2d_forward_columns) (fer_real *out, fer_real *col, const fe
     const FerConv2d *conv, int batch, int height, int width);
 
 /* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out by
- * din_strides, the same layout the input in had; assign_din: writes it, whatever it held).  col is im2col (in), as
- * fer_conv2d_forward_columns leaves it (fer_conv2d_forward may go direct and leave none); dcol
- * is scratch of the same size.  (Where fer_conv2d_direct_backward_applies, the backward goes
+ * din_strides, the same layout the input in had; assign_din: writes it, whatever it held).
+ * col is im2col (in), as fer_conv2d_forward_columns leaves it (fer_conv2d_forward may go direct
+ * and leave none); dcol is scratch of the same size.  (Where fer_conv2d_direct_backward_applies, the backward goes
  * direct: it reads in and needs neither col nor dcol.) */
 void FER_FN (fer_conv2d_backward) (fer_real *din, gboolean assign_din, fer_real *dweight,
     fer_real *dbias,

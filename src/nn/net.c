@@ -932,14 +932,16 @@ backward_layer (Net *net, Layer *l)
     case FER_LAYER_CONV: {
       const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
       if (l->by_winograd) {
-        FER_FN (fer_conv2d_winograd_backward) (din, l->assigns_din, FER_FN (fer_net_grad) (net, l->weight),
+        FER_FN (fer_conv2d_winograd_backward) (din, l->assigns_din,
+            FER_FN (fer_net_grad) (net, l->weight),
             l->bias >= 0 ? FER_FN (fer_net_grad) (net, l->bias) : NULL, net->dcol, l->dout, in,
             FER_FN (fer_net_tensor) (net, l->weight), strides, &conv, net->batch, l->in_h,
             l->in_w);
         break;
       }
       if (l->by_bands) {
-        FER_FN (fer_conv2d_bands_backward) (din, l->assigns_din, FER_FN (fer_net_grad) (net, l->weight),
+        FER_FN (fer_conv2d_bands_backward) (din, l->assigns_din,
+            FER_FN (fer_net_grad) (net, l->weight),
             l->bias >= 0 ? FER_FN (fer_net_grad) (net, l->bias) : NULL, net->col, net->dcol,
             l->dout, in, FER_FN (fer_net_tensor) (net, l->weight), strides, &conv, l->band_rows,
             net->batch, l->in_h, l->in_w);
