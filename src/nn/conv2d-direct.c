@@ -226,7 +226,7 @@ output_row (fer_real *out, FerImageStrides out_strides, gboolean accumulate, con
     const FerConvEpilogue *epilogue, const FerConv2d *conv, int n, int y, int height, int width)
 {
 #ifdef FER_DIRECT_AVX512
-  if (__builtin_cpu_supports ("avx512f"))   /* (a flag libgcc set at start-up) */
+  if (__builtin_cpu_supports ("x86-64-v4"))   /* (flags libgcc set at start-up) */
     output_row_sums_512 (out, out_strides, accumulate, in, in_strides, weight, bias, conv,
         n, y, height, width);
   else
