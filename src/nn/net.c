@@ -49,7 +49,6 @@ typedef struct {
   gboolean dout_assigned;   /* dout is written whole by the first layer to write it in the
                                backward pass (not cleared first) */
   gboolean assigns_din;     /* that layer: writes its input's gradient rather than adding */
-  gboolean written_in_backward;   /* (while marking: a layer writes dout) */
   gboolean dout_is_adds;    /* its only reader is an add, which passes its gradient on as it is:
                                dout is the add's own (not cleared, not added to) */
   int folding_bn;           /* convolution: the batchnorm that is its only reader, or -1 */
@@ -302,18 +301,18 @@ gradient_owner (const Net *net, int input)
   return net->layers[input].in_place ? net->layers[input].spec.input : input;
 }
 
-/* Layer l writes the gradient of its input `input` in the backward pass. */
+/* Layer l writes the gradient of its input `input` in the backward pass (written: the
+ * buffers a later layer writes, by owner). */
 static void
-mark_writer (Net *net, Layer *l, int input)
+mark_writer (Net *net, Layer *l, int input, gboolean *written)
 {
   const int owner = gradient_owner (net, input);
   if (owner < 0 || net->layers[owner].dout_is_adds)
     return;   /* the image, or a buffer that is the add's own (nothing writes it) */
-  Layer *o = &net->layers[owner];
-  if (o->written_in_backward)
+  if (written[owner])
     return;   /* a later layer reaches it first */
-  o->written_in_backward = TRUE;
-  l->assigns_din = o->dout_assigned = l->spec.kind == FER_LAYER_CONV
+  written[owner] = TRUE;
+  l->assigns_din = net->layers[owner].dout_assigned = l->spec.kind == FER_LAYER_CONV
       || l->spec.kind == FER_LAYER_BATCHNORM;
 }
 
@@ -325,14 +324,16 @@ mark_writer (Net *net, Layer *l, int input)
 static void
 mark_first_writers (Net *net)
 {
+  gboolean *written = g_new0 (gboolean, net->n_layers);
   for (int i = net->n_layers - 1; i >= 0; i--) {
     Layer *l = &net->layers[i];
     if (l->in_place)
       continue;   /* masks its buffer where it lies, after the layers that read it */
-    mark_writer (net, l, l->spec.input);
+    mark_writer (net, l, l->spec.input, written);
     if (l->spec.kind == FER_LAYER_ADD)
-      mark_writer (net, l, l->spec.input2);
+      mark_writer (net, l, l->spec.input2, written);
   }
+  g_free (written);
 }
 
 /* The sizes of the activation buffers for net->max_batch images and net->max_rois regions. */
