@@ -402,8 +402,8 @@ norm_loss (void *ctx)
 {
   NormCase *c = ctx;
   fer_batchnorm_forward_train_f64 (c->out, c->mean, c->invstd, c->scale, c->shift, c->in,
-      c->gamma, c->beta,
-      c->running_mean, c->running_var, c->channels, c->count, 0.1, 1e-5, c->relu);
+      c->gamma, c->beta, c->running_mean, c->running_var, c->channels, c->count, 0.1, 1e-5,
+      c->relu);
   return weighted_sum (c->out, c->w, c->channels * c->count);
 }
 

@@ -48,9 +48,8 @@ normalise (fer_real *y, const fer_real *x, fer_real scale, fer_real shift, size_
 void
 FER_FN (fer_batchnorm_forward_train) (fer_real *out, fer_real *save_mean,
     fer_real *save_invstd, fer_real *save_scale, fer_real *save_shift, const fer_real *in,
-    const fer_real *gamma, const fer_real *beta,
-    fer_real *running_mean, fer_real *running_var, int channels, size_t count,
-    double momentum, double eps, gboolean relu)
+    const fer_real *gamma, const fer_real *beta, fer_real *running_mean, fer_real *running_var,
+    int channels, size_t count, double momentum, double eps, gboolean relu)
 {
   FER_PARALLEL_FOR ((size_t) channels * count)
   for (int c = 0; c < channels; c++) {

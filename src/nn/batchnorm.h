@@ -20,9 +20,8 @@
  * relu: a ReLU that follows is applied in the same pass (out is then the ReLU's output). */
 void FER_FN (fer_batchnorm_forward_train) (fer_real *out, fer_real *save_mean,
     fer_real *save_invstd, fer_real *save_scale, fer_real *save_shift, const fer_real *in,
-    const fer_real *gamma, const fer_real *beta,
-    fer_real *running_mean, fer_real *running_var, int channels, size_t count,
-    double momentum, double eps, gboolean relu);
+    const fer_real *gamma, const fer_real *beta, fer_real *running_mean, fer_real *running_var,
+    int channels, size_t count, double momentum, double eps, gboolean relu);
 
 /* Evaluation's batchnorm as out = in * scale[c] + shift[c] (what fer_batchnorm_forward_eval
  * applies, to the bit; a convolution folds it into its output: conv2d.h's FerConvEpilogue). */
