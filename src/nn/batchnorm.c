@@ -118,6 +118,95 @@ FER_FN (fer_batchnorm_forward_eval) (fer_real *out, const fer_real *in,
     normalise (out + c * count, in + c * count, scale[c], shift[c], count, relu);
 }
 
+/* Channel c's coefficients of the input gradient (fer_batchnorm_backward_coefficients). */
+static void
+channel_coefficients (fer_real *a, fer_real *b, fer_real *d, fer_real *dgamma, fer_real *dbeta,
+    const fer_real *dout, const fer_real *in, const fer_real *save_mean,
+    const fer_real *save_invstd, const fer_real *gamma, int c, size_t count,
+    const fer_real *relu_scale, const fer_real *relu_shift)
+{
+  const fer_real *x = in + c * count;
+  const fer_real *dy = dout + c * count;
+  const gboolean relu = relu_scale != NULL;
+  const fer_real s = relu ? relu_scale[c] : 0, t = relu ? relu_shift[c] : 0;
+  const double invstd = save_invstd[c];
+
+  const fer_real m = save_mean[c];
+  double sum_dy = 0, sum_dy_centred = 0;
+  for (size_t i0 = 0; i0 < count; i0 += BN_BLOCK) {
+    const size_t end = MIN (i0 + BN_BLOCK, count);
+    fer_real block = 0, block_centred = 0;
+    if (relu) {
+#pragma omp simd reduction (+:block, block_centred)
+      for (size_t i = i0; i < end; i++) {
+        const fer_real g = passed (dy[i], affine (x[i], s, t));
+        block += g;
+        block_centred += g * (x[i] - m);
+      }
+    } else {
+#pragma omp simd reduction (+:block, block_centred)
+      for (size_t i = i0; i < end; i++) {
+        block += dy[i];
+        block_centred += dy[i] * (x[i] - m);
+      }
+    }
+    sum_dy += block;
+    sum_dy_centred += block_centred;
+  }
+  const double sum_dy_xhat = sum_dy_centred * invstd;
+  dgamma[c] += (fer_real) sum_dy_xhat;
+  dbeta[c] += (fer_real) sum_dy;
+
+  /* dx = gamma * invstd * (dy - mean (dy) - xhat * mean (dy * xhat)), as
+   * a dy + b (x - mean) + d in fer_real: the per-element work at the activations' own width
+   * (twice the lanes of double), x - mean exact enough where x is far from zero. */
+  const double k = gamma[c] * invstd;
+  const double mean_dy = sum_dy / count, mean_dy_xhat = sum_dy_xhat / count;
+  a[c] = (fer_real) k;
+  b[c] = (fer_real) (-k * invstd * mean_dy_xhat);
+  d[c] = (fer_real) (-k * mean_dy);
+}
+
+void
+FER_FN (fer_batchnorm_backward_coefficients) (fer_real *a, fer_real *b, fer_real *d,
+    fer_real *dgamma, fer_real *dbeta, const fer_real *dout, const fer_real *in,
+    const fer_real *save_mean, const fer_real *save_invstd, const fer_real *gamma,
+    int channels, size_t count, const fer_real *relu_scale, const fer_real *relu_shift)
+{
+  FER_PARALLEL_FOR ((size_t) channels * count)
+  for (int c = 0; c < channels; c++)
+    channel_coefficients (a, b, d, dgamma, dbeta, dout, in, save_mean, save_invstd, gamma, c,
+        count, relu_scale, relu_shift);
+}
+
+void
+FER_FN (fer_batchnorm_input_gradient_span) (fer_real *din, gboolean assign,
+    const FER_FN (FerBatchnormInputGradient) *g, int c, size_t offset, size_t n)
+{
+  const fer_real *x = g->in + c * g->count + offset;
+  const fer_real *dy = g->dout + c * g->count + offset;
+  const fer_real a = g->a[c], b = g->b[c], d = g->d[c], m = g->mean[c];
+  fer_real *restrict dx = din;
+  /* (restrict: the input gradient is another buffer than the others, so the loops vectorise.) */
+  if (g->relu_scale != NULL) {
+    const fer_real s = g->relu_scale[c], t = g->relu_shift[c];
+    if (assign) {
+#pragma omp simd
+      for (size_t i = 0; i < n; i++)
+        dx[i] = a * passed (dy[i], affine (x[i], s, t)) + b * (x[i] - m) + d;
+    } else {
+#pragma omp simd
+      for (size_t i = 0; i < n; i++)
+        dx[i] += a * passed (dy[i], affine (x[i], s, t)) + b * (x[i] - m) + d;
+    }
+  } else if (assign)
+    for (size_t i = 0; i < n; i++)
+      dx[i] = a * dy[i] + b * (x[i] - m) + d;
+  else
+    for (size_t i = 0; i < n; i++)
+      dx[i] += a * dy[i] + b * (x[i] - m) + d;
+}
+
 void
 FER_FN (fer_batchnorm_backward) (fer_real *din, gboolean assign_din, fer_real *dgamma,
     fer_real *dbeta,
@@ -125,62 +214,15 @@ FER_FN (fer_batchnorm_backward) (fer_real *din, gboolean assign_din, fer_real *d
     const fer_real *save_invstd, const fer_real *gamma, int channels, size_t count,
     const fer_real *relu_scale, const fer_real *relu_shift)
 {
+  fer_real a[channels], b[channels], d[channels];
+  const FER_FN (FerBatchnormInputGradient) g = { dout, in, count, a, b, d, save_mean,
+    relu_scale, relu_shift };
+  /* A channel's two passes one after the other, the second finding some of the first's data
+   * still in cache. */
   FER_PARALLEL_FOR ((size_t) channels * count)
   for (int c = 0; c < channels; c++) {
-    const fer_real *x = in + c * count;
-    const fer_real *dy = dout + c * count;
-    const gboolean relu = relu_scale != NULL;
-    const fer_real s = relu ? relu_scale[c] : 0, t = relu ? relu_shift[c] : 0;
-    fer_real *dx = din + c * count;
-    const double mean = save_mean[c], invstd = save_invstd[c];
-
-    const fer_real m = (fer_real) mean;
-    double sum_dy = 0, sum_dy_centred = 0;
-    for (size_t i0 = 0; i0 < count; i0 += BN_BLOCK) {
-      const size_t end = MIN (i0 + BN_BLOCK, count);
-      fer_real block = 0, block_centred = 0;
-      if (relu) {
-#pragma omp simd reduction (+:block, block_centred)
-        for (size_t i = i0; i < end; i++) {
-          const fer_real g = passed (dy[i], affine (x[i], s, t));
-          block += g;
-          block_centred += g * (x[i] - m);
-        }
-      } else {
-#pragma omp simd reduction (+:block, block_centred)
-        for (size_t i = i0; i < end; i++) {
-          block += dy[i];
-          block_centred += dy[i] * (x[i] - m);
-        }
-      }
-      sum_dy += block;
-      sum_dy_centred += block_centred;
-    }
-    const double sum_dy_xhat = sum_dy_centred * invstd;
-    dgamma[c] += (fer_real) sum_dy_xhat;
-    dbeta[c] += (fer_real) sum_dy;
-
-    /* dx = gamma * invstd * (dy - mean (dy) - xhat * mean (dy * xhat)), as
-     * a dy + b (x - mean) + c in fer_real: the per-element work at the activations' own width
-     * (twice the lanes of double), x - mean exact enough where x is far from zero. */
-    const double k = gamma[c] * invstd;
-    const double mean_dy = sum_dy / count, mean_dy_xhat = sum_dy_xhat / count;
-    const fer_real a = (fer_real) k, b = (fer_real) (-k * invstd * mean_dy_xhat);
-    const fer_real d = (fer_real) (-k * mean_dy);
-    /* (simd: the input gradient is another buffer than all the others.) */
-    if (relu && assign_din) {
-#pragma omp simd
-      for (size_t i = 0; i < count; i++)
-        dx[i] = a * passed (dy[i], affine (x[i], s, t)) + b * (x[i] - m) + d;
-    } else if (relu) {
-#pragma omp simd
-      for (size_t i = 0; i < count; i++)
-        dx[i] += a * passed (dy[i], affine (x[i], s, t)) + b * (x[i] - m) + d;
-    } else if (assign_din)
-      for (size_t i = 0; i < count; i++)
-        dx[i] = a * dy[i] + b * (x[i] - m) + d;
-    else
-      for (size_t i = 0; i < count; i++)
-        dx[i] += a * dy[i] + b * (x[i] - m) + d;
+    channel_coefficients (a, b, d, dgamma, dbeta, dout, in, save_mean, save_invstd, gamma, c,
+        count, relu_scale, relu_shift);
+    FER_FN (fer_batchnorm_input_gradient_span) (din + c * count, assign_din, &g, c, 0, count);
   }
 }

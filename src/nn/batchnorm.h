@@ -43,4 +43,30 @@ void FER_FN (fer_batchnorm_backward) (fer_real *din, gboolean assign_din, fer_re
     const fer_real *save_invstd, const fer_real *gamma, int channels, size_t count,
     const fer_real *relu_scale, const fer_real *relu_shift);
 
+/* The input gradient of a training batchnorm, per channel an affine map of its output
+ * gradient (passed back through the fused ReLU where there is one) and its input:
+ * din = a * dout + b * (in - mean) + d.  fer_batchnorm_backward_coefficients finds a, b, d (and
+ * the parameters' gradients) in one pass; the input gradient can then be made span by span
+ * where it is read (conv2d-bands.h, conv2d-winograd.h: by the convolution before the batchnorm,
+ * one pass less over its output gradient), the same values to the bit as
+ * fer_batchnorm_backward writes. */
+typedef struct {
+  const fer_real *dout, *in;    /* [C][count] */
+  size_t count;
+  const fer_real *a, *b, *d, *mean;   /* per channel */
+  const fer_real *relu_scale, *relu_shift;   /* the fused ReLU's (NULL: none) */
+} FER_FN (FerBatchnormInputGradient);
+
+/* Accumulates dgamma and dbeta, and sets a, b, d (one per channel) of the input gradient;
+ * arguments as for fer_batchnorm_backward. */
+void FER_FN (fer_batchnorm_backward_coefficients) (fer_real *a, fer_real *b, fer_real *d,
+    fer_real *dgamma, fer_real *dbeta, const fer_real *dout, const fer_real *in,
+    const fer_real *save_mean, const fer_real *save_invstd, const fer_real *gamma,
+    int channels, size_t count, const fer_real *relu_scale, const fer_real *relu_shift);
+
+/* din[0..n-1] (assign: =, else +=) the input gradient of channel c at elements
+ * offset..offset+n-1 of the channel. */
+void FER_FN (fer_batchnorm_input_gradient_span) (fer_real *din, gboolean assign,
+    const FER_FN (FerBatchnormInputGradient) *gradient, int c, size_t offset, size_t n);
+
 #endif /* FER_BATCHNORM_H */
