@@ -213,6 +213,49 @@ check_conv (FerConv2d conv, int batch, int size, gboolean channel_major)
   check_conv_bias (conv, batch, size, channel_major, TRUE);
 }
 
+/* A batchnorm with its ReLU over a convolution's output out[OC][count], and its input gradient
+ * for a random output gradient: as coefficients that a convolution's backward pass makes it
+ * from as it reads it (g), and written whole by fer_batchnorm_backward (dx). */
+typedef struct {
+  double *dy, *gamma, *beta, *mean, *invstd, *scale, *shift, *a, *b, *d, *dx;
+  FerBatchnormInputGradient_f64 g;
+} BnOverConv;
+
+static BnOverConv
+bn_over_conv (const double *out, int channels, size_t count)
+{
+  const size_t n = channels * count;
+  BnOverConv bn = { .dy = random_array (n, 1), .gamma = random_array (channels, 1.5),
+    .beta = random_array (channels, 1), .dx = g_new (double, n) };
+  double **per_channel[] = { &bn.mean, &bn.invstd, &bn.scale, &bn.shift, &bn.a, &bn.b, &bn.d };
+  for (size_t i = 0; i < G_N_ELEMENTS (per_channel); i++)
+    *per_channel[i] = g_new (double, channels);
+  double *y = g_new (double, n), *running = g_new0 (double, 2 * channels);
+  double *dgamma = g_new0 (double, 2 * channels), *dbeta = g_new0 (double, 2 * channels);
+  fer_batchnorm_forward_train_f64 (y, bn.mean, bn.invstd, bn.scale, bn.shift, out, bn.gamma,
+      bn.beta, running, running + channels, channels, count, 0.1, 1e-5, TRUE);
+  fer_batchnorm_backward_f64 (bn.dx, TRUE, dgamma, dbeta, bn.dy, out, bn.mean, bn.invstd,
+      bn.gamma, channels, count, bn.scale, bn.shift);
+  fer_batchnorm_backward_coefficients_f64 (bn.a, bn.b, bn.d, dgamma + channels,
+      dbeta + channels, bn.dy, out, bn.mean, bn.invstd, bn.gamma, channels, count, bn.scale,
+      bn.shift);
+  g_assert_cmpmem (dgamma, channels * sizeof *dgamma, dgamma + channels,
+      channels * sizeof *dgamma);
+  g_assert_cmpmem (dbeta, channels * sizeof *dbeta, dbeta + channels, channels * sizeof *dbeta);
+  bn.g = (FerBatchnormInputGradient_f64) { bn.dy, out, count, bn.a, bn.b, bn.d, bn.mean,
+    bn.scale, bn.shift };
+  g_free (y); g_free (running); g_free (dgamma); g_free (dbeta);
+  return bn;
+}
+
+static void
+bn_over_conv_clear (BnOverConv *bn)
+{
+  g_free (bn->dy); g_free (bn->gamma); g_free (bn->beta); g_free (bn->mean);
+  g_free (bn->invstd); g_free (bn->scale); g_free (bn->shift); g_free (bn->a); g_free (bn->b);
+  g_free (bn->d); g_free (bn->dx);
+}
+
 /* The banded path (conv2d-bands.c) on 2 threads: its output equal to the columns path's, its
  * gradients against central differences of that output, with bands of `rows` output rows. */
 static void
@@ -235,13 +278,32 @@ check_conv_bands (FerConv2d conv, int batch, int height, int width, int rows,
   for (size_t i = 0; i < c.n_out; i++)
     g_assert_cmpfloat_with_epsilon (banded[i], c.out[i], 1e-12);
   fer_conv2d_bands_backward_f64 (want_din ? din : NULL, FALSE, dweight, with_bias ? dbias : NULL,
-      c.col, dcol, c.w, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+      c.col, dcol, c.w, NULL, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
   if (want_din) {   /* written over what din held */
     double *assigned = filled_array (c.n_in, 7), *scratch_dweight = g_new0 (double, n_weight);
     fer_conv2d_bands_backward_f64 (assigned, TRUE, scratch_dweight, NULL, c.col, dcol, c.w,
-        c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+        NULL, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
     g_assert_cmpmem (assigned, c.n_in * sizeof *din, din, c.n_in * sizeof *din);
     g_free (assigned); g_free (scratch_dweight);
+  }
+  if (!with_bias) {
+    /* The output gradient a batchnorm's, made band by band: the same gradients to the bit as
+     * from that gradient written whole. */
+    g_assert_true (fer_conv2d_bands_backward_makes_dout_f64 (&conv, rows, batch, 2, height,
+            width));
+    const size_t count = c.n_out / conv.out_channels;
+    BnOverConv bn = bn_over_conv (c.out, conv.out_channels, count);
+    double *din_whole = filled_array (c.n_in, 7), *din_made = filled_array (c.n_in, 7);
+    double *dweight_whole = g_new0 (double, n_weight), *dweight_made = g_new0 (double, n_weight);
+    fer_conv2d_bands_backward_f64 (want_din ? din_whole : NULL, TRUE, dweight_whole, NULL,
+        c.col, dcol, bn.dx, NULL, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+    fer_conv2d_bands_backward_f64 (want_din ? din_made : NULL, TRUE, dweight_made, NULL, c.col,
+        dcol, NULL, &bn.g, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+    g_assert_cmpmem (din_made, c.n_in * sizeof *din, din_whole, c.n_in * sizeof *din);
+    g_assert_cmpmem (dweight_made, n_weight * sizeof *dweight, dweight_whole,
+        n_weight * sizeof *dweight);
+    bn_over_conv_clear (&bn);
+    g_free (din_whole); g_free (din_made); g_free (dweight_whole); g_free (dweight_made);
   }
   if (want_din)
     check_gradient ("banded conv2d input", c.in, din, c.n_in, NULL, 0, conv_loss, &c);
@@ -296,14 +358,31 @@ check_conv_winograd (FerConv2d conv, int batch, int height, int width, gboolean 
   for (size_t i = 0; i < c.n_out; i++)
     g_assert_cmpfloat_with_epsilon (tiled[i], c.out[i], 1e-12);
   fer_conv2d_winograd_backward_f64 (want_din ? din : NULL, FALSE, dweight,
-      with_bias ? dbias : NULL, scratch, c.w, c.in, c.weight, c.strides, &conv, batch, height,
-      width);
+      with_bias ? dbias : NULL, scratch, c.w, NULL, c.in, c.weight, c.strides, &conv, batch,
+      height, width);
   if (want_din) {   /* written over what din held */
     double *assigned = filled_array (c.n_in, 7), *scratch_dweight = g_new0 (double, n_weight);
-    fer_conv2d_winograd_backward_f64 (assigned, TRUE, scratch_dweight, NULL, scratch, c.w, c.in,
-        c.weight, c.strides, &conv, batch, height, width);
+    fer_conv2d_winograd_backward_f64 (assigned, TRUE, scratch_dweight, NULL, scratch, c.w, NULL,
+        c.in, c.weight, c.strides, &conv, batch, height, width);
     g_assert_cmpmem (assigned, c.n_in * sizeof *din, din, c.n_in * sizeof *din);
     g_free (assigned); g_free (scratch_dweight);
+  }
+  if (!with_bias) {
+    /* The output gradient a batchnorm's, made row by row: the same gradients to the bit as
+     * from that gradient written whole. */
+    const size_t count = c.n_out / conv.out_channels;
+    BnOverConv bn = bn_over_conv (c.out, conv.out_channels, count);
+    double *din_whole = filled_array (c.n_in, 7), *din_made = filled_array (c.n_in, 7);
+    double *dweight_whole = g_new0 (double, n_weight), *dweight_made = g_new0 (double, n_weight);
+    fer_conv2d_winograd_backward_f64 (want_din ? din_whole : NULL, TRUE, dweight_whole, NULL,
+        scratch, bn.dx, NULL, c.in, c.weight, c.strides, &conv, batch, height, width);
+    fer_conv2d_winograd_backward_f64 (want_din ? din_made : NULL, TRUE, dweight_made, NULL,
+        scratch, NULL, &bn.g, c.in, c.weight, c.strides, &conv, batch, height, width);
+    g_assert_cmpmem (din_made, c.n_in * sizeof *din, din_whole, c.n_in * sizeof *din);
+    g_assert_cmpmem (dweight_made, n_weight * sizeof *dweight, dweight_whole,
+        n_weight * sizeof *dweight);
+    bn_over_conv_clear (&bn);
+    g_free (din_whole); g_free (din_made); g_free (dweight_whole); g_free (dweight_made);
   }
   fer_conv2d_backward_f64 (col_din, FALSE, col_dweight, col_dbias, scratch, c.w, c.col, c.in,
       c.weight, c.strides, &conv, batch, height, width);

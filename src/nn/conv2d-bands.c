@@ -25,6 +25,28 @@ bands_of (const FerConv2d *conv, int rows, int height, int width)
   return b;
 }
 
+/* dcol holds the images' weight gradients, then per thread a band's column gradient and,
+ * when the backward pass makes the output gradient, a band of it. */
+static size_t
+dcol_slot (const FerConv2d *conv, const Bands *b, gboolean makes_dout)
+{
+  return ((size_t) b->patch + (makes_dout ? conv->out_channels : 0)) * b->rows * b->ow;
+}
+
+static size_t
+dcol_size (const FerConv2d *conv, const Bands *b, int batch, int threads, gboolean makes_dout)
+{
+  return (size_t) batch * conv->out_channels * b->patch
+      + (size_t) MAX (threads, 1) * dcol_slot (conv, b, makes_dout);
+}
+
+/* The elements of the im2col path's columns, which dcol has. */
+static size_t
+dcol_capacity (const Bands *b, int batch)
+{
+  return (size_t) b->patch * batch * b->oh * b->ow;
+}
+
 int
 FER_FN (fer_conv2d_band_rows) (const FerConv2d *conv, int height, int width)
 {
@@ -52,11 +74,17 @@ FER_FN (fer_conv2d_bands_apply) (const FerConv2d *conv, int rows, int batch, int
   if (!FER_FN (fer_conv2d_bands_forward_applies) (conv, rows, batch, threads, height, width)
       || batch < MAX (threads, 1))
     return FALSE;
-  /* dcol: an image's weight gradient per image, then a band's column gradient per thread. */
   const Bands b = bands_of (conv, rows, height, width);
-  const size_t per_image = (size_t) b.oh * b.ow, band = (size_t) b.rows * b.ow;
-  return (size_t) batch * conv->out_channels + (size_t) MAX (threads, 1) * band
-      <= batch * per_image;
+  return dcol_size (conv, &b, batch, threads, FALSE) <= dcol_capacity (&b, batch);
+}
+
+gboolean
+FER_FN (fer_conv2d_bands_backward_makes_dout) (const FerConv2d *conv, int rows, int batch,
+    int threads, int height, int width)
+{
+  const Bands b = bands_of (conv, rows, height, width);
+  return FER_FN (fer_conv2d_bands_apply) (conv, rows, batch, threads, height, width)
+      && dcol_size (conv, &b, batch, threads, TRUE) <= dcol_capacity (&b, batch);
 }
 
 void
@@ -90,15 +118,18 @@ FER_FN (fer_conv2d_bands_forward) (fer_real *out, fer_real *col, const fer_real 
 void
 FER_FN (fer_conv2d_bands_backward) (fer_real *din, gboolean assign_din, fer_real *dweight,
     fer_real *dbias,
-    fer_real *col, fer_real *dcol, const fer_real *dout, const fer_real *in,
+    fer_real *col, fer_real *dcol, const fer_real *dout,
+    const FER_FN (FerBatchnormInputGradient) *dout_bn, const fer_real *in,
     const fer_real *weight, FerImageStrides in_strides, const FerConv2d *conv, int rows,
     int batch, int height, int width)
 {
   const Bands b = bands_of (conv, rows, height, width);
+  g_return_if_fail (dout_bn == NULL || (dbias == NULL && dcol_size (conv, &b, batch,
+              omp_get_max_threads (), TRUE) <= dcol_capacity (&b, batch)));
   const int per_image = b.oh * b.ow, positions = batch * per_image;
   const size_t weights = (size_t) conv->out_channels * b.patch;
   fer_real *image_dweight = dcol;   /* [batch][OC][C*k*k] */
-  fer_real *band_dcol = dcol + batch * weights;
+  fer_real *slots = dcol + batch * weights;
 
   if (dbias)
     FER_FN (fer_conv2d_bias_backward) (dbias, dout, conv->out_channels, positions);
@@ -107,25 +138,39 @@ FER_FN (fer_conv2d_bands_backward) (fer_real *din, gboolean assign_din, fer_real
    * and their columns' gradient added back into the image. */
   FER_PARALLEL_FOR ((size_t) b.patch * positions)
   for (int n = 0; n < batch; n++) {
-    const size_t slot = (size_t) omp_get_thread_num () * b.patch * b.rows * b.ow;
+    const size_t col_slot = (size_t) omp_get_thread_num () * b.patch * b.rows * b.ow;
+    fer_real *band_dcol = slots + omp_get_thread_num () * dcol_slot (conv, &b,
+        dout_bn != NULL);
+    fer_real *band_made_dout = band_dcol + (size_t) b.patch * b.rows * b.ow;
     fer_real *my_dweight = image_dweight + n * weights;
     if (din != NULL && assign_din)
       FER_FN (fer_zero_image) (din + n * in_strides.image, in_strides, conv->in_channels,
           (size_t) height * width);
     for (int oy = 0; oy < b.oh; oy += b.rows) {
       const int count = (MIN (oy + b.rows, b.oh) - oy) * b.ow;
-      const fer_real *band_dout = dout + (size_t) n * per_image + (size_t) oy * b.ow;
-      FER_FN (fer_im2col_band) (col + slot, count, in + n * in_strides.image, in_strides, conv,
-          oy, oy + count / b.ow, height, width);
+      const size_t at = (size_t) n * per_image + (size_t) oy * b.ow;
+      /* The band's output gradient: rows of dout, or made here from the batchnorm's. */
+      const fer_real *band_dout = band_made_dout;
+      int ld_dout = count;
+      if (dout_bn != NULL)
+        for (int oc = 0; oc < conv->out_channels; oc++)
+          FER_FN (fer_batchnorm_input_gradient_span) (band_made_dout + (size_t) oc * count, TRUE,
+              dout_bn, oc, at, count);
+      else {
+        band_dout = dout + at;
+        ld_dout = positions;
+      }
+      FER_FN (fer_im2col_band) (col + col_slot, count, in + n * in_strides.image, in_strides,
+          conv, oy, oy + count / b.ow, height, width);
       /* my_dweight[OC][patch] (=, then +=) dout_band[OC][count] . col_band[patch][count]^T */
       fer_gemm (CblasRowMajor, CblasNoTrans, CblasTrans, conv->out_channels, b.patch, count, 1,
-          band_dout, positions, col + slot, count, oy > 0 ? 1 : 0, my_dweight, b.patch);
+          band_dout, ld_dout, col + col_slot, count, oy > 0 ? 1 : 0, my_dweight, b.patch);
       if (din == NULL)
         continue;
       fer_gemm (CblasRowMajor, CblasTrans, CblasNoTrans, b.patch, count, conv->out_channels, 1,
-          weight, b.patch, band_dout, positions, 0, band_dcol + slot, count);
-      FER_FN (fer_col2im_band_add) (din + n * in_strides.image, band_dcol + slot, count,
-          in_strides, conv, oy, oy + count / b.ow, height, width);
+          weight, b.patch, band_dout, ld_dout, 0, band_dcol, count);
+      FER_FN (fer_col2im_band_add) (din + n * in_strides.image, band_dcol, count, in_strides,
+          conv, oy, oy + count / b.ow, height, width);
     }
   }
 

@@ -17,6 +17,7 @@
 #define FER_CONV2D_BANDS_H
 
 #include <glib.h>
+#include "nn/batchnorm.h"
 #include "nn/conv2d.h"
 
 /* Columns of one band: about a quarter of a core's L2 cache, beside the GEMM's packed copy. */
@@ -36,6 +37,11 @@ gboolean FER_FN (fer_conv2d_bands_forward_applies) (const FerConv2d *conv, int r
 gboolean FER_FN (fer_conv2d_bands_apply) (const FerConv2d *conv, int rows, int batch,
     int threads, int height, int width);
 
+/* As fer_conv2d_bands_apply, with room in dcol for the backward pass to make the output
+ * gradient band by band (dout_bn below). */
+gboolean FER_FN (fer_conv2d_bands_backward_makes_dout) (const FerConv2d *conv, int rows,
+    int batch, int threads, int height, int width);
+
 /* out[OC][batch][OH][OW] = conv (in) + bias (NULL: none), through epilogue (NULL: none) while
  * each band is in cache; col is scratch (nothing is kept). */
 void FER_FN (fer_conv2d_bands_forward) (fer_real *out, fer_real *col, const fer_real *in,
@@ -44,10 +50,13 @@ void FER_FN (fer_conv2d_bands_forward) (fer_real *out, fer_real *col, const fer_
     int width);
 
 /* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out as in;
- * assign_din: writes it, whatever it held); col and dcol are scratch. */
+ * assign_din: writes it, whatever it held); col and dcol are scratch.  The output gradient is
+ * dout or, when dout_bn is not NULL (and dbias is NULL), the input gradient of the batchnorm
+ * that reads the output, made band by band as it is read (dout is then not read). */
 void FER_FN (fer_conv2d_bands_backward) (fer_real *din, gboolean assign_din, fer_real *dweight,
     fer_real *dbias,
-    fer_real *col, fer_real *dcol, const fer_real *dout, const fer_real *in,
+    fer_real *col, fer_real *dcol, const fer_real *dout,
+    const FER_FN (FerBatchnormInputGradient) *dout_bn, const fer_real *in,
     const fer_real *weight, FerImageStrides in_strides, const FerConv2d *conv, int rows,
     int batch, int height, int width);
 

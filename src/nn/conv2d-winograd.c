@@ -297,24 +297,30 @@ transform_outputs (fer_real *image, size_t channel_stride, fer_real *m, size_t l
     }
 }
 
-/* dm[16][OC][ld] = A dy A^T for the tiles of tile rows ty0..ty1-1 of one image's output
- * gradient (image: its channel 0, channels channel_stride apart; zero past its edges). */
+/* dm[16][OC][ld] = A dy A^T for the tiles of tile rows ty0..ty1-1 of image n's output
+ * gradient (zero past its edges): rows of dout ([OC][batch][H][W]) or, with dout_bn, made
+ * from the batchnorm's input gradient row by row. */
 static void
-transform_output_gradients (fer_real *dm, size_t ld, fer_real *lines, const fer_real *image,
-    size_t channel_stride, int out_channels, const Tiling *t, int ty0, int ty1, int height,
-    int width)
+transform_output_gradients (fer_real *dm, size_t ld, fer_real *lines, const fer_real *dout,
+    const FER_FN (FerBatchnormInputGradient) *dout_bn, int n, size_t positions,
+    int out_channels, const Tiling *t, int ty0, int ty1, int height, int width)
 {
   const int tx = t->tiles_x;
   const size_t line = tx + 1;
   fer_real *ye = line_of (lines, line, 2, 0), *yo = ye + line;
+  fer_real *made = yo + line;   /* two lines: a row of width <= 2 * tiles_x */
   for (int oc = 0; oc < out_channels; oc++)
     for (int ty = ty0; ty < ty1; ty++) {
       /* Along each output row: tile k's gradients are ye[k], yo[k]. */
       for (int i = 0; i < 2; i++) {
         const int y = 2 * ty + i;
         memset (ye, 0, 2 * line * sizeof *ye);
-        if (y < height)
-          split_halves (ye, yo, image + oc * channel_stride + (size_t) y * width, width);
+        const size_t at = (size_t) (n * height + y) * width;
+        if (y < height && dout_bn != NULL) {
+          FER_FN (fer_batchnorm_input_gradient_span) (made, TRUE, dout_bn, oc, at, width);
+          split_halves (ye, yo, made, width);
+        } else if (y < height)
+          split_halves (ye, yo, dout + oc * positions + at, width);
         transform_a (line_of (lines, line, i, 0), line_of (lines, line, i, 1),
             line_of (lines, line, i, 2), line_of (lines, line, i, 3), ye, yo, tx);
       }
@@ -414,9 +420,12 @@ FER_FN (fer_conv2d_winograd_forward) (fer_real *out, fer_real *scratch, const fe
 void
 FER_FN (fer_conv2d_winograd_backward) (fer_real *din, gboolean assign_din,
     fer_real *dweight, fer_real *dbias,
-    fer_real *scratch, const fer_real *dout, const fer_real *in, const fer_real *weight,
-    FerImageStrides in_strides, const FerConv2d *conv, int batch, int height, int width)
+    fer_real *scratch, const fer_real *dout,
+    const FER_FN (FerBatchnormInputGradient) *dout_bn, const fer_real *in,
+    const fer_real *weight, FerImageStrides in_strides, const FerConv2d *conv, int batch,
+    int height, int width)
 {
+  g_return_if_fail (dout_bn == NULL || dbias == NULL);
   const Tiling t = tiling_of (conv, height, width);
   const int channels = conv->in_channels, out_channels = conv->out_channels;
   const size_t per_image = (size_t) height * width, positions = batch * per_image;
@@ -443,7 +452,7 @@ FER_FN (fer_conv2d_winograd_backward) (fer_real *din, gboolean assign_din,
       const int ty1 = MIN (ty0 + t.band_rows, t.tiles_y), count = (ty1 - ty0) * t.tiles_x;
       transform_inputs (v, t.band_tiles, lines, in + n * in_strides.image, in_strides,
           channels, &t, ty0, ty1, height, width);
-      transform_output_gradients (dm, t.band_tiles, lines, dout + n * per_image, positions,
+      transform_output_gradients (dm, t.band_tiles, lines, dout, dout_bn, n, positions,
           out_channels, &t, ty0, ty1, height, width);
       for (int p = 0; p < POINTS; p++) {
         const fer_real *dm_p = dm + (size_t) p * out_channels * t.band_tiles;

@@ -19,6 +19,7 @@
 #define FER_CONV2D_WINOGRAD_H
 
 #include <glib.h>
+#include "nn/batchnorm.h"
 #include "nn/conv2d.h"
 
 /* Transformed tiles of one band (inputs, outputs or their gradients): about this many bytes,
@@ -38,10 +39,14 @@ void FER_FN (fer_conv2d_winograd_forward) (fer_real *out, fer_real *scratch, con
     const FerConv2d *conv, int batch, int height, int width);
 
 /* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out as in;
- * assign_din: writes it, whatever it held). */
+ * assign_din: writes it, whatever it held).  The output gradient is dout or, when dout_bn is
+ * not NULL (and dbias is NULL), the input gradient of the batchnorm that reads the output,
+ * made row by row as it is read (dout is then not read). */
 void FER_FN (fer_conv2d_winograd_backward) (fer_real *din, gboolean assign_din,
     fer_real *dweight, fer_real *dbias,
-    fer_real *scratch, const fer_real *dout, const fer_real *in, const fer_real *weight,
-    FerImageStrides in_strides, const FerConv2d *conv, int batch, int height, int width);
+    fer_real *scratch, const fer_real *dout,
+    const FER_FN (FerBatchnormInputGradient) *dout_bn, const fer_real *in,
+    const fer_real *weight, FerImageStrides in_strides, const FerConv2d *conv, int batch,
+    int height, int width);
 
 #endif /* FER_CONV2D_WINOGRAD_H */

@@ -136,7 +136,9 @@ gboolean FER_FN (fer_net_forward) (FER_FN (FerNet) *net, const fer_real *images,
  * reader is a ReLU shares the ReLU's buffers (as PyTorch's inplace=True): after the forward
  * pass it holds the ReLU's output.  After an evaluation forward, a convolution whose only reader
  * is a batchnorm has no output of its own (NULL): it wrote the batchnorm's (the batchnorm folded
- * into it, the same values). */
+ * into it, the same values).  After a backward pass, such a convolution's gradient buffer may
+ * hold nothing of use: its backward pass can make the batchnorm's input gradient as it reads it
+ * instead. */
 fer_real *FER_FN (fer_net_output) (FER_FN (FerNet) *net, int layer);
 fer_real *FER_FN (fer_net_output_grad) (FER_FN (FerNet) *net, int layer);
 /* channels, height, width of a layer's output per image (rows: features, 1, 1); its row count
