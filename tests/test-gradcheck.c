@@ -273,16 +273,16 @@ check_conv_bands (FerConv2d conv, int batch, int height, int width, int rows,
 
   fer_conv2d_forward_columns_f64 (c.out, c.col, c.in, c.strides, c.weight, c.bias, &conv, batch,
       height, width);
-  fer_conv2d_bands_forward_f64 (banded, c.col, c.in, c.strides, c.weight, c.bias, NULL, &conv,
-      rows, batch, height, width);
+  fer_conv2d_bands_forward_f64 (banded, c.col, c.in, c.strides, c.weight, c.bias, NULL, NULL,
+      &conv, rows, batch, height, width);
   for (size_t i = 0; i < c.n_out; i++)
     g_assert_cmpfloat_with_epsilon (banded[i], c.out[i], 1e-12);
   fer_conv2d_bands_backward_f64 (want_din ? din : NULL, FALSE, dweight, with_bias ? dbias : NULL,
-      c.col, dcol, c.w, NULL, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+      c.col, dcol, c.w, NULL, NULL, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
   if (want_din) {   /* written over what din held */
     double *assigned = filled_array (c.n_in, 7), *scratch_dweight = g_new0 (double, n_weight);
     fer_conv2d_bands_backward_f64 (assigned, TRUE, scratch_dweight, NULL, c.col, dcol, c.w,
-        NULL, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+        NULL, NULL, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
     g_assert_cmpmem (assigned, c.n_in * sizeof *din, din, c.n_in * sizeof *din);
     g_free (assigned); g_free (scratch_dweight);
   }
@@ -296,9 +296,9 @@ check_conv_bands (FerConv2d conv, int batch, int height, int width, int rows,
     double *din_whole = filled_array (c.n_in, 7), *din_made = filled_array (c.n_in, 7);
     double *dweight_whole = g_new0 (double, n_weight), *dweight_made = g_new0 (double, n_weight);
     fer_conv2d_bands_backward_f64 (want_din ? din_whole : NULL, TRUE, dweight_whole, NULL,
-        c.col, dcol, bn.dx, NULL, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+        c.col, dcol, bn.dx, NULL, NULL, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
     fer_conv2d_bands_backward_f64 (want_din ? din_made : NULL, TRUE, dweight_made, NULL, c.col,
-        dcol, NULL, &bn.g, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+        dcol, NULL, &bn.g, NULL, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
     g_assert_cmpmem (din_made, c.n_in * sizeof *din, din_whole, c.n_in * sizeof *din);
     g_assert_cmpmem (dweight_made, n_weight * sizeof *dweight, dweight_whole,
         n_weight * sizeof *dweight);
@@ -316,6 +316,93 @@ check_conv_bands (FerConv2d conv, int batch, int height, int width, int rows,
   g_free (banded); g_free (dcol); g_free (din); g_free (dweight); g_free (dbias);
 }
 
+/* A residual block's projection computed with its first convolution's bands
+ * (FerConvProjection): outputs and gradients equal to each one's own through the columns path
+ * (itself checked above), with the output gradients given, or made from batchnorms (then the
+ * same to the bit as from those gradients written whole). */
+static void
+check_conv_bands_projection (FerConv2d conv, int projection_channels, int batch, int height,
+    int width, int rows)
+{
+  fer_threads_set (2);
+  const FerConv2d pc = { conv.in_channels, projection_channels, 1, conv.stride, 0 };
+  g_assert_true (fer_conv2d_bands_projection_fits_f64 (&conv, &pc, rows, batch, 2, height,
+          width));
+  ConvCase c = conv_case_new (conv, batch, height, width, TRUE, FALSE);
+  ConvCase p = conv_case_new (pc, batch, height, width, TRUE, FALSE);
+  g_free (p.in);
+  p.in = c.in;
+  const size_t patch = (size_t) conv.in_channels * conv.kernel * conv.kernel;
+  const size_t n_weight = conv.out_channels * patch;
+  const size_t n_projection_weight = (size_t) projection_channels * conv.in_channels;
+  double *dcol = g_new (double, patch * c.n_out / conv.out_channels);
+  double *scratch_col = g_new (double, patch * c.n_out / conv.out_channels);
+
+  /* Each alone, through the columns path. */
+  fer_conv2d_forward_columns_f64 (c.out, c.col, c.in, c.strides, c.weight, NULL, &conv, batch,
+      height, width);
+  fer_conv2d_forward_columns_f64 (p.out, p.col, p.in, p.strides, p.weight, NULL, &pc, batch,
+      height, width);
+  double *din = g_new0 (double, c.n_in), *dweight = g_new0 (double, n_weight);
+  double *projection_dweight = g_new0 (double, n_projection_weight);
+  fer_conv2d_backward_f64 (din, FALSE, dweight, NULL, dcol, c.w, c.col, c.in, c.weight,
+      c.strides, &conv, batch, height, width);
+  fer_conv2d_backward_f64 (din, FALSE, projection_dweight, NULL, dcol, p.w, p.col, p.in,
+      p.weight, p.strides, &pc, batch, height, width);
+
+  /* Together. */
+  double *out = g_new (double, c.n_out), *projection_out = g_new (double, p.n_out);
+  double *together_projection_dweight = g_new0 (double, n_projection_weight);
+  FerConvProjection_f64 projection = { projection_channels, p.weight, projection_out,
+    together_projection_dweight, p.w, NULL };
+  fer_conv2d_bands_forward_f64 (out, scratch_col, c.in, c.strides, c.weight, NULL, NULL,
+      &projection, &conv, rows, batch, height, width);
+  for (size_t i = 0; i < c.n_out; i++)
+    g_assert_cmpfloat_with_epsilon (out[i], c.out[i], 1e-12);
+  for (size_t i = 0; i < p.n_out; i++)
+    g_assert_cmpfloat_with_epsilon (projection_out[i], p.out[i], 1e-12);
+  double *together_din = filled_array (c.n_in, 7);   /* written over */
+  double *together_dweight = g_new0 (double, n_weight);
+  fer_conv2d_bands_backward_f64 (together_din, TRUE, together_dweight, NULL, scratch_col, dcol,
+      c.w, NULL, &projection, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+  for (size_t i = 0; i < c.n_in; i++)
+    g_assert_cmpfloat_with_epsilon (together_din[i], din[i], 1e-11);
+  for (size_t i = 0; i < n_weight; i++)
+    g_assert_cmpfloat_with_epsilon (together_dweight[i], dweight[i], 1e-10);
+  for (size_t i = 0; i < n_projection_weight; i++)
+    g_assert_cmpfloat_with_epsilon (projection.dweight[i], projection_dweight[i], 1e-10);
+
+  /* Output gradients made from batchnorms against the same written whole. */
+  BnOverConv bn = bn_over_conv (c.out, conv.out_channels, c.n_out / conv.out_channels);
+  BnOverConv projection_bn = bn_over_conv (p.out, projection_channels,
+      p.n_out / projection_channels);
+  double *made_din = g_new0 (double, c.n_in), *whole_din = g_new0 (double, c.n_in);
+  double *made_dweights = g_new0 (double, n_weight + n_projection_weight);
+  double *whole_dweights = g_new0 (double, n_weight + n_projection_weight);
+  projection.dweight = whole_dweights + n_weight;
+  projection.dout = projection_bn.dx;
+  fer_conv2d_bands_backward_f64 (whole_din, FALSE, whole_dweights, NULL, scratch_col, dcol,
+      bn.dx, NULL, &projection, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+  projection.dweight = made_dweights + n_weight;
+  projection.dout = NULL;
+  projection.dout_bn = &projection_bn.g;
+  fer_conv2d_bands_backward_f64 (made_din, FALSE, made_dweights, NULL, scratch_col, dcol, NULL,
+      &bn.g, &projection, c.in, c.weight, c.strides, &conv, rows, batch, height, width);
+  g_assert_cmpmem (made_din, c.n_in * sizeof *din, whole_din, c.n_in * sizeof *din);
+  g_assert_cmpmem (made_dweights, (n_weight + n_projection_weight) * sizeof *dweight,
+      whole_dweights, (n_weight + n_projection_weight) * sizeof *dweight);
+
+  bn_over_conv_clear (&bn);
+  bn_over_conv_clear (&projection_bn);
+  p.in = NULL;
+  conv_case_clear (&c);
+  conv_case_clear (&p);
+  g_free (dcol); g_free (scratch_col); g_free (din); g_free (dweight);
+  g_free (projection_dweight); g_free (out); g_free (projection_out); g_free (together_din);
+  g_free (together_dweight); g_free (together_projection_dweight); g_free (made_din); g_free (whole_din); g_free (made_dweights);
+  g_free (whole_dweights);
+}
+
 static void
 test_conv2d_bands (void)
 {
@@ -326,6 +413,12 @@ test_conv2d_bands (void)
   check_conv_bands ((FerConv2d) { 3, 4, 3, 2, 1 }, 2, 13, 10, 3, FALSE, FALSE, FALSE);
   check_conv_bands ((FerConv2d) { 4, 6, 1, 2, 0 }, 3, 9, 7, 2, TRUE, FALSE, TRUE);
   check_conv_bands ((FerConv2d) { 2, 3, 5, 1, 2 }, 2, 8, 9, 3, FALSE, TRUE, TRUE);
+  /* A projection beside a stride-2 convolution (odd sizes: the last band short) and a stride-1
+   * one. */
+  check_conv_bands_projection ((FerConv2d) { 3, 4, 3, 2, 1 }, 5, 2, 11, 9, 2);
+  check_conv_bands_projection ((FerConv2d) { 2, 3, 3, 1, 1 }, 4, 3, 7, 8, 3);
+  g_assert_false (fer_conv2d_bands_projection_fits_f64 (&(FerConv2d) { 3, 4, 3, 2, 1 },
+      &(FerConv2d) { 3, 5, 1, 1, 0 }, 2, 2, 2, 11, 9));   /* another stride */
   /* Not enough images for the threads, or scratch for the bands: not applied. */
   g_assert_false (fer_conv2d_bands_apply_f64 (&(FerConv2d) { 3, 4, 3, 1, 1 }, 1, 1, 2, 7, 8));
   g_assert_false (fer_conv2d_bands_apply_f64 (&(FerConv2d) { 3, 64, 3, 1, 1 }, 1, 2, 2, 3, 3));

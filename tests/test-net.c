@@ -331,8 +331,8 @@ check_folded (ConvPath path, FerConv2d conv, int batch, int height, int width, g
       fer_conv2d_direct_forward (out, in, strides, weight, bias, epilogue, &conv, batch, height,
           width);
     else if (path == BY_BANDS)
-      fer_conv2d_bands_forward (out, col, in, strides, weight, bias, epilogue, &conv, rows, batch,
-          height, width);
+      fer_conv2d_bands_forward (out, col, in, strides, weight, bias, epilogue, NULL, &conv, rows,
+          batch, height, width);
     else
       fer_conv2d_forward_folded (out, col, in, strides, weight, bias, epilogue, &conv, batch,
           height, width);

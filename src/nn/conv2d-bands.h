@@ -42,21 +42,43 @@ gboolean FER_FN (fer_conv2d_bands_apply) (const FerConv2d *conv, int rows, int b
 gboolean FER_FN (fer_conv2d_bands_backward_makes_dout) (const FerConv2d *conv, int rows,
     int batch, int threads, int height, int width);
 
+/* A 1x1 convolution without padding that reads the same input at the same stride as a k x k
+ * one with padding (k - 1) / 2 (a residual block's projection beside its first convolution):
+ * its columns are the centre tap's rows of the k x k one's, so the bands' columns serve both,
+ * made once per pass instead of twice. */
+typedef struct {
+  int out_channels;
+  const fer_real *weight;   /* [OC'][C] */
+  fer_real *out;            /* forward: [OC'][batch][OH][OW] */
+  fer_real *dweight;        /* backward: accumulated */
+  const fer_real *dout;     /* backward: the output gradient, or made from dout_bn */
+  const FER_FN (FerBatchnormInputGradient) *dout_bn;
+} FER_FN (FerConvProjection);
+
+/* A projection (its kernel, stride, padding, channels) can go with conv's bands as above, with
+ * room in dcol for both their output gradients made band by band. */
+gboolean FER_FN (fer_conv2d_bands_projection_fits) (const FerConv2d *conv,
+    const FerConv2d *projection, int rows, int batch, int threads, int height, int width);
+
 /* out[OC][batch][OH][OW] = conv (in) + bias (NULL: none), through epilogue (NULL: none) while
- * each band is in cache; col is scratch (nothing is kept). */
+ * each band is in cache, and projection->out (unless projection is NULL) = the projection of
+ * in; col is scratch (nothing is kept). */
 void FER_FN (fer_conv2d_bands_forward) (fer_real *out, fer_real *col, const fer_real *in,
     FerImageStrides in_strides, const fer_real *weight, const fer_real *bias,
-    const FerConvEpilogue *epilogue, const FerConv2d *conv, int rows, int batch, int height,
-    int width);
+    const FerConvEpilogue *epilogue, const FER_FN (FerConvProjection) *projection,
+    const FerConv2d *conv, int rows, int batch, int height, int width);
 
 /* Accumulates dweight, dbias (unless NULL) and, when din is not NULL, din (laid out as in;
  * assign_din: writes it, whatever it held); col and dcol are scratch.  The output gradient is
  * dout or, when dout_bn is not NULL (and dbias is NULL), the input gradient of the batchnorm
- * that reads the output, made band by band as it is read (dout is then not read). */
+ * that reads the output, made band by band as it is read (dout is then not read).  With a
+ * projection (fer_conv2d_bands_projection_fits), its weight gradient too, and its share of
+ * din. */
 void FER_FN (fer_conv2d_bands_backward) (fer_real *din, gboolean assign_din, fer_real *dweight,
     fer_real *dbias,
     fer_real *col, fer_real *dcol, const fer_real *dout,
-    const FER_FN (FerBatchnormInputGradient) *dout_bn, const fer_real *in,
+    const FER_FN (FerBatchnormInputGradient) *dout_bn,
+    const FER_FN (FerConvProjection) *projection, const fer_real *in,
     const fer_real *weight, FerImageStrides in_strides, const FerConv2d *conv, int rows,
     int batch, int height, int width);
 

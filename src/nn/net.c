@@ -58,6 +58,11 @@ typedef struct {
   gboolean dout_is_adds;    /* its only reader is an add, which passes its gradient on as it is:
                                dout is the add's own (not cleared, not added to) */
   int folding_bn;           /* convolution: the batchnorm that is its only reader, or -1 */
+  int sibling;              /* convolution: a later 1x1 convolution without bias that reads its
+                               input, the input's only other reader, or -1 */
+  gboolean with_sibling;    /* the last training forward computed that sibling with this one's
+                               bands (conv2d-bands.h's FerConvProjection), both passes */
+  gboolean by_sibling;      /* a sibling so computed: nothing to do on its own turn */
   gboolean folded;          /* the last forward (evaluation) folded that batchnorm into the
                                convolution: the convolution's output is not kept, the
                                batchnorm's pass was done by it */
@@ -293,6 +298,17 @@ mark_in_place (Net *net)
     if (s->kind == FER_LAYER_BATCHNORM && s->input >= 0 && readers[s->input] == 1
         && net->layers[s->input].spec.kind == FER_LAYER_CONV)
       net->layers[s->input].folding_bn = i;
+    /* A residual block's projection and its first convolution read the same input: the
+     * projection's columns are in the first convolution's (when it has no bias, and they are
+     * the input's only readers: the pair writes the input's gradient alone). */
+    net->layers[i].sibling = -1;
+    for (int j = 0; j < i && s->kind == FER_LAYER_CONV && s->kernel == 1 && s->padding == 0
+        && net->layers[i].bias < 0 && s->input >= 0 && readers[s->input] == 2; j++) {
+      const FerLayerSpec *first = &net->layers[j].spec;
+      if (first->kind == FER_LAYER_CONV && first->input == s->input && first->kernel > 1
+          && first->stride == s->stride)
+        net->layers[j].sibling = i;
+    }
   }
   g_free (readers);
 }
@@ -727,6 +743,63 @@ elements (const Layer *l)
   return (size_t) l->rows * l->c * l->h * l->w;
 }
 
+/* How convolution l goes in this forward (l->by_winograd, l->by_bands, l->band_rows) and
+ * whether its backward pass makes its batchnorm's input gradient.  Layers with few inputs per
+ * output at stride 1 go direct (conv2d-direct.h), forward and backward.  In training, the
+ * other 3x3 stride-1 ones by Winograd tiles (conv2d-winograd.h; the detector-sized net's step
+ * at batch 16 ~71 -> ~61 ms) when there are images for every thread, the rest by bands whose
+ * columns stay in cache (conv2d-bands.h) when there are images for every thread (else
+ * through columns made once in the forward pass for the backward one). */
+static void
+choose_path (Net *net, Layer *l)
+{
+  const FerLayerSpec *s = &l->spec;
+  const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
+  const gboolean direct = FER_FN (fer_conv2d_direct_backward_applies) (&conv, l->in_w);
+  const int threads = fer_threads_get ();
+  l->band_rows = FER_FN (fer_conv2d_band_rows) (&conv, l->in_h, l->in_w);
+  l->by_winograd = net->training && !direct && FER_FN (fer_conv2d_winograd_applies) (&conv,
+      net->batch, threads, l->in_h, l->in_w, net->col_size);
+  l->by_bands = net->training && !direct && !l->by_winograd
+      && FER_FN (fer_conv2d_bands_apply) (&conv, l->band_rows, net->batch, threads, l->in_h,
+          l->in_w);
+  /* The batchnorm's input gradient made where this reads it rather than written whole (one
+   * pass less over the largest tensors; the detector-sized net's step at batch 16, alternating
+   * builds: 2-4 % faster). */
+  l->makes_bn_gradient = l->folding_bn >= 0 && l->bias < 0 && (l->by_winograd
+      || (l->by_bands && FER_FN (fer_conv2d_bands_backward_makes_dout) (&conv, l->band_rows,
+              net->batch, threads, l->in_h, l->in_w)));
+}
+
+/* Whether convolution l, about to go forward, computes its sibling (l->sibling) with its
+ * bands in this training forward, both passes (sets l->with_sibling and the sibling's
+ * by_sibling): the sibling's columns not made again, nor its input gradient cleared and added
+ * on its own (the detector-sized net's step at batch 16, alternating builds: 43.3 -> 42.3 ms
+ * on average of 6 each). */
+static gboolean
+with_sibling (Net *net, Layer *l)
+{
+  l->with_sibling = FALSE;
+  if (l->sibling < 0)
+    return FALSE;
+  Layer *p = &net->layers[l->sibling];
+  p->by_sibling = FALSE;
+  if (!net->training || !l->by_bands)
+    return FALSE;
+  const FerConv2d conv = { l->in_c, l->spec.channels, l->spec.kernel, l->spec.stride,
+    l->spec.padding };
+  const FerConv2d projection = { p->in_c, p->spec.channels, p->spec.kernel, p->spec.stride,
+    p->spec.padding };
+  if (!FER_FN (fer_conv2d_bands_projection_fits) (&conv, &projection, l->band_rows, net->batch,
+          fer_threads_get (), l->in_h, l->in_w))
+    return FALSE;
+  /* (Its own path's choices, as if it went alone, for the layers around it.) */
+  choose_path (net, p);
+  p->makes_bn_gradient = p->folding_bn >= 0;
+  p->folded = FALSE;
+  return l->with_sibling = p->by_sibling = TRUE;
+}
+
 static void
 forward_layer (Net *net, Layer *l, FerRng *rng)
 {
@@ -740,28 +813,23 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
       const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
       const fer_real *weight = FER_FN (fer_net_tensor) (net, l->weight);
       const fer_real *bias = l->bias >= 0 ? FER_FN (fer_net_tensor) (net, l->bias) : NULL;
-      /* Layers with few inputs per output at stride 1 go direct (conv2d-direct.h), forward and
-       * backward.  In training, the other 3x3 stride-1 ones by Winograd tiles
-       * (conv2d-winograd.h; the detector-sized net's step at batch 16 ~71 -> ~61 ms) when
-       * there are images for every thread.  The rest by bands whose columns stay in cache
-       * (conv2d-bands.h): in training when there are images for every thread (else through
-       * columns made once here for the backward pass), in evaluation whenever the scratch
-       * holds a band per thread (measured, tests/bench/bench-seed004.c's detector-sized net
-       * at batch 16: ~25 ms against ~34 through the direct path's registers and im2col). */
+      /* The paths of training: choose_path.  In evaluation, the layers that are not direct go
+       * by bands whenever the scratch holds a band per thread (measured,
+       * tests/bench/bench-seed004.c's detector-sized net at batch 16: ~25 ms against ~34
+       * through the direct path's registers and im2col). */
+      if (l->by_sibling)
+        break;   /* computed by its sibling's bands */
       const gboolean direct = FER_FN (fer_conv2d_direct_backward_applies) (&conv, l->in_w);
       const int threads = fer_threads_get ();
-      l->band_rows = FER_FN (fer_conv2d_band_rows) (&conv, l->in_h, l->in_w);
-      l->by_winograd = net->training && !direct && FER_FN (fer_conv2d_winograd_applies) (&conv,
-          net->batch, threads, l->in_h, l->in_w, net->col_size);
-      l->by_bands = net->training && !direct && !l->by_winograd
-          && FER_FN (fer_conv2d_bands_apply) (&conv, l->band_rows, net->batch, threads, l->in_h,
-              l->in_w);
-      /* The batchnorm's input gradient made where this reads it rather than written whole
-       * (one pass less over the largest tensors; the detector-sized net's step at batch 16,
-       * alternating builds: 2-4 % faster). */
-      l->makes_bn_gradient = l->folding_bn >= 0 && l->bias < 0 && (l->by_winograd
-          || (l->by_bands && FER_FN (fer_conv2d_bands_backward_makes_dout) (&conv, l->band_rows,
-                  net->batch, threads, l->in_h, l->in_w)));
+      choose_path (net, l);
+      FER_FN (FerConvProjection) projection;
+      const FER_FN (FerConvProjection) *with = NULL;
+      if (with_sibling (net, l)) {
+        Layer *p = &net->layers[l->sibling];
+        projection = (FER_FN (FerConvProjection)) { p->spec.channels,
+          FER_FN (fer_net_tensor) (net, p->weight), p->out, NULL, NULL, NULL };
+        with = &projection;
+      }
       const gboolean bands = l->by_bands || (!net->training && !direct
           && FER_FN (fer_conv2d_bands_forward_applies) (&conv, l->band_rows, net->batch, threads,
               l->in_h, l->in_w));
@@ -787,7 +855,7 @@ forward_layer (Net *net, Layer *l, FerRng *rng)
             net->batch, l->in_h, l->in_w);
       else if (bands)
         FER_FN (fer_conv2d_bands_forward) (out, net->col, in, strides, weight, bias, epilogue,
-            &conv, l->band_rows, net->batch, l->in_h, l->in_w);
+            with, &conv, l->band_rows, net->batch, l->in_h, l->in_w);
       else if (net->training && !direct)
         FER_FN (fer_conv2d_forward_columns) (out, l->col ? l->col : net->col, in, strides,
             weight, bias, &conv, net->batch, l->in_h, l->in_w);
@@ -938,6 +1006,16 @@ FER_FN (fer_net_clear_output_grads) (Net *net)
       zero (net->layers[i].dout, elements (&net->layers[i]));
 }
 
+/* The input gradient of the batchnorm after convolution l, as l's backward pass makes it. */
+static FER_FN (FerBatchnormInputGradient)
+bn_input_gradient (const Net *net, const Layer *l)
+{
+  const Layer *bn = &net->layers[l->folding_bn];
+  return (FER_FN (FerBatchnormInputGradient)) { bn->dout, l->out,
+    (size_t) net->batch * l->h * l->w, bn->grad_a, bn->grad_b, bn->grad_d, bn->save_mean,
+    bn->relu_fused ? bn->save_scale : NULL, bn->relu_fused ? bn->save_shift : NULL };
+}
+
 static void
 backward_layer (Net *net, Layer *l)
 {
@@ -951,15 +1029,22 @@ backward_layer (Net *net, Layer *l)
     case FER_LAYER_CONV: {
       const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
       FER_FN (FerBatchnormInputGradient) bn_gradient;
-      if (l->makes_bn_gradient) {
-        const Layer *bn = &net->layers[l->folding_bn];
-        bn_gradient = (FER_FN (FerBatchnormInputGradient)) { bn->dout, l->out,
-          (size_t) net->batch * l->h * l->w, bn->grad_a,
-          bn->grad_b, bn->grad_d, bn->save_mean, bn->relu_fused ? bn->save_scale : NULL,
-          bn->relu_fused ? bn->save_shift : NULL };
-      }
+      if (l->makes_bn_gradient)
+        bn_gradient = bn_input_gradient (net, l);
       const FER_FN (FerBatchnormInputGradient) *dout_bn = l->makes_bn_gradient ? &bn_gradient
           : NULL;
+      if (l->by_sibling)
+        break;   /* done with its sibling's */
+      FER_FN (FerBatchnormInputGradient) sibling_bn_gradient;
+      FER_FN (FerConvProjection) projection;
+      if (l->with_sibling) {
+        Layer *p = &net->layers[l->sibling];
+        if (p->makes_bn_gradient)
+          sibling_bn_gradient = bn_input_gradient (net, p);
+        projection = (FER_FN (FerConvProjection)) { p->spec.channels,
+          FER_FN (fer_net_tensor) (net, p->weight), NULL, FER_FN (fer_net_grad) (net, p->weight),
+          p->dout, p->makes_bn_gradient ? &sibling_bn_gradient : NULL };
+      }
       if (l->by_winograd) {
         FER_FN (fer_conv2d_winograd_backward) (din, l->assigns_din,
             FER_FN (fer_net_grad) (net, l->weight),
@@ -969,11 +1054,15 @@ backward_layer (Net *net, Layer *l)
         break;
       }
       if (l->by_bands) {
-        FER_FN (fer_conv2d_bands_backward) (din, l->assigns_din,
+        /* (With its sibling, the pair is the input gradient's only writer: it writes it when
+         * the sibling, the later, was to.) */
+        FER_FN (fer_conv2d_bands_backward) (din, l->assigns_din
+            || (l->with_sibling && net->layers[l->sibling].assigns_din),
             FER_FN (fer_net_grad) (net, l->weight),
             l->bias >= 0 ? FER_FN (fer_net_grad) (net, l->bias) : NULL, net->col, net->dcol,
-            l->dout, dout_bn, in, FER_FN (fer_net_tensor) (net, l->weight), strides, &conv,
-            l->band_rows, net->batch, l->in_h, l->in_w);
+            l->dout, dout_bn, l->with_sibling ? &projection : NULL, in,
+            FER_FN (fer_net_tensor) (net, l->weight), strides, &conv, l->band_rows, net->batch,
+            l->in_h, l->in_w);
         break;
       }
       /* Without columns of its own, the shared scratch holds the last convolution's: this one's

@@ -156,7 +156,8 @@ void FER_FN (fer_net_backward) (FER_FN (FerNet) *net);
 
 /* Per-layer wall time, for profilers and benches: while set, each forward and backward pass
  * adds every layer's microseconds to forward_us[i] and backward_us[i] (an array of n_layers
- * each; NULL: off). */
+ * each; NULL: off).  A residual block's projection computed with its first convolution counts
+ * in that convolution's time. */
 void FER_FN (fer_net_set_layer_timer) (FER_FN (FerNet) *net, double *forward_us,
     double *backward_us);
 
