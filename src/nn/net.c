@@ -1,12 +1,11 @@
 #include "nn/net.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "base/fer-error.h"
 #include "nn/batchnorm.h"
+#include "nn/big-buffer.h"
 #include "nn/conv2d.h"
 #include "nn/conv2d-bands.h"
 #include "nn/conv2d-direct.h"
@@ -404,31 +403,11 @@ free_activations (Net *net)
   g_clear_pointer (&net->rois, g_free);
 }
 
-#define HUGE_PAGE ((size_t) 2 << 20)
-
-/* count elements (zeroed, or not), NULL when memory is short; freed with g_free.  Buffers of
- * megabytes lie in huge pages where the kernel grants them on request (Debian's transparent
- * huge pages are "madvise" by default): the passes read several tensors at once, and im2col
- * and the batchnorms channel planes megabytes apart, so with 4 KiB pages a large share of
- * their reads missed the TLB (the detector-sized net's step at batch 16, the same build with
- * and without, alternating, 6 runs each: 45.4 -> 43.3 ms). */
+/* count elements (zeroed, or not), NULL when memory is short; freed with g_free. */
 static fer_real *
 new_activations (size_t count, gboolean zeroed)
 {
-  const size_t bytes = MAX (count, 1) * sizeof (fer_real);
-#ifdef MADV_HUGEPAGE
-  if (bytes >= HUGE_PAGE) {
-    const size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    void *p = NULL;
-    if (posix_memalign (&p, HUGE_PAGE, rounded) != 0)
-      return NULL;
-    madvise (p, rounded, MADV_HUGEPAGE);   /* a request: without it, plain pages */
-    if (zeroed)
-      memset (p, 0, bytes);
-    return p;
-  }
-#endif
-  return zeroed ? g_try_malloc0 (bytes) : g_try_malloc (bytes);
+  return fer_big_buffer_try_new (count * sizeof (fer_real), zeroed);
 }
 
 /* The buffers whose size depends on the batch: outputs, columns, and when the net is trainable

@@ -17,6 +17,7 @@
 #include "base/fer-rng.h"
 #include "base/sorting.h"
 #include "nn/adam.h"
+#include "nn/big-buffer.h"
 #include "nn/detection-loss.h"
 #include "nn/fer-threads.h"
 #include "nn/seed004-net.h"
@@ -55,7 +56,8 @@ setup (Bench *b, gboolean detector, int batch)
   }
   fer_net_init_weights (b->net, 1);
   const size_t pixels = (size_t) batch * 3 * height * width;
-  b->images = g_new (float, pixels);
+  b->images = fer_big_buffer_try_new (pixels * sizeof (float), FALSE);   /* as fer-train's */
+  g_assert_nonnull (b->images);
   for (size_t i = 0; i < pixels; i++)
     b->images[i] = (float) fer_rng_uniform (&b->rng);
   b->rois = g_new (FerRoi, MAX (b->n_rois, 1));

@@ -6,6 +6,7 @@
 #include "box/box-offset.h"
 #include "box/candidate-labels.h"
 #include "base/fer-error.h"
+#include "nn/big-buffer.h"
 
 /* Negatives kept per patch: the hardest quarter, and at least three per positive.  (Keeping
  * only three per positive, SSD's ratio, stalled here at "p = 0.5 everywhere": with the two
@@ -57,7 +58,14 @@ fer_detector_trainer_new (const FerDetectorDesign *design, FerNet *net, FerAdam 
   t->anchors = g_new (FerBoxF, t->n_anchors);
   fer_detector_anchors (design, net, t->anchors);
   const size_t n = (size_t) batch * t->n_anchors;
-  t->images = g_new (float, (size_t) batch * patch * patch);
+  /* (In huge pages where the kernel grants them: big-buffer.h.) */
+  t->images = fer_big_buffer_try_new ((size_t) batch * patch * patch * sizeof (float), FALSE);
+  if (t->images == NULL) {
+    g_set_error (error, FER_ERROR, FER_ERROR_ARGUMENT, "a batch of %d patches of %d pixels: "
+        "out of memory (a smaller --batch-size?)", batch, patch);
+    fer_detector_trainer_free (t);
+    return NULL;
+  }
   t->logits = g_new (float, 2 * n);
   t->offsets = g_new (float, 4 * n);
   t->dlogits = g_new (float, 2 * n);
