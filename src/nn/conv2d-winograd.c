@@ -21,6 +21,12 @@
 #include "nn/fer-parallel.h"
 #include "nn/image-shares.h"
 
+/* The transforms' loops run over a row of tiles in the line buffers, in cache: in wider vectors
+ * where the processor has them (AVX-512, else AVX2; the detector-sized net's 16-channel layer
+ * at 80x60, batch 16, forward + backward, alternating builds: 6.3 -> 5.6 ms).  Only additions
+ * and subtractions: the same values whichever runs. */
+#define CLONES __attribute__ ((target_clones ("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+
 enum { POINTS = 16 };   /* values of a transformed tile */
 
 typedef struct {
@@ -236,7 +242,7 @@ points_of (fer_real *tiles, size_t ld, int p, int c, int channels, size_t at)
 
 /* v[16][C][ld] (columns from 0) = B^T d B for the tiles of tile rows ty0..ty1-1 of one image
  * (image: its channel 0). */
-static void
+CLONES static void
 transform_inputs (fer_real *v, size_t ld, fer_real *lines, const fer_real *image,
     FerImageStrides strides, int channels, const Tiling *t, int ty0, int ty1, int height,
     int width)
@@ -276,7 +282,7 @@ transform_inputs (fer_real *v, size_t ld, fer_real *lines, const fer_real *image
 
 /* Output rows of tile rows ty0..ty1-1 of one image (image: its channel 0, channels
  * channel_stride apart) = A^T m A (+ bias), m[16][OC][ld]. */
-static void
+CLONES static void
 transform_outputs (fer_real *image, size_t channel_stride, fer_real *m, size_t ld,
     fer_real *lines, int out_channels, const fer_real *bias, const Tiling *t, int ty0, int ty1,
     int height, int width)
@@ -316,7 +322,7 @@ transform_outputs (fer_real *image, size_t channel_stride, fer_real *m, size_t l
 /* dm[16][OC][ld] = A dy A^T for the tiles of tile rows ty0..ty1-1 of image n's output
  * gradient (zero past its edges): rows of dout ([OC][batch][H][W]) or, with dout_bn, made
  * from the batchnorm's input gradient row by row. */
-static void
+CLONES static void
 transform_output_gradients (fer_real *dm, size_t ld, fer_real *lines, const fer_real *dout,
     const FER_FN (FerBatchnormInputGradient) *dout_bn, int n, size_t positions,
     int out_channels, const Tiling *t, int ty0, int ty1, int height, int width)
@@ -357,7 +363,7 @@ transform_output_gradients (fer_real *dm, size_t ld, fer_real *lines, const fer_
 /* One image's input gradient (image: its channel 0) += B dv B^T of the tiles of tile rows
  * ty0..ty1-1, dv[16][C][ld]: the adjoint of transform_inputs, tiles overlapping by two rows and
  * two columns added up. */
-static void
+CLONES static void
 add_input_gradients (fer_real *image, FerImageStrides strides, fer_real *dv, size_t ld,
     fer_real *lines, int channels, const Tiling *t, int ty0, int ty1, int height, int width)
 {
