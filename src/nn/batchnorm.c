@@ -195,8 +195,10 @@ FER_FN (fer_batchnorm_backward_coefficients) (fer_real *a, fer_real *b, fer_real
         count, relu_scale, relu_shift);
 }
 
-CLONES void
-FER_FN (fer_batchnorm_input_gradient_span) (fer_real *din, gboolean assign,
+/* (A static function of its own: clang makes target clones only of functions whose every
+ * declaration has the attribute, and the header's does not.) */
+CLONES static void
+input_gradient_span (fer_real *din, gboolean assign,
     const FER_FN (FerBatchnormInputGradient) *g, int c, size_t offset, size_t n)
 {
   const fer_real *x = g->in + c * g->count + offset;
@@ -221,6 +223,13 @@ FER_FN (fer_batchnorm_input_gradient_span) (fer_real *din, gboolean assign,
   else
     for (size_t i = 0; i < n; i++)
       dx[i] += a * dy[i] + b * (x[i] - m) + d;
+}
+
+void
+FER_FN (fer_batchnorm_input_gradient_span) (fer_real *din, gboolean assign,
+    const FER_FN (FerBatchnormInputGradient) *gradient, int c, size_t offset, size_t n)
+{
+  input_gradient_span (din, assign, gradient, c, offset, n);
 }
 
 void
