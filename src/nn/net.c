@@ -1035,14 +1035,14 @@ backward_layer (Net *net, Layer *l)
   const size_t n = elements (l);
   switch (s->kind) {
     case FER_LAYER_CONV: {
+      if (l->by_sibling)
+        break;   /* done with its sibling's */
       const FerConv2d conv = { l->in_c, s->channels, s->kernel, s->stride, s->padding };
       FER_FN (FerBatchnormInputGradient) bn_gradient;
       if (l->makes_bn_gradient)
         bn_gradient = bn_input_gradient (net, l);
       const FER_FN (FerBatchnormInputGradient) *dout_bn = l->makes_bn_gradient ? &bn_gradient
           : NULL;
-      if (l->by_sibling)
-        break;   /* done with its sibling's */
       FER_FN (FerBatchnormInputGradient) sibling_bn_gradient;
       FER_FN (FerConvProjection) projection;
       if (l->with_sibling) {
